@@ -183,8 +183,8 @@ public static class TensorMath
             case UnaryOp.Abs: TensorPrimitives.Abs(x, r); break;
             case UnaryOp.Sign: for (int i = 0; i < r.Length; i++) r[i] = Math.Sign(x[i]); break;
             case UnaryOp.Tanh: TensorPrimitives.Tanh(x, r); break;
-            case UnaryOp.Sigmoid: for (int i = 0; i < r.Length; i++) r[i] = Sigmoid(x[i]); break;
-            case UnaryOp.Silu: for (int i = 0; i < r.Length; i++) r[i] = x[i] * Sigmoid(x[i]); break;
+            case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(x, r); break;
+            case UnaryOp.Silu: TensorPrimitives.Sigmoid(x, r); TensorPrimitives.Multiply(x, r, r); break;
             case UnaryOp.Softplus: for (int i = 0; i < r.Length; i++) r[i] = Softplus(x[i]); break;
             case UnaryOp.Gelu: for (int i = 0; i < r.Length; i++) r[i] = x[i] * NormalCdf(x[i]); break;
             case UnaryOp.Atan: for (int i = 0; i < r.Length; i++) r[i] = Math.Atan(x[i]); break;

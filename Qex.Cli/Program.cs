@@ -1,0 +1,38 @@
+using CommandLine;
+using Qex.Cli.Commands;
+
+namespace Qex.Cli;
+
+/// <summary>The <c>qex</c> command-line tool.</summary>
+public static class Program
+{
+    /// <summary>The verbs, in the order <c>qex --help</c> lists them.</summary>
+    private static readonly Type[] Verbs = [typeof(InfoOptions)];
+
+    /// <summary>Entry point: parses the verb and runs it; the exit code is 0 on success.</summary>
+    public static int Main(string[] args)
+    {
+        using var parser = new Parser(s =>
+        {
+            s.HelpWriter = Console.Out;
+            s.CaseInsensitiveEnumValues = true;
+            s.AutoVersion = true;
+        });
+        try
+        {
+            return parser.ParseArguments(args, Verbs)
+                .MapResult(
+                    (object o) => o switch
+                    {
+                        InfoOptions info => InfoCommand.Run(info, Console.Out),
+                        _ => throw new InvalidOperationException($"Verb {o.GetType().Name} has no handler."),
+                    },
+                    errors => errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.VersionRequestedError or ErrorType.HelpVerbRequestedError) ? 0 : 2);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"qex: error: {ex.Message}");
+            return 1;
+        }
+    }
+}
