@@ -51,8 +51,8 @@ public sealed class Cholesky
     public Tensor Solve(Tensor b)
     {
         var (x, m) = RhsCopy(b, Order, "Cholesky.Solve");
-        ForwardLower(x, m);
-        BackwardLower(x, m);
+        Triangular.SolveLower(_l, Order, x, m, unitDiagonal: false, transpose: false);
+        Triangular.SolveLower(_l, Order, x, m, unitDiagonal: false, transpose: true);
         return Tensor.Wrap(x, b.ShapeArray());
     }
 
@@ -60,7 +60,7 @@ public sealed class Cholesky
     public Tensor SolveLower(Tensor b)
     {
         var (x, m) = RhsCopy(b, Order, "Cholesky.SolveLower");
-        ForwardLower(x, m);
+        Triangular.SolveLower(_l, Order, x, m, unitDiagonal: false, transpose: false);
         return Tensor.Wrap(x, b.ShapeArray());
     }
 
@@ -68,7 +68,7 @@ public sealed class Cholesky
     public Tensor SolveUpper(Tensor b)
     {
         var (x, m) = RhsCopy(b, Order, "Cholesky.SolveUpper");
-        BackwardLower(x, m);
+        Triangular.SolveLower(_l, Order, x, m, unitDiagonal: false, transpose: true);
         return Tensor.Wrap(x, b.ShapeArray());
     }
 
@@ -85,41 +85,5 @@ public sealed class Cholesky
         if (b.Rank is < 1 or > 2 || b.Dim(0) != n)
             throw new ArgumentException($"{op}: right-hand side of shape {ShapeUtil.Format(b.Shape)} does not match a {n}x{n} matrix.");
         return (b.ToArray(), b.Rank == 1 ? 1 : b.Dim(1));
-    }
-
-    private void ForwardLower(double[] x, int m)
-    {
-        int n = Order;
-        for (int i = 0; i < n; i++)
-        {
-            var xi = x.AsSpan(i * m, m);
-            for (int p = 0; p < i; p++)
-            {
-                double lip = _l[i * n + p];
-                if (lip == 0) continue;
-                var xp = x.AsSpan(p * m, m);
-                for (int c = 0; c < m; c++) xi[c] -= lip * xp[c];
-            }
-            double inv = 1 / _l[i * n + i];
-            for (int c = 0; c < m; c++) xi[c] *= inv;
-        }
-    }
-
-    private void BackwardLower(double[] x, int m)
-    {
-        int n = Order;
-        for (int i = n - 1; i >= 0; i--)
-        {
-            var xi = x.AsSpan(i * m, m);
-            double inv = 1 / _l[i * n + i];
-            for (int c = 0; c < m; c++) xi[c] *= inv;
-            for (int p = 0; p < i; p++)
-            {
-                double lip = _l[i * n + p];
-                if (lip == 0) continue;
-                var xp = x.AsSpan(p * m, m);
-                for (int c = 0; c < m; c++) xp[c] -= lip * xi[c];
-            }
-        }
     }
 }

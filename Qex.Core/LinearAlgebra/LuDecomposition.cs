@@ -62,64 +62,20 @@ public sealed class LuDecomposition
     {
         var (x0, m) = Cholesky.RhsCopy(b, Order, "LU.Solve");
         int n = Order;
-        var x = new double[x0.Length];
         if (!transpose)
         {
+            // P A = L U  =>  x = U^-1 L^-1 P b
+            var x = new double[x0.Length];
             for (int i = 0; i < n; i++) Array.Copy(x0, _perm[i] * m, x, i * m, m);
-            for (int i = 0; i < n; i++)
-            {
-                var xi = x.AsSpan(i * m, m);
-                for (int p = 0; p < i; p++)
-                {
-                    double l = _lu[i * n + p];
-                    if (l == 0) continue;
-                    var xp = x.AsSpan(p * m, m);
-                    for (int c = 0; c < m; c++) xi[c] -= l * xp[c];
-                }
-            }
-            for (int i = n - 1; i >= 0; i--)
-            {
-                var xi = x.AsSpan(i * m, m);
-                for (int p = i + 1; p < n; p++)
-                {
-                    double u = _lu[i * n + p];
-                    if (u == 0) continue;
-                    var xp = x.AsSpan(p * m, m);
-                    for (int c = 0; c < m; c++) xi[c] -= u * xp[c];
-                }
-                double inv = 1 / _lu[i * n + i];
-                for (int c = 0; c < m; c++) xi[c] *= inv;
-            }
+            Triangular.SolveLower(_lu, n, x, m, unitDiagonal: true, transpose: false);
+            Triangular.SolveUpper(_lu, n, x, m, transpose: false);
             return Tensor.Wrap(x, b.ShapeArray());
         }
-        // A^T = U^T L^T P  =>  solve U^T y = b, L^T z = y, x = P^T z
-        Array.Copy(x0, x, x0.Length);
-        for (int i = 0; i < n; i++)
-        {
-            var xi = x.AsSpan(i * m, m);
-            for (int p = 0; p < i; p++)
-            {
-                double u = _lu[p * n + i];
-                if (u == 0) continue;
-                var xp = x.AsSpan(p * m, m);
-                for (int c = 0; c < m; c++) xi[c] -= u * xp[c];
-            }
-            double inv = 1 / _lu[i * n + i];
-            for (int c = 0; c < m; c++) xi[c] *= inv;
-        }
-        for (int i = n - 1; i >= 0; i--)
-        {
-            var xi = x.AsSpan(i * m, m);
-            for (int p = i + 1; p < n; p++)
-            {
-                double l = _lu[p * n + i];
-                if (l == 0) continue;
-                var xp = x.AsSpan(p * m, m);
-                for (int c = 0; c < m; c++) xi[c] -= l * xp[c];
-            }
-        }
-        var res = new double[x.Length];
-        for (int i = 0; i < n; i++) Array.Copy(x, i * m, res, _perm[i] * m, m);
+        // A^T = U^T L^T P  =>  x = P^T L^-T U^-T b
+        Triangular.SolveUpper(_lu, n, x0, m, transpose: true);
+        Triangular.SolveLower(_lu, n, x0, m, unitDiagonal: true, transpose: true);
+        var res = new double[x0.Length];
+        for (int i = 0; i < n; i++) Array.Copy(x0, i * m, res, _perm[i] * m, m);
         return Tensor.Wrap(res, b.ShapeArray());
     }
 

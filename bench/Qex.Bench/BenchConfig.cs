@@ -14,7 +14,6 @@ public sealed class BenchConfig : ManualConfig
         Add(DefaultConfig.Instance);
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new GflopsColumn());
-        WithOptions(ConfigOptions.JoinSummary);
     }
 }
 
