@@ -1,5 +1,3 @@
-using Qex.Core.LinearAlgebra;
-using Qex.Core.Random;
 using Qex.Core.Tensors;
 
 namespace Qex.Autodiff.Tests;
@@ -128,25 +126,5 @@ public sealed class EighGradientTests
         Check.Gradient(Loss, w, w2);
     }
 
-    private static Tensor WithSpectrum(double[] values, long seed)
-    {
-        int n = values.Length;
-        var q = new Rng(seed).NormalTensor([n, n]).ToArray();
-        for (int j = 0; j < n; j++)
-        {
-            for (int p = 0; p < j; p++)
-            {
-                double d = 0;
-                for (int i = 0; i < n; i++) d += q[i * n + j] * q[i * n + p];
-                for (int i = 0; i < n; i++) q[i * n + j] -= d * q[i * n + p];
-            }
-            double nr = Math.Sqrt(Enumerable.Range(0, n).Sum(i => q[i * n + j] * q[i * n + j]));
-            for (int i = 0; i < n; i++) q[i * n + j] /= nr;
-        }
-        var r = new double[n * n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                for (int p = 0; p < n; p++) r[i * n + j] += q[i * n + p] * values[p] * q[j * n + p];
-        return Tensor.Wrap(r, n, n);
-    }
+    private static Tensor WithSpectrum(double[] values, long seed) => Qex.Tests.Common.RandomMatrices.WithSpectrum(values, seed);
 }

@@ -24,40 +24,7 @@ internal static class TestMatrices
         return Tensor.Wrap(s, n, n);
     }
 
-    /// <summary>Q diag(values) Q^T with a random orthogonal Q (Gram–Schmidt of a Gaussian matrix).</summary>
-    public static Tensor WithSpectrum(double[] values, long seed)
-    {
-        int n = values.Length;
-        var q = Orthogonal(n, seed);
-        var r = new double[n * n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double s = 0;
-                for (int p = 0; p < n; p++) s += q[i * n + p] * values[p] * q[j * n + p];
-                r[i * n + j] = s;
-            }
-        return Tensor.Wrap(r, n, n);
-    }
-
-    public static double[] Orthogonal(int n, long seed)
-    {
-        var a = Random(n, n, seed).ToArray();
-        for (int j = 0; j < n; j++)
-        {
-            for (int p = 0; p < j; p++)
-            {
-                double d = 0;
-                for (int i = 0; i < n; i++) d += a[i * n + j] * a[i * n + p];
-                for (int i = 0; i < n; i++) a[i * n + j] -= d * a[i * n + p];
-            }
-            double nr = 0;
-            for (int i = 0; i < n; i++) nr += a[i * n + j] * a[i * n + j];
-            nr = Math.Sqrt(nr);
-            for (int i = 0; i < n; i++) a[i * n + j] /= nr;
-        }
-        return a;
-    }
+    public static Tensor WithSpectrum(double[] values, long seed) => Qex.Tests.Common.RandomMatrices.WithSpectrum(values, seed);
 
     public static Tensor NaiveMatMul(Tensor a, Tensor b, bool transA = false, bool transB = false)
     {
