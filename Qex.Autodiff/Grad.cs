@@ -29,7 +29,9 @@ public static class Grad
             for (int i = 0; i < inputs.Count; i++) result[i] = Var.Constant(Tensor.Zeros(inputs[i].Value.ShapeArray()));
             return result;
         }
-        var order = TopologicalOrder(output);
+        int minGeneration = int.MaxValue;
+        foreach (var v in inputs) minGeneration = Math.Min(minGeneration, v.Generation);
+        var order = TopologicalOrder(output, minGeneration);
         var index = new Dictionary<Var, int>(order.Count, ReferenceEqualityComparer.Instance);
         for (int i = 0; i < order.Count; i++) index[order[i]] = i;
         var grads = new Var?[order.Count];
@@ -50,10 +52,9 @@ public static class Grad
             {
                 var input = node.Inputs[p];
                 var gp = parts[p];
-                if (gp is null || !input.RequiresGrad) continue;
+                if (gp is null || !input.RequiresGrad || !index.TryGetValue(input, out int j)) continue;
                 if (!gp.Value.SameShape(input.Value))
                     throw new InvalidOperationException($"Backward of '{node.OpName}' gave a gradient of shape {ShapeUtil.Format(gp.Shape)} for an input of shape {ShapeUtil.Format(input.Shape)}.");
-                int j = index[input];
                 grads[j] = grads[j] is null ? gp : Op.Add(grads[j]!, gp);
             }
         }
@@ -85,8 +86,11 @@ public static class Grad
         return Compute(dot!, inputs, null, createGraph);
     }
 
-    /// <summary>The nodes that lead to <paramref name="output"/> and need gradients, inputs before outputs.</summary>
-    private static List<Var> TopologicalOrder(Var output)
+    /// <summary>
+    /// The nodes that lead to <paramref name="output"/>, need gradients and may reach a requested input
+    /// (generation at least <paramref name="minGeneration"/>), inputs before outputs.
+    /// </summary>
+    private static List<Var> TopologicalOrder(Var output, int minGeneration)
     {
         var order = new List<Var>();
         var visited = new HashSet<Var>(ReferenceEqualityComparer.Instance);
@@ -100,7 +104,7 @@ public static class Grad
             {
                 stack.Push((node, next + 1));
                 var child = node.Inputs[next];
-                if (child.RequiresGrad && visited.Add(child)) stack.Push((child, 0));
+                if (child.RequiresGrad && child.Generation >= minGeneration && visited.Add(child)) stack.Push((child, 0));
             }
             else order.Add(node);
         }

@@ -31,7 +31,16 @@ public sealed class Var
         Inputs = inputs ?? [];
         Rule = rule;
         OpName = opName;
+        int g = 0;
+        foreach (var v in Inputs) if (v.Generation >= g) g = v.Generation + 1;
+        Generation = g;
     }
+
+    /// <summary>
+    /// 0 for leaves, else 1 + the largest generation of the inputs. A node can depend on another only if its
+    /// generation is larger, which lets <see cref="Grad"/> skip subgraphs that cannot reach the requested inputs.
+    /// </summary>
+    internal int Generation { get; }
 
     /// <summary>The value.</summary>
     public Tensor Value { get; }

@@ -151,3 +151,19 @@ public static partial class Op
             b.RequiresGrad ? SumTo(Where(mask, zeros, g), sb) : null]);
     }
 }
+
+public static partial class Op
+{
+    /// <summary>
+    /// Records a custom operation defined elsewhere (a physics-specific op, say): its value, computed by the caller,
+    /// and its derivative rule, which must be written with <see cref="Op"/> operations (through the scope) for
+    /// higher derivatives to work. Returns a constant when no input needs a gradient.
+    /// </summary>
+    public static Var Custom(Tensor value, string name, Var[] inputs, BackwardRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(rule);
+        return Var.Record(value, name, inputs, rule);
+    }
+}

@@ -220,6 +220,15 @@ public static class TensorMath
     /// <summary>The standard normal density.</summary>
     public static double NormalPdf(double x) => Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI);
 
+    /// <summary>Applies a scalar function to every element.</summary>
+    public static Tensor Map(Tensor a, Func<double, double> f)
+    {
+        var x = a.Span;
+        var r = GC.AllocateUninitializedArray<double>(x.Length);
+        for (int i = 0; i < r.Length; i++) r[i] = f(x[i]);
+        return Tensor.Wrap(r, a.ShapeArray());
+    }
+
     /// <summary>Multiplies every element by a scalar.</summary>
     public static Tensor Scale(Tensor a, double s)
     {
