@@ -140,3 +140,32 @@ public sealed class StructuralGradientTests
         Assert.False(g[0].RequiresGrad); // no graph without createGraph
     }
 }
+
+public sealed class GlobalConvolutionTests
+{
+    [Fact]
+    public void MatchesTheDefinition()
+    {
+        var a = Check.Normal(1, 7);
+        var k = Check.Normal(2, 3, 13);
+        var r = Op.GlobalConv(Var.Constant(a), Var.Constant(k)).Value;
+        for (int i = 0; i < 7; i++)
+            for (int c = 0; c < 3; c++)
+            {
+                double s = 0;
+                for (int j = 0; j < 7; j++) s += k[c, i - j + 6] * a[j];
+                Assert.Equal(s, r[i, c], 12);
+            }
+    }
+
+    [Fact]
+    public void FirstAndSecondDerivativesOfTheOpAndItsAdjoints()
+    {
+        var a = Check.Normal(3, 9);
+        var k = Check.Normal(4, 4, 17);
+        var g = Check.Normal(5, 9, 4);
+        Check.Both(v => Op.Tanh(Op.GlobalConv(v[0], v[1])), a, k);
+        Check.Both(v => Op.Tanh(Op.GlobalConvSignalGrad(v[0], v[1])), g, k);
+        Check.Both(v => Op.Tanh(Op.GlobalConvKernelGrad(v[0], v[1])), a, g);
+    }
+}
