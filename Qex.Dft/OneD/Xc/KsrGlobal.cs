@@ -87,9 +87,6 @@ public sealed class KsrGlobal : IXcFunctional
         var z = Op.Silu(Op.Conv1d(features, w1));
         z = Op.Silu(Op.Conv1d(z, w2));
         var epsNn = Op.Neg(Op.Silu(Op.Reshape(Op.Conv1d(z, w3), l)));
-        var electrons = Op.Sum(density) * h;
-        var beta = Op.Exp(Op.Neg(Op.Square((electrons - 1.0) / w)));
-        var selfInteraction = Hartree.Potential(density, context.InteractionMatrix, h) * -0.5;
-        return selfInteraction * beta + epsNn * (1.0 - beta);
+        return SelfInteractionGate.Apply(density, epsNn, w, context);
     }
 }

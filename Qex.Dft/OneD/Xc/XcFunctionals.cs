@@ -4,7 +4,7 @@ namespace Qex.Dft.OneD.Xc;
 public static class XcFunctionals
 {
     /// <summary>The names accepted by <see cref="Create"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["lda", "ksr-global"];
+    public static IReadOnlyList<string> Names { get; } = ["lda", "ksr-global", "ksr-lda", "ksr-gga"];
 
     /// <summary>A functional by name.</summary>
     /// <exception cref="ArgumentException">Unknown name (the message lists the known ones).</exception>
@@ -12,6 +12,8 @@ public static class XcFunctionals
     {
         "lda" => new ExponentialLda(),
         "ksr-global" or "ksr_global" or "global" => new KsrGlobal(),
+        "ksr-lda" or "ksr_lda" => new KsrLocal(1),
+        "ksr-gga" or "ksr_gga" => new KsrLocal(3),
         _ => throw new ArgumentException($"Unknown functional '{name}'; known: {string.Join(", ", Names)}."),
     };
 }

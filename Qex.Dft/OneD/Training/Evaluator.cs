@@ -1,0 +1,60 @@
+using Qex.Autodiff;
+using Qex.Core.Units;
+using Qex.Dft.OneD.Data;
+using Qex.Dft.OneD.Xc;
+
+namespace Qex.Dft.OneD.Training;
+
+/// <summary>One evaluated geometry.</summary>
+/// <param name="Dataset">Dataset name.</param>
+/// <param name="Label">Sample label.</param>
+/// <param name="DistanceX100">Distance key (-1 for atoms).</param>
+/// <param name="Energy">Kohn–Sham electronic energy after the last iteration.</param>
+/// <param name="Reference">Reference electronic energy.</param>
+/// <param name="Error">Energy - Reference (Hartree).</param>
+/// <param name="DensityError">Integrated absolute density error h sum |n - n_ref|.</param>
+/// <param name="NuclearRepulsion">E_nn, for plotting E + E_nn.</param>
+public sealed record EvaluationRow(string Dataset, string Label, int DistanceX100, double Energy, double Reference, double Error, double DensityError, double NuclearRepulsion);
+
+/// <summary>Summary over rows.</summary>
+/// <param name="Count">Number of geometries.</param>
+/// <param name="MaeMilliHartree">Mean absolute energy error (mHa).</param>
+/// <param name="MaxMilliHartree">Largest absolute energy error (mHa).</param>
+/// <param name="WithinChemicalAccuracy">Geometries with |error| &lt; 1.6 mHa.</param>
+/// <param name="MeanDensityError">Mean of h sum |n - n_ref|.</param>
+public sealed record EvaluationSummary(int Count, double MaeMilliHartree, double MaxMilliHartree, int WithinChemicalAccuracy, double MeanDensityError)
+{
+    /// <summary>Summarises rows.</summary>
+    public static EvaluationSummary Of(IReadOnlyList<EvaluationRow> rows) => rows.Count == 0
+        ? new EvaluationSummary(0, 0, 0, 0, 0)
+        : new EvaluationSummary(rows.Count,
+            rows.Average(r => Math.Abs(r.Error)) * 1000, rows.Max(r => Math.Abs(r.Error)) * 1000,
+            rows.Count(r => Math.Abs(r.Error) < PhysicalConstants.ChemicalAccuracy), rows.Average(r => r.DensityError));
+}
+
+/// <summary>Runs the SCF for reference samples and compares with the references (molecules in parallel).</summary>
+public static class Evaluator
+{
+    /// <summary>Evaluates a functional with fixed parameters on samples of one dataset.</summary>
+    public static IReadOnlyList<EvaluationRow> Run(KohnShamSolver solver, IXcFunctional functional, Autodiff.Optimisers.ParameterSet parameters,
+        string dataset, IReadOnlyList<Sample> samples, ScfOptions? scf = null, Action<EvaluationRow>? onRow = null)
+    {
+        var rows = new EvaluationRow[samples.Count];
+        var consts = parameters.Items.Select(p => Var.Constant(p.Value)).ToArray();
+        double h = solver.Grid.Spacing;
+        Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            var s = samples[i];
+            var t = solver.Run(s.Molecule, functional, consts, scf);
+            double e = t.Final.Energy.ToScalar();
+            var n = t.Final.Density.Value.Span;
+            var nr = s.Density.Span;
+            double dn = 0;
+            for (int j = 0; j < n.Length; j++) dn += Math.Abs(n[j] - nr[j]);
+            rows[i] = new EvaluationRow(dataset, s.Label, s.DistanceX100, e, s.TotalEnergy, e - s.TotalEnergy, dn * h,
+                s.Molecule.NuclearRepulsion(solver.Context.Interaction));
+        });
+        if (onRow is not null) foreach (var r in rows) onRow(r);
+        return rows;
+    }
+}
