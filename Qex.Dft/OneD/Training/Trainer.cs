@@ -137,8 +137,8 @@ public sealed class Trainer
             else if (++badInARow >= 10)
                 throw new NonFiniteLossException($"The loss was not finite in {badInARow} evaluations in a row (last at evaluation {evaluations}).");
             double gmax = finite ? g.Max(Math.Abs) : double.NaN;
-            onStep?.Invoke(new TrainingStep(evaluations, loss, gmax, errors, sw.Elapsed.TotalMilliseconds));
             Checkpoint(false);
+            onStep?.Invoke(new TrainingStep(evaluations, loss, gmax, errors, sw.Elapsed.TotalMilliseconds));
             return finite ? (loss, g) : (double.NaN, g.Select(_ => double.NaN).ToArray());
         }
 

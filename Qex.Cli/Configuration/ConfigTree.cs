@@ -1,0 +1,150 @@
+using System.Globalization;
+using YamlDotNet.Serialization;
+
+namespace Qex.Cli.Configuration;
+
+/// <summary>
+/// A configuration as a tree of string-keyed maps, lists and scalars, validated against the default tree: a key that
+/// the defaults do not have is an error that names the key and the keys that exist at that level.
+/// </summary>
+public sealed class ConfigTree
+{
+    private readonly Dictionary<string, object?> _root;
+
+    private ConfigTree(Dictionary<string, object?> root) => _root = root;
+
+    /// <summary>The defaults, overlaid with a YAML document (may be null or empty) and key=value overrides.</summary>
+    /// <exception cref="ArgumentException">Unknown keys, malformed YAML or overrides (the message says which).</exception>
+    public static ConfigTree Build(string defaultsYaml, string? yaml, IEnumerable<string> overrides)
+    {
+        var defaults = Parse(defaultsYaml, "the built-in defaults") as Dictionary<string, object?> ?? [];
+        var root = Clone(defaults);
+        if (!string.IsNullOrWhiteSpace(yaml))
+        {
+            var user = Parse(yaml, "the config file");
+            if (user is not null)
+            {
+                if (user is not Dictionary<string, object?> map) throw new ArgumentException("The config file must be a mapping of keys to values.");
+                Merge(root, defaults, map, "");
+            }
+        }
+        foreach (string o in overrides)
+        {
+            int eq = o.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new ArgumentException($"Override '{o}' is not of the form key.path=value.");
+            string path = o[..eq].Trim();
+            object? value = Parse(o[(eq + 1)..], $"the value of --set {path}");
+            Set(root, defaults, path, value);
+        }
+        return new ConfigTree(root);
+    }
+
+    private static object? Parse(string yaml, string what)
+    {
+        try
+        {
+            var raw = new DeserializerBuilder().Build().Deserialize<object?>(yaml);
+            return Normalize(raw);
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new ArgumentException($"Could not parse {what}: {e.Message}", e);
+        }
+    }
+
+    private static object? Normalize(object? o) => o switch
+    {
+        IDictionary<object, object?> d => d.ToDictionary(kv => Convert.ToString(kv.Key, CultureInfo.InvariantCulture)!, kv => Normalize(kv.Value)),
+        IList<object?> l => l.Select(Normalize).ToList(),
+        string s when s is "null" or "~" => null,
+        _ => o,
+    };
+
+    private static Dictionary<string, object?> Clone(Dictionary<string, object?> d) =>
+        d.ToDictionary(kv => kv.Key, kv => kv.Value is Dictionary<string, object?> m ? Clone(m) : kv.Value);
+
+    private static void Merge(Dictionary<string, object?> target, Dictionary<string, object?> schema, Dictionary<string, object?> source, string prefix)
+    {
+        foreach (var (key, value) in source)
+        {
+            string path = prefix.Length == 0 ? key : prefix + "." + key;
+            if (!schema.TryGetValue(key, out var sub))
+                throw new ArgumentException($"Config key '{path}' does not exist; keys{(prefix.Length == 0 ? "" : $" under '{prefix}'")} are: {string.Join(", ", schema.Keys)}.");
+            if (sub is Dictionary<string, object?> subSchema)
+            {
+                if (value is not Dictionary<string, object?> subSource)
+                    throw new ArgumentException($"Config key '{path}' must be a mapping (with keys {string.Join(", ", subSchema.Keys)}).");
+                Merge((Dictionary<string, object?>)target[key]!, subSchema, subSource, path);
+            }
+            else target[key] = value;
+        }
+    }
+
+    private static void Set(Dictionary<string, object?> root, Dictionary<string, object?> schema, string path, object? value)
+    {
+        var parts = path.Split('.');
+        var node = root;
+        var sch = schema;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            string prefix = string.Join('.', parts[..i]);
+            if (!sch.TryGetValue(parts[i], out var sub))
+                throw new ArgumentException($"Config key '{path}' does not exist; keys{(i == 0 ? "" : $" under '{prefix}'")} are: {string.Join(", ", sch.Keys)}.");
+            if (i == parts.Length - 1)
+            {
+                if (sub is Dictionary<string, object?> && value is not Dictionary<string, object?>)
+                    throw new ArgumentException($"Config key '{path}' is a section; set one of its keys ({string.Join(", ", ((Dictionary<string, object?>)sub).Keys)}).");
+                node[parts[i]] = value;
+                return;
+            }
+            if (sub is not Dictionary<string, object?> subSchema)
+                throw new ArgumentException($"Config key '{string.Join('.', parts[..(i + 1)])}' is a value, not a section.");
+            sch = subSchema;
+            node = (Dictionary<string, object?>)node[parts[i]]!;
+        }
+    }
+
+    /// <summary>The value at a dotted path (null when null).</summary>
+    public object? Get(string path)
+    {
+        object? node = _root;
+        foreach (string p in path.Split('.'))
+            node = node is Dictionary<string, object?> d && d.TryGetValue(p, out var v) ? v : throw new KeyNotFoundException($"Config key '{path}' does not exist.");
+        return node;
+    }
+
+    /// <summary>A string value (null stays null).</summary>
+    public string? GetString(string path) => Get(path) is { } v ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>A number.</summary>
+    /// <exception cref="ArgumentException">Not a number.</exception>
+    public double GetDouble(string path) =>
+        double.TryParse(GetString(path), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d
+        : throw new ArgumentException($"Config key '{path}' must be a number; got '{GetString(path)}'.");
+
+    /// <summary>An integer.</summary>
+    /// <exception cref="ArgumentException">Not an integer.</exception>
+    public int GetInt(string path) =>
+        int.TryParse(GetString(path), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i
+        : throw new ArgumentException($"Config key '{path}' must be an integer; got '{GetString(path)}'.");
+
+    /// <summary>A boolean.</summary>
+    /// <exception cref="ArgumentException">Not true/false.</exception>
+    public bool GetBool(string path) =>
+        bool.TryParse(GetString(path), out bool b) ? b : throw new ArgumentException($"Config key '{path}' must be true or false; got '{GetString(path)}'.");
+
+    /// <summary>A list of mappings (e.g. data.train).</summary>
+    /// <exception cref="ArgumentException">Not a list of mappings.</exception>
+    public IReadOnlyList<Dictionary<string, object?>> GetMaps(string path) => Get(path) switch
+    {
+        List<object?> l when l.All(x => x is Dictionary<string, object?>) => l.Cast<Dictionary<string, object?>>().ToList(),
+        null => [],
+        _ => throw new ArgumentException($"Config key '{path}' must be a list of mappings like {{dataset: h2, split: test}}."),
+    };
+
+    /// <summary>The whole tree as YAML (for reports).</summary>
+    public string ToYaml() => new SerializerBuilder().Build().Serialize(_root);
+
+    /// <summary>The whole tree (for JSON reports).</summary>
+    public IReadOnlyDictionary<string, object?> Root => _root;
+}
