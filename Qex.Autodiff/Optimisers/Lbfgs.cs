@@ -109,6 +109,7 @@ public static class Lbfgs
             var ls = LineSearch(Eval, x, fx, gx, d, gd, step0, o, () => evals);
             if (ls is null)
             {
+                if (evals >= o.MaxEvaluations) { status = LbfgsStatus.MaxEvaluations; break; }
                 if (sList.Count > 0) { sList.Clear(); yList.Clear(); rho.Clear(); continue; }
                 status = LbfgsStatus.LineSearchFailed;
                 break;

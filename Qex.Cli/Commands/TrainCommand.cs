@@ -96,18 +96,24 @@ public sealed class TrainingRun
             c.GetBool("scf.symmetry"), new Occupation(c.GetDouble("scf.temperature")));
         var weights = new LossWeights(c.GetInt("loss.energy_steps"), c.GetDouble("loss.discount"), c.GetDouble("loss.energy_weight"), c.GetDouble("loss.density_weight"));
         var options = new TrainingOptions(c.GetString("optimiser.name") ?? "lbfgs", c.GetInt("optimiser.max_evaluations"), c.GetInt("optimiser.history"),
-            c.GetDouble("optimiser.learning_rate"), c.GetInt("checkpoint_every"));
+            c.GetDouble("optimiser.learning_rate"), c.GetInt("checkpoint_every"), c.GetInt("validate_every"));
         if (scf.Iterations < weights.EnergySteps)
             throw new ArgumentException($"loss.energy_steps ({weights.EnergySteps}) exceeds scf.iterations ({scf.Iterations}).");
 
         var catalog = new DataCatalog(c.GetString("data.root"), CacheDirectory(), interaction, _log);
         var train = c.GetMaps("data.train").Select((e, i) => catalog.Select(e, $"data.train[{i}]")).ToList();
+        var validation = c.GetMaps("data.validation").Select((e, i) => catalog.Select(e, $"data.validation[{i}]")).ToList();
         var test = c.GetMaps("data.test").Select((e, i) => catalog.Select(e, $"data.test[{i}]")).ToList();
         var grid = (train.Count > 0 ? train[0] : test.Count > 0 ? test[0] : throw new ArgumentException("The config selects no data (data.train and data.test are empty).")).Grid;
-        foreach (var sel in train.Concat(test))
+        foreach (var sel in train.Concat(validation).Concat(test))
             if (sel.Grid.Count != grid.Count || Math.Abs(sel.Grid.Spacing - grid.Spacing) > 1e-12)
                 throw new ArgumentException($"Dataset '{sel.Dataset}' is on a different grid ({sel.Grid.Count} points) than the others ({grid.Count}).");
-        foreach (var sel in train.Concat(test)) _log.WriteLine($"data: {sel.Dataset}: {sel.Samples.Count} samples from {sel.Source}");
+        foreach (var (sel, role) in train.Select(t => (t, "train")).Concat(validation.Select(v => (v, "validation"))).Concat(test.Select(t => (t, "test"))))
+            _log.WriteLine($"data ({role}): {sel.Dataset}: {sel.Samples.Count} samples from {sel.Source}");
+        var validationSamples = validation.SelectMany(v => v.Samples).ToList();
+        var overlap = validationSamples.Select(s => s.Label).Intersect(test.SelectMany(t => t.Samples).Select(s => s.Label)).ToList();
+        if (validation.Count > 0 && test.Count > 0 && validation.All(v => test.Any(t => t.Dataset == v.Dataset)) && overlap.Count > 0)
+            _log.WriteLine($"warning: validation and test share geometries {string.Join(", ", overlap)}; the test error is then not independent.");
         var solver = new KohnShamSolver(grid, interaction);
 
         string checkpointPath = Path.Combine(_out, "checkpoint.json");
@@ -135,14 +141,19 @@ public sealed class TrainingRun
         {
             _log.WriteLine($"training {functional.Name} ({parameters.TotalLength} parameters) on {batch.Count} molecules with {options.Optimiser}, at most {options.MaxEvaluations} evaluations; checkpoints in {checkpointPath}");
             var trainer = new Trainer(solver, functional, batch, scf, weights);
+            Func<ParameterSet, double>? validate = validationSamples.Count == 0 ? null
+                : p => EvaluationSummary.Of(Evaluator.Run(solver, functional, p, "validation", validationSamples, scf)).MaeMilliHartree;
             result = trainer.Train(parameters, options, seed, step =>
             {
                 stepTimes.Add(step.Milliseconds);
                 string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => $"{batch[i].Label}:{e * 1000:+0.00;-0.00}"));
                 _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eval {step.Evaluation,4}  loss {step.Loss:E4}  |g| {step.GradientNorm:E2}  dE[mHa] {errs}  {step.Milliseconds:F0} ms"));
-            }, checkpointPath, resumeFrom);
+            }, checkpointPath, resumeFrom, validate: validate,
+                onValidation: (e, mae) => _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"           validation MAE {mae:F3} mHa at evaluation {e}")));
             parameters = result.Parameters;
             _log.WriteLine($"training ended ({result.Status}) after {result.Evaluations} evaluations: best loss {result.Loss:E4}; mean {(stepTimes.Count > 0 ? stepTimes.Average() : 0):F0} ms per evaluation");
+            if (validate is not null)
+                _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation} (validation MAE {result.BestValidation:F3} mHa)"));
         }
         else
         {
@@ -178,6 +189,8 @@ public sealed class TrainingRun
                 status = result.Status,
                 evaluations = result.Evaluations,
                 best_loss = result.Loss,
+                selected_evaluation = result.BestValidationEvaluation,
+                best_validation_mae_mha = double.IsFinite(result.BestValidation) ? result.BestValidation : (double?)null,
                 mean_ms_per_evaluation = stepTimes.Count > 0 ? stepTimes.Average() : 0,
                 loss_history = result.LossHistory,
                 molecules = train.SelectMany(t => t.Samples.Select(s => new { dataset = t.Dataset, label = s.Label })).ToArray(),

@@ -14,6 +14,8 @@ public static class DefaultTrainingConfig
           root: null                  # folder with jaxdft/ and ksr_dft/ (default: ../shared/data; else the built-in exact H2 set)
           train:                      # any number of sets: {dataset, split: train|test|all} or {dataset, distances: [...]}
             - {dataset: h2, distances: [128, 384]}
+          validation:                 # early stopping: the checkpoint kept is the one with the lowest validation MAE
+            - {dataset: h2, distances: [80, 240, 448, 592]}   # disjoint from the 32-geometry H2 test split; [] to disable
           test:
             - {dataset: h2, split: test}
         scf:
@@ -30,9 +32,10 @@ public static class DefaultTrainingConfig
           density_weight: 1.0
         optimiser:
           name: lbfgs                 # lbfgs | adam
-          max_evaluations: 200        # L-BFGS evaluations, or Adam steps
+          max_evaluations: 400        # L-BFGS evaluations, or Adam steps
           history: 20                 # L-BFGS m
           learning_rate: 0.001        # Adam
         checkpoint_every: 10          # evaluations between checkpoints
+        validate_every: 10            # evaluations between validation scores
         """;
 }

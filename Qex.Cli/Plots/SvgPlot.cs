@@ -93,13 +93,15 @@ public static class SvgPlot
         }
         sb.Append("</g>\n");
         int ly = y0 + Top + 14;
+        int entries = (panel.Bands?.Count ?? 0) + panel.Series.Count;
+        sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(Left + pw - 236)}\" y=\"{y0 + Top + 2}\" width=\"232\" height=\"{16 * entries + 4}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n");
         foreach (var (label, color, band) in (panel.Bands ?? []).Select(b => (b.Label, b.Color, true)).Concat(panel.Series.Select(s => (s.Label, s.Color, false))))
         {
             if (band)
-                sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(Left + pw - 190)}\" y=\"{ly - 9}\" width=\"18\" height=\"10\" fill=\"{color}\" fill-opacity=\"0.25\"/>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(Left + pw - 230)}\" y=\"{ly - 9}\" width=\"18\" height=\"10\" fill=\"{color}\" fill-opacity=\"0.25\"/>\n");
             else
-                sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(Left + pw - 190)}\" y1=\"{ly - 4}\" x2=\"{F(Left + pw - 172)}\" y2=\"{ly - 4}\" stroke=\"{color}\" stroke-width=\"2.5\"/>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Left + pw - 166)}\" y=\"{ly}\">{Escape(label)}</text>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(Left + pw - 230)}\" y1=\"{ly - 4}\" x2=\"{F(Left + pw - 212)}\" y2=\"{ly - 4}\" stroke=\"{color}\" stroke-width=\"2.5\"/>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(Left + pw - 206)}\" y=\"{ly}\">{Escape(label)}</text>\n");
             ly += 16;
         }
     }

@@ -74,6 +74,21 @@ public sealed class Rng
         return u * f;
     }
 
+    /// <summary>
+    /// A standard normal deviate conditioned on |x| &lt;= <paramref name="limit"/> (rejection sampling), divided by the
+    /// standard deviation of that truncated distribution, so the result has unit variance.
+    /// </summary>
+    public double TruncatedNormal(double limit = 2)
+    {
+        if (!(limit > 0)) throw new ArgumentOutOfRangeException(nameof(limit), "The truncation limit must be positive.");
+        double z;
+        do z = Normal(); while (Math.Abs(z) > limit);
+        // variance of N(0,1) truncated to [-a, a]: 1 - 2 a phi(a) / (2 Phi(a) - 1)
+        double phi = Math.Exp(-0.5 * limit * limit) / Math.Sqrt(2 * Math.PI);
+        double mass = MathNet.Numerics.SpecialFunctions.Erf(limit / Math.Sqrt(2));
+        return z / Math.Sqrt(1 - 2 * limit * phi / mass);
+    }
+
     /// <summary>Normal deviate with the given mean and standard deviation.</summary>
     public double Normal(double mean, double std) => mean + std * Normal();
 
@@ -92,6 +107,13 @@ public sealed class Rng
     /// <summary>A tensor of normal deviates.</summary>
     public Tensor NormalTensor(int[] shape, double mean = 0, double std = 1) =>
         Tensor.Create(shape, d => FillNormal(d, mean, std));
+
+    /// <summary>
+    /// He (Kaiming) normal initialisation: truncated-normal values (at 2 standard deviations) of variance
+    /// 2 / <paramref name="fanIn"/>.
+    /// </summary>
+    public Tensor HeNormalTensor(int[] shape, int fanIn) =>
+        Tensor.Create(shape, d => { double std = Math.Sqrt(2.0 / fanIn); for (int i = 0; i < d.Length; i++) d[i] = std * TruncatedNormal(); });
 
     /// <summary>A tensor of uniform deviates in [low, high).</summary>
     public Tensor UniformTensor(int[] shape, double low = 0, double high = 1) =>

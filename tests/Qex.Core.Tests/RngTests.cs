@@ -63,3 +63,19 @@ public sealed class RngTests
         Assert.Equal(Enumerable.Range(0, 50), p.Order());
     }
 }
+
+public sealed class TruncatedNormalTests
+{
+    [Fact]
+    public void HasUnitVarianceAndStaysWithinTheLimit()
+    {
+        var r = new Rng(9);
+        const int n = 200_000;
+        double s = 0, s2 = 0, max = 0;
+        double scale = Math.Sqrt(1 - 2 * 2 * Math.Exp(-2) / Math.Sqrt(2 * Math.PI) / 0.9544997361036416); // std of N(0,1) on [-2, 2]
+        for (int i = 0; i < n; i++) { double x = r.TruncatedNormal(); s += x; s2 += x * x; max = Math.Max(max, Math.Abs(x)); }
+        Assert.True(Math.Abs(s / n) < 5 / Math.Sqrt(n));
+        Assert.True(Math.Abs(s2 / n - 1) < 0.01, $"variance {s2 / n}");
+        Assert.True(max <= 2 / scale + 1e-12);
+    }
+}

@@ -12,7 +12,8 @@ namespace Qex.Dft.OneD.Training;
 /// <param name="History">L-BFGS history size m.</param>
 /// <param name="LearningRate">Adam learning rate.</param>
 /// <param name="CheckpointEvery">Write the best parameters every this many evaluations (0: only at the end).</param>
-public sealed record TrainingOptions(string Optimiser = "lbfgs", int MaxEvaluations = 200, int History = 20, double LearningRate = 1e-3, int CheckpointEvery = 10);
+/// <param name="ValidateEvery">With a validation function: score the current parameters every this many evaluations.</param>
+public sealed record TrainingOptions(string Optimiser = "lbfgs", int MaxEvaluations = 200, int History = 20, double LearningRate = 1e-3, int CheckpointEvery = 10, int ValidateEvery = 10);
 
 /// <summary>One evaluation of the training objective.</summary>
 /// <param name="Evaluation">1-based evaluation number (counting a resumed run's earlier ones).</param>
@@ -28,7 +29,10 @@ public sealed record TrainingStep(int Evaluation, double Loss, double GradientNo
 /// <param name="Evaluations">Total evaluations.</param>
 /// <param name="Status">How it ended.</param>
 /// <param name="LossHistory">Loss of every evaluation.</param>
-public sealed record TrainingResult(ParameterSet Parameters, double Loss, int Evaluations, string Status, double[] LossHistory);
+/// <param name="BestValidation">Validation score of the returned parameters (NaN without validation).</param>
+/// <param name="BestValidationEvaluation">Evaluation at which they were found (0 without validation).</param>
+public sealed record TrainingResult(ParameterSet Parameters, double Loss, int Evaluations, string Status, double[] LossHistory,
+    double BestValidation = double.NaN, int BestValidationEvaluation = 0);
 
 /// <summary>The training objective went non-finite repeatedly; the last good checkpoint is kept.</summary>
 public sealed class NonFiniteLossException(string message) : Exception(message);
@@ -92,9 +96,13 @@ public sealed class Trainer
     /// <see cref="TrainingOptions.CheckpointEvery"/> evaluations and at the end the best parameters so far are
     /// written to <paramref name="checkpointPath"/> (atomically). Evaluations whose loss is not finite are rejected
     /// (L-BFGS shortens its step); after 10 in a row training stops, keeping the last good checkpoint.
+    /// With <paramref name="validate"/> (lower is better, e.g. the validation MAE) the parameters are scored every
+    /// <see cref="TrainingOptions.ValidateEvery"/> evaluations and "best" means best validation score (early
+    /// stopping): with few training molecules the loss keeps falling long after generalisation has peaked.
     /// </summary>
     public TrainingResult Train(ParameterSet initial, TrainingOptions options, long seed, Action<TrainingStep>? onStep = null,
-        string? checkpointPath = null, TrainingProgressRecord? resumeFrom = null, CancellationToken cancel = default)
+        string? checkpointPath = null, TrainingProgressRecord? resumeFrom = null, CancellationToken cancel = default,
+        Func<ParameterSet, double>? validate = null, Action<int, double>? onValidation = null)
     {
         var history = new List<double>(resumeFrom?.LossHistory ?? []);
         int evaluations = resumeFrom?.Evaluations ?? 0;
@@ -103,13 +111,18 @@ public sealed class Trainer
         int badInARow = 0;
         string status = "finished";
         AdamState? adamState = null;
+        double bestValidation = resumeFrom?.BestValidation ?? double.PositiveInfinity;
+        int bestValidationAt = resumeFrom?.BestValidationEvaluation ?? 0;
+        var validationHistory = new List<double[]>(resumeFrom?.ValidationHistory ?? []);
+        var selected = validate is null ? null : initial.Flatten();
 
         void Checkpoint(bool force)
         {
             if (checkpointPath is null || !double.IsFinite(bestLoss)) return;
             if (!force && (options.CheckpointEvery <= 0 || evaluations % options.CheckpointEvery != 0)) return;
-            new XcCheckpoint(_functional.Name, initial.Unflatten(best),
-                new TrainingProgressRecord(evaluations, bestLoss, options.Optimiser, seed, history.ToArray(), adamState?.M, adamState?.V, adamState?.Step ?? 0))
+            new XcCheckpoint(_functional.Name, initial.Unflatten(selected ?? best),
+                new TrainingProgressRecord(evaluations, bestLoss, options.Optimiser, seed, history.ToArray(), adamState?.M, adamState?.V, adamState?.Step ?? 0,
+                    double.IsFinite(bestValidation) ? bestValidation : null, bestValidationAt, validationHistory.ToArray()))
                 .Save(checkpointPath);
         }
 
@@ -133,6 +146,13 @@ public sealed class Trainer
             {
                 badInARow = 0;
                 if (loss < bestLoss) { bestLoss = loss; best = (double[])x.Clone(); }
+                if (validate is not null && options.ValidateEvery > 0 && evaluations % options.ValidateEvery == 0)
+                {
+                    double score = validate(initial.Unflatten(x));
+                    validationHistory.Add([evaluations, score]);
+                    onValidation?.Invoke(evaluations, score);
+                    if (score < bestValidation) { bestValidation = score; bestValidationAt = evaluations; selected = (double[])x.Clone(); }
+                }
             }
             else if (++badInARow >= 10)
                 throw new NonFiniteLossException($"The loss was not finite in {badInARow} evaluations in a row (last at evaluation {evaluations}).");
@@ -148,7 +168,9 @@ public sealed class Trainer
             if (budget <= 0) status = "budget already used";
             else if (options.Optimiser.Equals("lbfgs", StringComparison.OrdinalIgnoreCase))
             {
-                var r = Lbfgs.Minimize(Objective, initial.Flatten(), new LbfgsOptions(HistorySize: options.History, MaxEvaluations: budget, MaxIterations: budget));
+                // the KSR recipe: SciPy L-BFGS-B with factr = 1 and pgtol = 1e-14, i.e. run out the evaluation budget
+                var r = Lbfgs.Minimize(Objective, initial.Flatten(), new LbfgsOptions(HistorySize: options.History, MaxEvaluations: budget, MaxIterations: budget,
+                    FunctionTolerance: 2.220446049250313e-16, GradientTolerance: 1e-14));
                 status = r.Status.ToString();
             }
             else if (options.Optimiser.Equals("adam", StringComparison.OrdinalIgnoreCase))
@@ -177,6 +199,7 @@ public sealed class Trainer
             status = "cancelled";
         }
         Checkpoint(true);
-        return new TrainingResult(initial.Unflatten(best), bestLoss, evaluations, status, history.ToArray());
+        return new TrainingResult(initial.Unflatten(selected ?? best), bestLoss, evaluations, status, history.ToArray(),
+            double.IsFinite(bestValidation) ? bestValidation : double.NaN, bestValidationAt);
     }
 }

@@ -16,8 +16,12 @@ namespace Qex.Dft.OneD.Training;
 /// <param name="AdamM">Adam first moments (when training with Adam).</param>
 /// <param name="AdamV">Adam second moments.</param>
 /// <param name="AdamStep">Adam step count.</param>
+/// <param name="BestValidation">Best validation score so far (the stored parameters are those), if validating.</param>
+/// <param name="BestValidationEvaluation">Evaluation of the best validation score.</param>
+/// <param name="ValidationHistory">Pairs [evaluation, score].</param>
 public sealed record TrainingProgressRecord(int Evaluations, double Loss, string Optimiser, long Seed, double[] LossHistory,
-    double[]? AdamM = null, double[]? AdamV = null, int AdamStep = 0);
+    double[]? AdamM = null, double[]? AdamV = null, int AdamStep = 0,
+    double? BestValidation = null, int BestValidationEvaluation = 0, double[][]? ValidationHistory = null);
 
 /// <summary>
 /// A self-describing XC checkpoint: the functional's name, every parameter's name, shape and values, and optional

@@ -32,19 +32,18 @@ public sealed class KsrGlobal : IXcFunctional
     public string Name => "ksr-global";
 
     /// <summary>
-    /// Fresh parameters: eta ~ N(0, 0.01^2), convolution weights Glorot-normal (fan = width x channels), w = 1.
+    /// Fresh parameters: eta ~ N(0, 0.01^2), convolution weights He-normal (truncated at 2 sigma, variance 2 / (width x input channels)), as in JAX-DFT, w = 1.
     /// </summary>
     public ParameterSet InitialParameters(RngKey key)
     {
         var keys = key.Split(4);
-        Tensor Glorot(RngKey k, int width, int cin, int cout) =>
-            k.CreateGenerator().NormalTensor([width, cin, cout], 0, Math.Sqrt(2.0 / (width * cin + width * cout)));
+        Tensor He(RngKey k, int width, int cin, int cout) => k.CreateGenerator().HeNormalTensor([width, cin, cout], width * cin);
         return new ParameterSet(
         [
             new NamedTensor("eta", keys[0].CreateGenerator().NormalTensor([GlobalChannels], 0, 0.01)),
-            new NamedTensor("W1", Glorot(keys[1], 3, Hidden, Hidden)),
-            new NamedTensor("W2", Glorot(keys[2], 3, Hidden, Hidden)),
-            new NamedTensor("W3", Glorot(keys[3], 1, Hidden, 1)),
+            new NamedTensor("W1", He(keys[1], 3, Hidden, Hidden)),
+            new NamedTensor("W2", He(keys[2], 3, Hidden, Hidden)),
+            new NamedTensor("W3", He(keys[3], 1, Hidden, 1)),
             new NamedTensor("w", Tensor.Scalar(1.0)),
         ]);
     }

@@ -9,7 +9,7 @@ namespace Qex.Dft.OneD.Xc;
 /// KSR-LDA and KSR-GGA (Li et al. 2021): an MLP 16-16-1 (SiLU, biases, negativity transform -SiLU) applied at every
 /// grid point to the density in a window of <see cref="Window"/> points (1: local, KSR-LDA; 3: the density and its
 /// neighbours, KSR-GGA), followed by the same self-interaction gate as <see cref="KsrGlobal"/>. Transferable across
-/// grid sizes. Parameters: W1 (window,1,16), b1 (16), W2 (1,16,16), b2 (16), W3 (1,16,1), b3 (1), w ().
+/// grid sizes. Parameters: W1 (window,1,16), b1 (16), W2 (1,16,16), b2 (16), W3 (1,16,1), b3 (1), w (); weights He-normal, biases zero.
 /// </summary>
 public sealed class KsrLocal : IXcFunctional
 {
@@ -34,13 +34,12 @@ public sealed class KsrLocal : IXcFunctional
     public ParameterSet InitialParameters(RngKey key)
     {
         var keys = key.Split(3);
-        Tensor Glorot(RngKey k, int width, int cin, int cout) =>
-            k.CreateGenerator().NormalTensor([width, cin, cout], 0, Math.Sqrt(2.0 / (width * cin + width * cout)));
+        Tensor He(RngKey k, int width, int cin, int cout) => k.CreateGenerator().HeNormalTensor([width, cin, cout], width * cin);
         return new ParameterSet(
         [
-            new NamedTensor("W1", Glorot(keys[0], Window, 1, Hidden)), new NamedTensor("b1", Tensor.Zeros(Hidden)),
-            new NamedTensor("W2", Glorot(keys[1], 1, Hidden, Hidden)), new NamedTensor("b2", Tensor.Zeros(Hidden)),
-            new NamedTensor("W3", Glorot(keys[2], 1, Hidden, 1)), new NamedTensor("b3", Tensor.Zeros(1)),
+            new NamedTensor("W1", He(keys[0], Window, 1, Hidden)), new NamedTensor("b1", Tensor.Zeros(Hidden)),
+            new NamedTensor("W2", He(keys[1], 1, Hidden, Hidden)), new NamedTensor("b2", Tensor.Zeros(Hidden)),
+            new NamedTensor("W3", He(keys[2], 1, Hidden, 1)), new NamedTensor("b3", Tensor.Zeros(1)),
             new NamedTensor("w", Tensor.Scalar(1.0)),
         ]);
     }

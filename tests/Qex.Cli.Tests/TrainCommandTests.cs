@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Qex.Cli.Commands;
+
+namespace Qex.Cli.Tests;
+
+/// <summary>Tests here change process environment variables, so they run alone.</summary>
+[CollectionDefinition("environment", DisableParallelization = true)]
+public sealed class EnvironmentCollection;
+
+[Collection("environment")]
+public sealed class TrainCommandTests
+{
+    [Fact]
+    public void DistanceListsAndRanges()
+    {
+        Assert.Equal([128, 384], GenDataCommand.ParseDistances("128, 384"));
+        Assert.Equal([32, 40, 48], GenDataCommand.ParseDistances("32:48:8"));
+        Assert.Throws<ArgumentException>(() => GenDataCommand.ParseDistances("1:x:2"));
+    }
+
+    [Fact]
+    public void TrainsOnTheBuiltInExactDataWithoutSharedDataAndResumes()
+    {
+        // a data root that does not exist forces the built-in exact-diagonalisation H2 set (cached in a temp folder)
+        string dir = Path.Combine(Path.GetTempPath(), "qex-train-" + Guid.NewGuid().ToString("N"));
+        string cache = Path.Combine(dir, "cache");
+        string config = Path.Combine(dir, "config.yaml");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(config, """
+            model: {functional: ksr-lda, seed: 1}
+            data:
+              train: [{dataset: h2, distances: [128]}]
+              validation: [{dataset: h2, distances: [240]}]
+              test: [{dataset: h2, distances: [160, 200]}]
+            scf: {iterations: 6}
+            optimiser: {max_evaluations: 3}
+            checkpoint_every: 1
+            validate_every: 1
+            """);
+        string? oldCache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        string? oldShared = Environment.GetEnvironmentVariable("QEX_SHARED_DATA");
+        try
+        {
+            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", cache);
+            Environment.SetEnvironmentVariable("QEX_SHARED_DATA", Path.Combine(dir, "no-such-folder"));
+            var log = new StringWriter();
+            int rc = TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "out") }, log);
+            Assert.Equal(0, rc);
+            Assert.Contains("built-in exact diagonalisation", log.ToString());
+            Assert.Contains("kept the parameters of evaluation", log.ToString());
+            foreach (string f in new[] { "checkpoint.json", "report.json", "energy_curve.svg", "loss.svg" })
+                Assert.True(File.Exists(Path.Combine(dir, "out", f)), f);
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out", "report.json")));
+            var training = report.RootElement.GetProperty("training");
+            Assert.Equal(3, training.GetProperty("evaluations").GetInt32());
+            Assert.InRange(training.GetProperty("selected_evaluation").GetInt32(), 1, 3);
+            Assert.Equal(2, report.RootElement.GetProperty("test")[0].GetProperty("summary").GetProperty("count").GetInt32());
+            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(dir, "out", "energy_curve.svg")));
+            // resume with a larger budget continues the evaluation count
+            var log2 = new StringWriter();
+            Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "out"), Resume = true, Set = ["optimiser.max_evaluations=4"] }, log2));
+            Assert.Contains("resuming", log2.ToString());
+            Assert.Contains("eval    4", log2.ToString());
+            Assert.DoesNotContain("generating", log2.ToString()); // the exact references were cached
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", oldCache);
+            Environment.SetEnvironmentVariable("QEX_SHARED_DATA", oldShared);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void MissingConfigFileIsAClearError()
+    {
+        var ex = Assert.Throws<FileNotFoundException>(() => TrainCommand.Run(new TrainOptions { Config = "/no/such.yaml" }, new StringWriter()));
+        Assert.Contains("/no/such.yaml", ex.Message);
+    }
+}
