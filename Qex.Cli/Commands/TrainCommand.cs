@@ -28,7 +28,7 @@ public sealed class TrainOptions
     public string Out { get; set; } = "qex-train";
 
     /// <summary>Overrides key.path=value.</summary>
-    [Option("set", Separator = ',', HelpText = "Override config keys: --set optimiser.max_evaluations=50,model.seed=2")]
+    [Option("set", HelpText = "Override config keys (space separated): --set optimiser.max_evaluations=50 model.seed=2")]
     public IEnumerable<string> Set { get; set; } = [];
 
     /// <summary>Continue from OUT/checkpoint.json.</summary>

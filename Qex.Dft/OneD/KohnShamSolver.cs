@@ -84,6 +84,9 @@ public sealed class KohnShamSolver
             var vh = Hartree.Potential(nIn, Context.InteractionMatrix, h);
             var vxc = XcEnergy.Potential(EpsXc, nIn, h);
             var vs = vext + vh + vxc;
+            foreach (double x in vs.Value.Span)
+                if (!double.IsFinite(x))
+                    throw new ArithmeticException($"Kohn–Sham iteration {k + 1}: the potential is not finite (functional '{functional.Name}').");
             var solved = _solver.Solve(vs, molecule.Electrons, options.Occupation);
             var nOut = Sym(solved.Density);
             var energy = solved.SumEigenvalues - Op.Sum(nOut * vs) * h

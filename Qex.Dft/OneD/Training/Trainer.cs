@@ -135,7 +135,7 @@ public sealed class Trainer
             {
                 (loss, g, errors) = Evaluate(initial, x);
             }
-            catch (ArithmeticException)
+            catch (Exception e) when (e is ArithmeticException || (e is AggregateException ae && ae.Flatten().InnerExceptions.All(x => x is ArithmeticException)))
             {
                 (loss, g, errors) = (double.NaN, new double[x.Length], new double[_batch.Count]);
             }

@@ -1,0 +1,109 @@
+using Qex.Autodiff;
+using Qex.Autodiff.Optimisers;
+using Qex.Core.Random;
+using Qex.Core.Tensors;
+using Qex.Dft.OneD;
+using Qex.Dft.OneD.Data;
+using Qex.Dft.OneD.Reference;
+using Qex.Dft.OneD.Training;
+using Qex.Dft.OneD.Xc;
+
+namespace Qex.Dft.Tests.OneD;
+
+public sealed class TrainingMachineryTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "qex-tm-" + Guid.NewGuid().ToString("N"));
+    private static readonly Grid1D Grid = Grid1D.Linspace(-6.4, 6.4, 81);
+    private static readonly Lazy<IReadOnlyList<Sample>> Batch = new(() =>
+        new ExactReferenceGenerator(Grid, new ExponentialCoulomb()).Generate("h2", [128, 256]).Samples);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public void CheckpointsRoundTripAndRejectMismatches()
+    {
+        var p = new KsrLocal(3).InitialParameters(RngKey.FromSeed(2));
+        string path = Path.Combine(_dir, "ck.json");
+        new XcCheckpoint("ksr-gga", p, new TrainingProgressRecord(12, 0.5, "lbfgs", 2, [1, 0.5])).Save(path);
+        var back = XcCheckpoint.Load(path);
+        Assert.Equal("ksr-gga", back.Functional);
+        Assert.Equal(p.Flatten(), back.Parameters.Flatten());
+        Assert.Equal(12, back.Training!.Evaluations);
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"ksr-gga\"", "\"ksr-lda\"", StringComparison.Ordinal));
+        Assert.Contains("expects W1 (1, 1, 16)", Assert.Throws<InvalidDataException>(() => XcCheckpoint.Load(path)).Message);
+        File.WriteAllText(path, "{\"format\": \"something-else\"}");
+        Assert.Contains("not a Qex XC checkpoint", Assert.Throws<InvalidDataException>(() => XcCheckpoint.Load(path)).Message);
+    }
+
+    [Fact]
+    public void AdamTrainingLowersTheLossAndCheckpointsItsState()
+    {
+        var solver = new KohnShamSolver(Grid, new ExponentialCoulomb());
+        var xc = new KsrLocal(1);
+        var trainer = new Trainer(solver, xc, Batch.Value, new ScfOptions(Iterations: 6), new LossWeights(EnergySteps: 3));
+        var init = xc.InitialParameters(RngKey.FromSeed(1));
+        string ck = Path.Combine(_dir, "adam.json");
+        var steps = new List<double>();
+        var r = trainer.Train(init, new TrainingOptions("adam", MaxEvaluations: 12, LearningRate: 3e-3, CheckpointEvery: 4), 1, s => steps.Add(s.Loss), ck);
+        Assert.Equal(12, r.Evaluations);
+        Assert.True(r.Loss < steps[0], $"loss {steps[0]} -> {r.Loss}");
+        var saved = XcCheckpoint.Load(ck).Training!;
+        Assert.Equal(12, saved.AdamStep);
+        Assert.NotNull(saved.AdamM);
+    }
+
+    [Fact]
+    public void RunsAreDeterministicForASeed()
+    {
+        var solver = new KohnShamSolver(Grid, new ExponentialCoulomb());
+        var xc = new KsrLocal(3);
+        double Run()
+        {
+            var trainer = new Trainer(solver, xc, Batch.Value, new ScfOptions(Iterations: 5), new LossWeights(EnergySteps: 2));
+            return trainer.Train(xc.InitialParameters(RngKey.FromSeed(7)), new TrainingOptions(MaxEvaluations: 6), 7).Loss;
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void StepsIntoANonFiniteRegionAreShortened()
+    {
+        var solver = new KohnShamSolver(Grid, new ExponentialCoulomb());
+        var xc = new PoisonedFunctional(allowed: s => s <= 1);
+        var trainer = new Trainer(solver, xc, Batch.Value, new ScfOptions(Iterations: 4), new LossWeights(EnergySteps: 2));
+        var r = trainer.Train(xc.InitialParameters(RngKey.FromSeed(0)), new TrainingOptions(MaxEvaluations: 30), 0);
+        Assert.False(r.Status.StartsWith("stopped", StringComparison.Ordinal), r.Status);
+        Assert.True(double.IsFinite(r.Loss));
+        Assert.True(r.Parameters.Flatten()[0] <= 1.0);
+    }
+
+    [Fact]
+    public void PersistentNonFiniteLossesStopTrainingAndKeepTheLastGoodCheckpoint()
+    {
+        var solver = new KohnShamSolver(Grid, new ExponentialCoulomb());
+        var xc = new PoisonedFunctional(allowed: s => s == 0.5); // finite only at the starting point
+        var trainer = new Trainer(solver, xc, Batch.Value, new ScfOptions(Iterations: 4), new LossWeights(EnergySteps: 2));
+        string ck = Path.Combine(_dir, "nan.json");
+        var r = trainer.Train(xc.InitialParameters(RngKey.FromSeed(0)), new TrainingOptions(MaxEvaluations: 40, CheckpointEvery: 1), 0, null, ck);
+        Assert.StartsWith("stopped", r.Status);
+        Assert.Contains("not finite in 10 evaluations", r.Status);
+        // the test functional is not in the registry, so read the file as JSON
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(ck));
+        Assert.True(double.IsFinite(doc.RootElement.GetProperty("training").GetProperty("loss").GetDouble()));
+        Assert.Equal(0.5, doc.RootElement.GetProperty("parameters")[0].GetProperty("values")[0].GetDouble());
+    }
+
+    /// <summary>LDA scaled by s, NaN wherever <c>allowed(s)</c> is false.</summary>
+    private sealed class PoisonedFunctional(Func<double, bool> allowed) : IXcFunctional
+    {
+        private readonly ExponentialLda _lda = new();
+        public string Name => "lda";
+        public ParameterSet InitialParameters(RngKey key) => new([new("s", Tensor.Scalar(0.5))]);
+        public Var EnergyDensity(Var density, IReadOnlyList<Var> parameters, XcContext context) =>
+            allowed(parameters[0].ToScalar()) ? _lda.EnergyDensity(density, [], context) * parameters[0] : _lda.EnergyDensity(density, [], context) * double.NaN;
+    }
+}
