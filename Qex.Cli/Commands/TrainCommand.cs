@@ -141,19 +141,25 @@ public sealed class TrainingRun
         {
             _log.WriteLine($"training {functional.Name} ({parameters.TotalLength} parameters) on {batch.Count} molecules with {options.Optimiser}, at most {options.MaxEvaluations} evaluations; checkpoints in {checkpointPath}");
             var trainer = new Trainer(solver, functional, batch, scf, weights);
-            Func<ParameterSet, double>? validate = validationSamples.Count == 0 ? null
-                : p => EvaluationSummary.Of(Evaluator.Run(solver, functional, p, "validation", validationSamples, scf)).MaeMilliHartree;
+            string metric = (c.GetString("validation_metric") ?? "max").ToLowerInvariant();
+            if (metric is not ("max" or "mae")) throw new ArgumentException($"validation_metric must be max or mae; got '{metric}'.");
+            Func<ParameterSet, double>? validate = validationSamples.Count == 0 ? null : p =>
+            {
+                var summary = EvaluationSummary.Of(Evaluator.Run(solver, functional, p, "validation", validationSamples, scf));
+                // ties on the largest error are broken by the mean
+                return metric == "max" ? summary.MaxMilliHartree + 1e-6 * summary.MaeMilliHartree : summary.MaeMilliHartree;
+            };
             result = trainer.Train(parameters, options, seed, step =>
             {
                 stepTimes.Add(step.Milliseconds);
                 string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => $"{batch[i].Label}:{e * 1000:+0.00;-0.00}"));
                 _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"eval {step.Evaluation,4}  loss {step.Loss:E4}  |g| {step.GradientNorm:E2}  dE[mHa] {errs}  {step.Milliseconds:F0} ms"));
             }, checkpointPath, resumeFrom, validate: validate,
-                onValidation: (e, mae) => _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"           validation MAE {mae:F3} mHa at evaluation {e}")));
+                onValidation: (e, score) => _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"           validation {metric} error {score:F3} mHa at evaluation {e}")));
             parameters = result.Parameters;
             _log.WriteLine($"training ended ({result.Status}) after {result.Evaluations} evaluations: best loss {result.Loss:E4}; mean {(stepTimes.Count > 0 ? stepTimes.Average() : 0):F0} ms per evaluation");
             if (validate is not null)
-                _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation} (validation MAE {result.BestValidation:F3} mHa)"));
+                _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation} (validation {metric} error {result.BestValidation:F3} mHa)"));
         }
         else
         {
@@ -190,7 +196,7 @@ public sealed class TrainingRun
                 evaluations = result.Evaluations,
                 best_loss = result.Loss,
                 selected_evaluation = result.BestValidationEvaluation,
-                best_validation_mae_mha = double.IsFinite(result.BestValidation) ? result.BestValidation : (double?)null,
+                best_validation_score_mha = double.IsFinite(result.BestValidation) ? result.BestValidation : (double?)null,
                 mean_ms_per_evaluation = stepTimes.Count > 0 ? stepTimes.Average() : 0,
                 loss_history = result.LossHistory,
                 molecules = train.SelectMany(t => t.Samples.Select(s => new { dataset = t.Dataset, label = s.Label })).ToArray(),

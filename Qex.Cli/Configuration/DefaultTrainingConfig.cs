@@ -14,8 +14,8 @@ public static class DefaultTrainingConfig
           root: null                  # folder with jaxdft/ and ksr_dft/ (default: ../shared/data; else the built-in exact H2 set)
           train:                      # any number of sets: {dataset, split: train|test|all} or {dataset, distances: [...]}
             - {dataset: h2, distances: [128, 384]}
-          validation:                 # early stopping: the checkpoint kept is the one with the lowest validation MAE
-            - {dataset: h2, distances: [80, 240, 448, 592]}   # disjoint from the 32-geometry H2 test split; [] to disable
+          validation:                 # early stopping: keep the checkpoint with the best validation score; [] to disable
+            - {dataset: h2, distances: [64, 96, 176, 240, 296, 440, 512, 592]}   # disjoint from the 32 H2 test geometries
           test:
             - {dataset: h2, split: test}
         scf:
@@ -36,6 +36,7 @@ public static class DefaultTrainingConfig
           history: 20                 # L-BFGS m
           learning_rate: 0.001        # Adam
         checkpoint_every: 10          # evaluations between checkpoints
-        validate_every: 10            # evaluations between validation scores
+        validate_every: 5             # evaluations between validation scores
+        validation_metric: max        # max | mae: largest or mean absolute energy error over the validation set
         """;
 }
