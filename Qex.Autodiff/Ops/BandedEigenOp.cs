@@ -23,14 +23,7 @@ public static partial class Op
         if (diagonal.Rank != 1) throw new ArgumentException($"EighBandedLowest: the diagonal must be a vector; got {ShapeUtil.Format(diagonal.Shape)}.");
         var matrix = new SymmetricBandMatrix([diagonal.Value.ToArray(), .. offDiagonals]);
         var eig = BandedSymmetricEigen.Lowest(matrix, k);
-        var lam = eig.Values.Span;
-        double scale = 1;
-        foreach (double l in lam) scale = Math.Max(scale, Math.Abs(l));
-        var maskData = new double[k * k];
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++)
-                maskData[i * k + j] = i != j && Math.Abs(lam[j] - lam[i]) > DegeneracyTolerance * scale ? 1 : 0;
-        var mask = Tensor.Wrap(maskData, k, k);
+        var mask = NonDegenerateMask(eig.Values);
 
         Var vectors = null!;
         var values = Var.Record(eig.Values, "eigh_banded_values", [diagonal], (g, s) =>
@@ -43,9 +36,7 @@ public static partial class Op
             var v = s.Use(vectors);
             var l = s.Use(values);
             var d = s.Input(0);
-            var diff = Reshape(l, 1, k) - Reshape(l, k, 1);
-            var f = Where(mask, Reciprocal(Where(mask, diff, Var.Constant(Tensor.Ones(k, k)))), Var.Constant(Tensor.Zeros(k, k)));
-            var inner = f * MatMul(v, g, true, false);
+            var inner = InverseGaps(l, mask) * MatMul(v, g, true, false);
             var gd = Sum(MatMul(v, inner) * v, [1]);
             if (k < n)
             {

@@ -49,13 +49,7 @@ public static partial class Op
     {
         int k = eig.Count;
         var lam = eig.Values.Span;
-        double scale = 1;
-        foreach (double l in lam) scale = Math.Max(scale, Math.Abs(l));
-        var maskData = new double[k * k];
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++)
-                maskData[i * k + j] = i != j && Math.Abs(lam[j] - lam[i]) > DegeneracyTolerance * scale ? 1 : 0;
-        var mask = Tensor.Wrap(maskData, k, k);
+        var mask = NonDegenerateMask(eig.Values);
         double shift = lam[k - 1] - lam[0] + 1; // keeps the subspace block of the bordered solve nonsingular
 
         Var vectors = null!;
@@ -69,10 +63,7 @@ public static partial class Op
             var v = s.Use(vectors);
             var l = s.Use(values);
             // in-subspace part: V (F o V^T G) V^T, F_ij = 1/(l_j - l_i)
-            var diff = Reshape(l, 1, k) - Reshape(l, k, 1);
-            var ones = Var.Constant(Tensor.Ones(k, k));
-            var f = Where(mask, Reciprocal(Where(mask, diff, ones)), Var.Constant(Tensor.Zeros(k, k)));
-            var inner = f * MatMul(v, g, true, false);
+            var inner = InverseGaps(l, mask) * MatMul(v, g, true, false);
             var ga = MatMul(MatMul(v, inner), v, false, true);
             if (k < n)
             {
@@ -94,6 +85,30 @@ public static partial class Op
             return [Symmetrize(ga)];
         });
         return new EighResult(values, vectors);
+    }
+
+    /// <summary>
+    /// 1 where eigenvalues i and j (i != j) are farther apart than <see cref="DegeneracyTolerance"/> (relative), else 0.
+    /// </summary>
+    private static Tensor NonDegenerateMask(Tensor values)
+    {
+        int k = values.Length;
+        var lam = values.Span;
+        double scale = 1;
+        foreach (double l in lam) scale = Math.Max(scale, Math.Abs(l));
+        var m = new double[k * k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+                m[i * k + j] = i != j && Math.Abs(lam[j] - lam[i]) > DegeneracyTolerance * scale ? 1 : 0;
+        return Tensor.Wrap(m, k, k);
+    }
+
+    /// <summary>F_ij = 1 / (l_j - l_i) where the mask is set, 0 elsewhere (a double where keeps it finite).</summary>
+    private static Var InverseGaps(Var values, Tensor mask)
+    {
+        int k = values.Length;
+        var diff = Reshape(values, 1, k) - Reshape(values, k, 1);
+        return Where(mask, Reciprocal(Where(mask, diff, Var.Constant(Tensor.Ones(k, k)))), Var.Constant(Tensor.Zeros(k, k)));
     }
 
     /// <summary>(a + a^T) / 2.</summary>

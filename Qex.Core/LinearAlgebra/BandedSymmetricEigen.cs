@@ -32,7 +32,7 @@ public static class BandedSymmetricEigen
         var values = Bisection(a, k);
         var vectors = InverseIteration(a, values);
         if (!Verify(a, values, vectors)) return null;
-        FixSigns(vectors, n, k);
+        EigenvectorKernels.FixSigns(vectors, n, k);
         return new EigenDecomposition(Tensor.Wrap(values, k), Tensor.Wrap(vectors, n, k));
     }
 
@@ -129,36 +129,16 @@ public static class BandedSymmetricEigen
             }
             for (int iter = 0; iter < 4; iter++)
             {
-                Orthogonalize(x, cols, clusterStart, j);
-                Normalize(x);
+                EigenvectorKernels.Orthogonalize(x, cols, clusterStart, j);
+                EigenvectorKernels.Normalize(x);
                 lu.Solve(x);
-                Orthogonalize(x, cols, clusterStart, j);
-                Normalize(x);
+                EigenvectorKernels.Orthogonalize(x, cols, clusterStart, j);
+                EigenvectorKernels.Normalize(x);
             }
             cols[j] = (double[])x.Clone();
             for (int i = 0; i < n; i++) z[i * k + j] = x[i];
         }
         return z;
-    }
-
-    private static void Orthogonalize(double[] x, double[][] cols, int from, int to)
-    {
-        for (int q = from; q < to; q++)
-        {
-            var v = cols[q];
-            double s = 0;
-            for (int i = 0; i < x.Length; i++) s += v[i] * x[i];
-            for (int i = 0; i < x.Length; i++) x[i] -= s * v[i];
-        }
-    }
-
-    private static void Normalize(double[] x)
-    {
-        double s = 0;
-        foreach (double v in x) s += v * v;
-        s = Math.Sqrt(s);
-        if (s == 0 || !double.IsFinite(s)) { Array.Clear(x); x[0] = 1; return; }
-        for (int i = 0; i < x.Length; i++) x[i] /= s;
     }
 
     /// <summary>Residuals |A v - l v| and |V^T V - I| within a few hundred ulps of the norm.</summary>
@@ -185,20 +165,5 @@ public static class BandedSymmetricEigen
                 if (!(Math.Abs(s - (p == q ? 1 : 0)) <= 1e-10)) return false;
             }
         return true;
-    }
-
-    private static void FixSigns(double[] z, int n, int k)
-    {
-        for (int j = 0; j < k; j++)
-        {
-            double best = 0; int arg = 0;
-            for (int i = 0; i < n; i++)
-            {
-                double v = Math.Abs(z[i * k + j]);
-                if (v > best * (1 + 1e-12)) { best = v; arg = i; }
-            }
-            if (z[arg * k + j] < 0)
-                for (int i = 0; i < n; i++) z[i * k + j] = -z[i * k + j];
-        }
     }
 }

@@ -65,23 +65,8 @@ public static class SymmetricEigen
         // z: n x k row-major, column j = eigenvector j of T.
         var z = Tridiagonal.InverseIteration(d, e, values);
         Tridiagonal.BackTransform(work, n, tau, z, k);
-        FixSigns(z, n, k);
+        EigenvectorKernels.FixSigns(z, n, k);
         return new EigenDecomposition(Tensor.Wrap(values, k), Tensor.Wrap(z, n, k));
-    }
-
-    private static void FixSigns(double[] z, int n, int k)
-    {
-        for (int j = 0; j < k; j++)
-        {
-            double best = 0; int arg = 0;
-            for (int i = 0; i < n; i++)
-            {
-                double v = Math.Abs(z[i * k + j]);
-                if (v > best * (1 + 1e-12)) { best = v; arg = i; }
-            }
-            if (z[arg * k + j] < 0)
-                for (int i = 0; i < n; i++) z[i * k + j] = -z[i * k + j];
-        }
     }
 }
 
@@ -346,11 +331,11 @@ internal static class Tridiagonal
             }
             for (int iter = 0; iter < 5; iter++)
             {
-                Orthogonalize(x, cols, clusterStart, j);
-                Normalize(x);
+                EigenvectorKernels.Orthogonalize(x, cols, clusterStart, j);
+                EigenvectorKernels.Normalize(x);
                 SolveFactored(a, b, c, d2, piv, x);
-                Orthogonalize(x, cols, clusterStart, j);
-                double growth = Normalize(x);
+                EigenvectorKernels.Orthogonalize(x, cols, clusterStart, j);
+                double growth = EigenvectorKernels.Normalize(x);
                 if (iter >= 1 && growth > 1.0 / (Math.Sqrt(n) * eps * 1e3)) break;
             }
             cols[j] = (double[])x.Clone();
@@ -358,28 +343,6 @@ internal static class Tridiagonal
         for (int j = 0; j < k; j++)
             for (int i = 0; i < n; i++) z[i * k + j] = cols[j][i];
         return z;
-    }
-
-    private static void Orthogonalize(double[] x, double[][] cols, int from, int to)
-    {
-        for (int q = from; q < to; q++)
-        {
-            var v = cols[q];
-            double s = 0;
-            for (int i = 0; i < x.Length; i++) s += v[i] * x[i];
-            for (int i = 0; i < x.Length; i++) x[i] -= s * v[i];
-        }
-    }
-
-    private static double Normalize(double[] x)
-    {
-        double s = 0;
-        foreach (double v in x) s += v * v;
-        s = Math.Sqrt(s);
-        if (s == 0) { x[0] = 1; return 0; }
-        double inv = 1 / s;
-        for (int i = 0; i < x.Length; i++) x[i] *= inv;
-        return s;
     }
 
     // Row i of U: diagonal a[i], super b[i], second super c[i] (fill-in from pivoting); d2[i] multiplier.
