@@ -242,9 +242,14 @@ public sealed class TrainingRun
         }
         if (panels.Count > 0) AtomicFile.WriteAllText(Path.Combine(_out, "energy_curve.svg"), SvgPlot.Render(panels));
         var losses = result?.LossHistory ?? [];
+        var steps = losses.Select((_, i) => (double)(i + 1)).ToArray();
+        var runningMin = new double[losses.Length];
+        double best = double.PositiveInfinity;
+        for (int i = 0; i < losses.Length; i++) runningMin[i] = best = double.IsFinite(losses[i]) ? Math.Min(best, losses[i]) : best;
         AtomicFile.WriteAllText(Path.Combine(_out, "loss.svg"), SvgPlot.Render(
         [
-            new Panel("Training loss", "evaluation", "loss", [new Series("loss", losses.Select((_, i) => (double)(i + 1)).ToArray(), losses, "#1f77b4")], LogY: true),
+            new Panel("Training loss", "evaluation", "loss",
+                [new Series("every evaluation (line-search trials included)", steps, losses, "#9ecae1"), new Series("best so far", steps, runningMin, "#08519c")], LogY: true),
         ]));
     }
 }
