@@ -111,8 +111,9 @@ public sealed class TrainingRun
         foreach (var (sel, role) in train.Select(t => (t, "train")).Concat(validation.Select(v => (v, "validation"))).Concat(test.Select(t => (t, "test"))))
             _log.WriteLine($"data ({role}): {sel.Dataset}: {sel.Samples.Count} samples from {sel.Source}");
         var validationSamples = validation.SelectMany(v => v.Samples).ToList();
-        var overlap = validationSamples.Select(s => s.Label).Intersect(test.SelectMany(t => t.Samples).Select(s => s.Label)).ToList();
-        if (validation.Count > 0 && test.Count > 0 && validation.All(v => test.Any(t => t.Dataset == v.Dataset)) && overlap.Count > 0)
+        var overlap = validation.SelectMany(v => v.Samples.Select(s => $"{v.Dataset}:{s.Label}"))
+            .Intersect(test.SelectMany(t => t.Samples.Select(s => $"{t.Dataset}:{s.Label}"))).ToList();
+        if (overlap.Count > 0)
             _log.WriteLine($"warning: validation and test share geometries {string.Join(", ", overlap)}; the test error is then not independent.");
         var solver = new KohnShamSolver(grid, interaction);
 
