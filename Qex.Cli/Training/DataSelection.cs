@@ -20,7 +20,7 @@ public sealed record DataSelection(string Dataset, IReadOnlyList<Sample> Samples
 /// </summary>
 public sealed class DataCatalog(string? root, string cacheDirectory, Interaction interaction, TextWriter log)
 {
-    private readonly Dictionary<string, Dataset> _loaded = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Dataset Set, string Source)> _loaded = new(StringComparer.Ordinal);
 
     /// <summary>All H2 distance keys of the reference set (0.32 to 6.00 Bohr in steps of 0.08).</summary>
     public static IReadOnlyList<int> H2Distances { get; } = Enumerable.Range(0, 72).Select(i => 32 + 8 * i).ToList();
@@ -41,32 +41,27 @@ public sealed class DataCatalog(string? root, string cacheDirectory, Interaction
             ? dist is List<object?> list ? list.Select(v => int.Parse(Convert.ToString(v, CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture)).ToArray()
               : throw new ArgumentException($"{where}: 'distances' must be a list of distance_x100 integers.")
             : [];
-        var ds = Load(name, hasDistances ? keys : SplitKeys(name, Convert.ToString(split, CultureInfo.InvariantCulture)!));
+        var (ds, source) = Load(name, hasDistances ? keys : SplitKeys(name, Convert.ToString(split, CultureInfo.InvariantCulture)!));
         var samples = hasDistances ? ds.ByDistances(keys) : ds.Split(Convert.ToString(split, CultureInfo.InvariantCulture)!);
-        return new DataSelection(name, samples, ds.Samples, ds.Grid, _sources[name]);
+        return new DataSelection(name, samples, ds.Samples, ds.Grid, source);
     }
 
-    private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
-
+    /// <summary>The distance keys a split needs, so the built-in H2 set generates only those (null: not needed).</summary>
     private static int[]? SplitKeys(string name, string split) => name == "h2" && split != "all" ? (split == "train" ? StandardSplits.Train("h2") : StandardSplits.Test("h2")) : null;
 
-    private Dataset Load(string name, int[]? neededKeys)
+    private (Dataset Set, string Source) Load(string name, int[]? neededKeys)
     {
-        if (_loaded.TryGetValue(name, out var cached) && (neededKeys is null || neededKeys.All(k => cached.Samples.Any(s => s.DistanceX100 == k))))
+        if (_loaded.TryGetValue(name, out var cached) && (neededKeys is null || neededKeys.All(k => cached.Set.Samples.Any(s => s.DistanceX100 == k))))
             return cached;
         try
         {
-            var ds = DatasetReader.Load(name, root);
-            _loaded[name] = ds;
-            _sources[name] = DatasetReader.Resolve(name, root);
-            return ds;
+            string dir = DatasetReader.Resolve(name, root);
+            return _loaded[name] = (DatasetReader.Load(dir), dir);
         }
         catch (DirectoryNotFoundException) when (name == "h2" && root is null)
         {
-            var ds = BuiltInH2(neededKeys ?? H2Distances.ToArray());
-            _loaded[name] = ds;
-            _sources[name] = "built-in exact diagonalisation (" + Path.Combine(cacheDirectory, "h2-exact") + ")";
-            return ds;
+            return _loaded[name] = (BuiltInH2(neededKeys ?? H2Distances.ToArray()),
+                "built-in exact diagonalisation (" + Path.Combine(cacheDirectory, "h2-exact") + ")");
         }
     }
 
