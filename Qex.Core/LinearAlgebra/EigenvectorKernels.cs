@@ -22,8 +22,7 @@ internal static class EigenvectorKernels
         foreach (double v in x) s += v * v;
         s = Math.Sqrt(s);
         if (s == 0 || !double.IsFinite(s)) { Array.Clear(x); x[0] = 1; return 0; }
-        double inv = 1 / s;
-        for (int i = 0; i < x.Length; i++) x[i] *= inv;
+        for (int i = 0; i < x.Length; i++) x[i] /= s;
         return s;
     }
 
