@@ -1,0 +1,352 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Qex.Quantum.Gates;
+
+namespace Qex.Quantum.Simulation;
+
+/// <summary>
+/// A batch of state vectors in split real/imaginary arrays, batch index fastest: amplitude i of circuit b is at
+/// <c>i * Batch + b</c>. Qubit q is bit <c>n - 1 - q</c> of i. For a single state (Batch = 1) this is the plain layout.
+/// </summary>
+internal readonly record struct StateView(double[] Re, double[] Im, int Qubits, int Batch)
+{
+    public long Dimension => 1L << Qubits;
+    public int Length => (int)(Dimension * Batch);
+    public int BitPosition(int qubit) => Qubits - 1 - qubit;
+}
+
+/// <summary>Per-circuit 2x2 matrices (split arrays of length Batch).</summary>
+internal sealed class Mat2Batch(int batch)
+{
+    public readonly double[] Ar = new double[batch], Ai = new double[batch], Br = new double[batch], Bi = new double[batch],
+        Cr = new double[batch], Ci = new double[batch], Dr = new double[batch], Di = new double[batch];
+
+    public void Set(int b, Mat2 m)
+    {
+        Ar[b] = m.Ar; Ai[b] = m.Ai; Br[b] = m.Br; Bi[b] = m.Bi; Cr[b] = m.Cr; Ci[b] = m.Ci; Dr[b] = m.Dr; Di[b] = m.Di;
+    }
+}
+
+/// <summary>
+/// The hot loops of the emulator. Every kernel walks "runs": maximal contiguous stretches of the state in which
+/// the bits of the involved qubits are fixed; a run has <c>stride(lowest involved qubit) * Batch</c> doubles, so the
+/// inner loops are contiguous and SIMD-vectorised both for one large state and for many small ones.
+/// </summary>
+internal static class StateKernels
+{
+    /// <summary>States of at least this many doubles are processed in parallel.</summary>
+    private const int ParallelThreshold = 1 << 17;
+
+    /// <summary>
+    /// The runs where all bits at the given positions are 0 except those of the ones-mask:
+    /// (count, run length in amplitudes, a function from run number to the run's first amplitude).
+    /// </summary>
+    private readonly struct Runs
+    {
+        private readonly int[] _blockPositions;
+        public readonly long OnesMask;
+        public readonly int Shift;
+        public readonly long Count;
+        public readonly long RunAmplitudes;
+
+        public Runs(int qubits, ReadOnlySpan<int> positions, long onesMask)
+        {
+            var sorted = positions.ToArray();
+            Array.Sort(sorted);
+            Shift = sorted[0];
+            RunAmplitudes = 1L << Shift;
+            _blockPositions = new int[sorted.Length];
+            for (int i = 0; i < sorted.Length; i++) _blockPositions[i] = sorted[i] - Shift;
+            Count = (1L << qubits) >> Shift >> sorted.Length;
+            OnesMask = onesMask;
+        }
+
+        public long Start(long k)
+        {
+            foreach (int p in _blockPositions) k = ((k >> p) << (p + 1)) | (k & ((1L << p) - 1));
+            return (k << Shift) | OnesMask;
+        }
+    }
+
+    private static void ForRuns(in Runs runs, int batch, Action<long, long> body)
+    {
+        long total = runs.Count * runs.RunAmplitudes * batch;
+        if (total >= ParallelThreshold && runs.Count > 1)
+        {
+            int parts = Math.Min(Environment.ProcessorCount * 4, (int)Math.Min(runs.Count, 1024));
+            var r = runs;
+            Parallel.For(0, parts, p =>
+            {
+                long from = r.Count * p / parts, to = r.Count * (p + 1) / parts;
+                body(from, to);
+            });
+        }
+        else body(0, runs.Count);
+    }
+
+    /// <summary>Applies a 2x2 matrix to the target qubit where all control bits are 1 (the same matrix for every circuit).</summary>
+    public static void Apply1(StateView s, int target, long controlMask, Mat2 m)
+    {
+        int tp = s.BitPosition(target);
+        Span<int> pos = stackalloc int[1 + BitOperations.PopCount((ulong)controlMask)];
+        FillPositions(pos, tp, controlMask);
+        var runs = new Runs(s.Qubits, pos, controlMask);
+        long partner = (1L << tp) * s.Batch;
+        int len = (int)(runs.RunAmplitudes * s.Batch);
+        var (re, im, batch) = (s.Re, s.Im, s.Batch);
+        ForRuns(runs, batch, (from, to) =>
+        {
+            for (long k = from; k < to; k++)
+            {
+                long lo = runs.Start(k) * batch;
+                Rotate(re.AsSpan((int)lo, len), im.AsSpan((int)lo, len), re.AsSpan((int)(lo + partner), len), im.AsSpan((int)(lo + partner), len), m);
+            }
+        });
+    }
+
+    /// <summary>Applies per-circuit 2x2 matrices to the target qubit where all control bits are 1.</summary>
+    public static void Apply1(StateView s, int target, long controlMask, Mat2Batch m)
+    {
+        int tp = s.BitPosition(target);
+        Span<int> pos = stackalloc int[1 + BitOperations.PopCount((ulong)controlMask)];
+        FillPositions(pos, tp, controlMask);
+        var runs = new Runs(s.Qubits, pos, controlMask);
+        int batch = s.Batch;
+        long partner = (1L << tp) * batch;
+        var (re, im) = (s.Re, s.Im);
+        ForRuns(runs, batch, (from, to) =>
+        {
+            for (long k = from; k < to; k++)
+            {
+                long start = runs.Start(k);
+                for (long a = 0; a < runs.RunAmplitudes; a++)
+                {
+                    int lo = (int)((start + a) * batch), hi = (int)((start + a) * batch + partner);
+                    RotateBatched(re.AsSpan(lo, batch), im.AsSpan(lo, batch), re.AsSpan(hi, batch), im.AsSpan(hi, batch), m);
+                }
+            }
+        });
+    }
+
+    private static void FillPositions(Span<int> pos, int tp, long controlMask)
+    {
+        pos[0] = tp;
+        int i = 1;
+        for (int b = 0; b < 63; b++) if ((controlMask >> b & 1) != 0) pos[i++] = b;
+    }
+
+    /// <summary>(lo, hi) &lt;- M (lo, hi) element-wise over contiguous spans.</summary>
+    private static void Rotate(Span<double> lr, Span<double> li, Span<double> hr, Span<double> hi, Mat2 m)
+    {
+        int n = lr.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var vlr = MemoryMarshal.Cast<double, Vector<double>>(lr);
+            var vli = MemoryMarshal.Cast<double, Vector<double>>(li);
+            var vhr = MemoryMarshal.Cast<double, Vector<double>>(hr);
+            var vhi = MemoryMarshal.Cast<double, Vector<double>>(hi);
+            Vector<double> ar = new(m.Ar), ai = new(m.Ai), br = new(m.Br), bi = new(m.Bi), cr = new(m.Cr), ci = new(m.Ci), dr = new(m.Dr), di = new(m.Di);
+            for (int v = 0; v < vlr.Length; v++)
+            {
+                var xr = vlr[v]; var xi = vli[v]; var yr = vhr[v]; var yi = vhi[v];
+                vlr[v] = ar * xr - ai * xi + br * yr - bi * yi;
+                vli[v] = ar * xi + ai * xr + br * yi + bi * yr;
+                vhr[v] = cr * xr - ci * xi + dr * yr - di * yi;
+                vhi[v] = cr * xi + ci * xr + dr * yi + di * yr;
+            }
+            i = vlr.Length * Vector<double>.Count;
+        }
+        for (; i < n; i++)
+        {
+            double xr = lr[i], xi = li[i], yr = hr[i], yi = hi[i];
+            lr[i] = m.Ar * xr - m.Ai * xi + m.Br * yr - m.Bi * yi;
+            li[i] = m.Ar * xi + m.Ai * xr + m.Br * yi + m.Bi * yr;
+            hr[i] = m.Cr * xr - m.Ci * xi + m.Dr * yr - m.Di * yi;
+            hi[i] = m.Cr * xi + m.Ci * xr + m.Dr * yi + m.Di * yr;
+        }
+    }
+
+    private static void RotateBatched(Span<double> lr, Span<double> li, Span<double> hr, Span<double> hi, Mat2Batch m)
+    {
+        int n = lr.Length;
+        for (int b = 0; b < n; b++)
+        {
+            double xr = lr[b], xi = li[b], yr = hr[b], yi = hi[b];
+            double ar = m.Ar[b], ai = m.Ai[b], br = m.Br[b], bi = m.Bi[b], cr = m.Cr[b], ci = m.Ci[b], dr = m.Dr[b], di = m.Di[b];
+            lr[b] = ar * xr - ai * xi + br * yr - bi * yi;
+            li[b] = ar * xi + ai * xr + br * yi + bi * yr;
+            hr[b] = cr * xr - ci * xi + dr * yr - di * yi;
+            hi[b] = cr * xi + ci * xr + dr * yi + di * yr;
+        }
+    }
+
+    /// <summary>
+    /// acc[b] += Re sum conj(l) (G x) over the pairs of the target qubit where the controls are 1 (G is zero elsewhere).
+    /// </summary>
+    public static void InnerGenerator(StateView l, StateView x, int target, long controlMask, Mat2 g, double[] acc)
+    {
+        int tp = x.BitPosition(target);
+        Span<int> pos = stackalloc int[1 + BitOperations.PopCount((ulong)controlMask)];
+        FillPositions(pos, tp, controlMask);
+        var runs = new Runs(x.Qubits, pos, controlMask);
+        int batch = x.Batch;
+        long partner = (1L << tp) * batch;
+        for (long k = 0; k < runs.Count; k++)
+        {
+            long start = runs.Start(k);
+            for (long a = 0; a < runs.RunAmplitudes; a++)
+            {
+                int lo = (int)((start + a) * batch), hi = (int)(lo + partner);
+                for (int b = 0; b < batch; b++)
+                {
+                    double xr = x.Re[lo + b], xi = x.Im[lo + b], yr = x.Re[hi + b], yi = x.Im[hi + b];
+                    double zr = g.Ar * xr - g.Ai * xi + g.Br * yr - g.Bi * yi;
+                    double zi = g.Ar * xi + g.Ai * xr + g.Br * yi + g.Bi * yr;
+                    double wr = g.Cr * xr - g.Ci * xi + g.Dr * yr - g.Di * yi;
+                    double wi = g.Cr * xi + g.Ci * xr + g.Dr * yi + g.Di * yr;
+                    acc[b] += l.Re[lo + b] * zr + l.Im[lo + b] * zi + l.Re[hi + b] * wr + l.Im[hi + b] * wi;
+                }
+            }
+        }
+    }
+
+    /// <summary>y += c[b] G x over the pairs of the target qubit where the controls are 1.</summary>
+    public static void AxpyGenerator(StateView y, double[] c, StateView x, int target, long controlMask, Mat2 g)
+    {
+        int tp = x.BitPosition(target);
+        Span<int> pos = stackalloc int[1 + BitOperations.PopCount((ulong)controlMask)];
+        FillPositions(pos, tp, controlMask);
+        var runs = new Runs(x.Qubits, pos, controlMask);
+        int batch = x.Batch;
+        long partner = (1L << tp) * batch;
+        for (long k = 0; k < runs.Count; k++)
+        {
+            long start = runs.Start(k);
+            for (long a = 0; a < runs.RunAmplitudes; a++)
+            {
+                int lo = (int)((start + a) * batch), hi = (int)(lo + partner);
+                for (int b = 0; b < batch; b++)
+                {
+                    double cb = c[b];
+                    if (cb == 0) continue;
+                    double xr = x.Re[lo + b], xi = x.Im[lo + b], yr = x.Re[hi + b], yi = x.Im[hi + b];
+                    y.Re[lo + b] += cb * (g.Ar * xr - g.Ai * xi + g.Br * yr - g.Bi * yi);
+                    y.Im[lo + b] += cb * (g.Ar * xi + g.Ai * xr + g.Br * yi + g.Bi * yr);
+                    y.Re[hi + b] += cb * (g.Cr * xr - g.Ci * xi + g.Dr * yr - g.Di * yi);
+                    y.Im[hi + b] += cb * (g.Cr * xi + g.Ci * xr + g.Dr * yi + g.Di * yr);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies a dense 2^k x 2^k matrix to the qubits at bit <paramref name="positions"/> (the first is the most
+    /// significant bit of the matrix index), the same matrix for every circuit.
+    /// </summary>
+    public static void ApplyDense(StateView s, int[] positions, Complex[,] m)
+    {
+        int k = positions.Length, d = 1 << k;
+        var runs = new Runs(s.Qubits, positions, 0);
+        var offsets = new long[d];
+        for (int t = 0; t < d; t++)
+            for (int j = 0; j < k; j++)
+                if ((t >> (k - 1 - j) & 1) != 0) offsets[t] += 1L << positions[j];
+        int batch = s.Batch;
+        long len = runs.RunAmplitudes * batch;
+        var mr = new double[d * d];
+        var mi = new double[d * d];
+        for (int r = 0; r < d; r++) for (int c = 0; c < d; c++) { mr[r * d + c] = m[r, c].Real; mi[r * d + c] = m[r, c].Imaginary; }
+        var (re, im) = (s.Re, s.Im);
+        ForRuns(runs, batch, (from, to) =>
+        {
+            Span<double> vr = stackalloc double[16], vi = stackalloc double[16];
+            Span<long> idx = stackalloc long[16];
+            for (long q = from; q < to; q++)
+            {
+                long start = runs.Start(q) * batch;
+                for (long e = 0; e < len; e++)
+                {
+                    for (int t = 0; t < d; t++)
+                    {
+                        idx[t] = start + offsets[t] * batch + e;
+                        vr[t] = re[idx[t]];
+                        vi[t] = im[idx[t]];
+                    }
+                    for (int r = 0; r < d; r++)
+                    {
+                        double sr = 0, si = 0;
+                        for (int c = 0; c < d; c++)
+                        {
+                            double ar = mr[r * d + c], ai = mi[r * d + c];
+                            sr += ar * vr[c] - ai * vi[c];
+                            si += ar * vi[c] + ai * vr[c];
+                        }
+                        re[idx[r]] = sr;
+                        im[idx[r]] = si;
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>dst += w P src for a Pauli string with the given masks (P|j&gt; = i^y (-1)^{|j AND z|} |j XOR x&gt;).</summary>
+    public static void AccumulatePauli(StateView src, StateView dst, long xMask, long zMask, int yCount, double w)
+    {
+        // i^y as (pr, pi)
+        (double pr, double pi) = (yCount & 3) switch { 0 => (1.0, 0.0), 1 => (0.0, 1.0), 2 => (-1.0, 0.0), _ => (0.0, -1.0) };
+        long dim = src.Dimension;
+        int batch = src.Batch;
+        void Body(long from, long to)
+        {
+            for (long i = from; i < to; i++)
+            {
+                long j = i ^ xMask;
+                double sign = (BitOperations.PopCount((ulong)(j & zMask)) & 1) == 0 ? w : -w;
+                double cr = sign * pr, ci = sign * pi;
+                int di = (int)(i * batch), sj = (int)(j * batch);
+                for (int b = 0; b < batch; b++)
+                {
+                    double xr = src.Re[sj + b], xi = src.Im[sj + b];
+                    dst.Re[di + b] += cr * xr - ci * xi;
+                    dst.Im[di + b] += cr * xi + ci * xr;
+                }
+            }
+        }
+        if (dim * batch >= ParallelThreshold)
+        {
+            int parts = Environment.ProcessorCount * 4;
+            Parallel.For(0, parts, p => Body(dim * p / parts, dim * (p + 1) / parts));
+        }
+        else Body(0, dim);
+    }
+
+    /// <summary>acc[b] += Re sum_i conj(a_i) b_i per circuit.</summary>
+    public static void InnerReal(StateView a, StateView x, double[] acc)
+    {
+        int batch = x.Batch, n = x.Length;
+        if (batch == 1)
+        {
+            acc[0] += Dot(a.Re, x.Re, n) + Dot(a.Im, x.Im, n);
+            return;
+        }
+        for (int i = 0; i < n; i += batch)
+            for (int b = 0; b < batch; b++) acc[b] += a.Re[i + b] * x.Re[i + b] + a.Im[i + b] * x.Im[i + b];
+    }
+
+    private static double Dot(double[] a, double[] b, int n)
+    {
+        // fixed chunking, so the result does not depend on the number of threads
+        const int chunk = 1 << 16;
+        int chunks = (n + chunk - 1) / chunk;
+        var partial = new double[chunks];
+        void Body(int c)
+        {
+            int from = c * chunk, to = Math.Min(n, from + chunk);
+            partial[c] = System.Numerics.Tensors.TensorPrimitives.Dot(a.AsSpan(from, to - from), b.AsSpan(from, to - from));
+        }
+        if (chunks > 1) Parallel.For(0, chunks, Body); else Body(0);
+        double s = 0;
+        foreach (double p in partial) s += p;
+        return s;
+    }
+}
