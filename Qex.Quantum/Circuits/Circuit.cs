@@ -15,7 +15,7 @@ public sealed class Circuit
 
     /// <summary>Creates a circuit and checks every gate against it.</summary>
     /// <exception cref="ArgumentException">A qubit index out of range, an angle referring to a missing parameter or input.</exception>
-    public Circuit(int qubitCount, IEnumerable<Gate> gates, IEnumerable<string> parameterNames, int inputCount)
+    public Circuit(int qubitCount, IEnumerable<Gate> gates, IEnumerable<string> parameterNames, int inputCount, IEnumerable<int>? layerEnds = null)
     {
         if (qubitCount is < 1 or > MaxQubits) throw new ArgumentException($"A circuit has 1 to {MaxQubits} qubits; got {qubitCount}.");
         if (inputCount < 0) throw new ArgumentException($"Negative input count {inputCount}.");
@@ -23,6 +23,9 @@ public sealed class Circuit
         Gates = [.. gates];
         ParameterNames = [.. parameterNames];
         InputCount = inputCount;
+        LayerEnds = layerEnds is null ? [] : [.. layerEnds.Distinct().Order()];
+        foreach (int e in LayerEnds)
+            if (e < 0 || e >= Gates.Length) throw new ArgumentException($"Layer end {e} is not a gate index (0..{Gates.Length - 1}).");
         if (ParameterNames.Distinct().Count() != ParameterNames.Length) throw new ArgumentException("Circuit parameter names must be distinct.");
         for (int i = 0; i < Gates.Length; i++)
         {
@@ -38,6 +41,9 @@ public sealed class Circuit
 
     /// <summary>The number of qubits.</summary>
     public int QubitCount { get; }
+
+    /// <summary>Indices of the gates that end a layer (for noise applied per layer).</summary>
+    public ImmutableArray<int> LayerEnds { get; }
 
     /// <summary>The gates, applied in order.</summary>
     public ImmutableArray<Gate> Gates { get; }
@@ -82,6 +88,7 @@ public sealed class CircuitBuilder
 {
     private readonly List<Gate> _gates = [];
     private readonly List<string> _names = [];
+    private readonly List<int> _layerEnds = [];
     private int _inputs;
 
     /// <summary>Starts a circuit on <paramref name="qubitCount"/> qubits with <paramref name="inputCount"/> inputs.</summary>
@@ -153,6 +160,13 @@ public sealed class CircuitBuilder
         return this;
     }
 
+    /// <summary>Marks the last gate added so far as the end of a layer (for per-layer noise).</summary>
+    public CircuitBuilder EndLayer()
+    {
+        if (_gates.Count > 0 && !_layerEnds.Contains(_gates.Count - 1)) _layerEnds.Add(_gates.Count - 1);
+        return this;
+    }
+
     /// <summary>The circuit.</summary>
-    public Circuit Build() => new(QubitCount, _gates, _names, _inputs);
+    public Circuit Build() => new(QubitCount, _gates, _names, _inputs, _layerEnds);
 }

@@ -15,7 +15,7 @@ namespace Qex.Quantum.Simulation;
 /// Costs: a gradient is about three forward passes, a Hessian-vector product about six, independent of the number of
 /// parameters. Memory: two (gradient) or four (Hessian-vector product) batches of states.
 /// </remarks>
-public sealed class StatevectorSimulator
+public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSource
 {
     private readonly Step[] _steps;
 
@@ -36,25 +36,50 @@ public sealed class StatevectorSimulator
     /// <summary>The observable.</summary>
     public Observable Observable { get; }
 
-    /// <summary>The final states of a batch of circuits.</summary>
-    public BatchedState Run(CircuitArguments args)
+    /// <summary>The final states of a batch of circuits (optionally with one gate's angle shifted).</summary>
+    public BatchedState Run(CircuitArguments args, GateShift? shift = null)
     {
         args.Validate(Circuit);
         var psi = Initial(args, copies: 1);
-        var mats = Matrices(args);
+        var mats = Matrices(args, shift);
         for (int k = 0; k < _steps.Length; k++) Apply(psi, k, mats[k], adjoint: false);
         return new BatchedState(psi);
     }
 
     /// <summary>The expectation value of the observable for every circuit, shape (B).</summary>
-    public Tensor Expectation(CircuitArguments args)
+    public Tensor Expectation(CircuitArguments args) => Estimate(args);
+
+    /// <inheritdoc />
+    public Tensor Estimate(CircuitArguments args, GateShift? shift = null)
     {
-        var psi = Run(args).View;
+        var psi = Run(args, shift).View;
         var lambda = BatchedState.Allocate(psi.Qubits, psi.Batch);
         ApplyObservable(psi, lambda);
         var f = new double[psi.Batch];
         StateKernels.InnerReal(psi, lambda, f);
         return Tensor.Wrap(f, f.Length);
+    }
+
+    /// <inheritdoc />
+    public double[][] OutcomeProbabilities(CircuitArguments args, GateShift? shift, PauliString basis)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        var psi = Run(args, shift).View;
+        foreach (var (q, c) in basis.Operators)
+            if (MeasurementBasis.Rotation(c) is { } r) StateKernels.Apply1(psi, q, 0, r);
+        int batch = psi.Batch;
+        long dim = psi.Dimension;
+        var p = new double[batch][];
+        for (int b = 0; b < batch; b++)
+        {
+            p[b] = new double[dim];
+            for (long i = 0; i < dim; i++)
+            {
+                long o = i * batch + b;
+                p[b][i] = psi.Re[o] * psi.Re[o] + psi.Im[o] * psi.Im[o];
+            }
+        }
+        return p;
     }
 
     /// <summary>Values and per-circuit gradients by the adjoint method.</summary>
@@ -214,8 +239,10 @@ public sealed class StatevectorSimulator
     }
 
     /// <summary>The matrices of every step for these arguments (uniform, or per circuit for input-dependent angles).</summary>
-    private StepMatrices[] Matrices(CircuitArguments args)
+    private StepMatrices[] Matrices(CircuitArguments args, GateShift? shift = null)
     {
+        if (shift is { } sh && (sh.Gate < 0 || sh.Gate >= _steps.Length || !_steps[sh.Gate].Gate.IsRotation))
+            throw new ArgumentException($"Gate {sh.Gate} is not a rotation of this circuit; only rotation angles can be shifted.");
         var result = new StepMatrices[_steps.Length];
         var p = args.Parameters.Span;
         var inputs = args.Inputs.Span;
@@ -224,13 +251,14 @@ public sealed class StatevectorSimulator
         {
             var s = _steps[k];
             if (s.Dense is not null) { result[k] = default; continue; }
+            double extra = shift is { } g && g.Gate == k ? g.Angle : 0;
             if (s.Gate.Angle is { Source: AngleSource.Input } a && batch > 1)
             {
                 var fwd = new Mat2Batch(batch);
                 var adj = new Mat2Batch(batch);
                 for (int b = 0; b < batch; b++)
                 {
-                    var m = s.Gate.TargetMatrix(a.Evaluate(p, inputs.Slice(b * ni, ni)));
+                    var m = s.Gate.TargetMatrix(a.Evaluate(p, inputs.Slice(b * ni, ni)) + extra);
                     fwd.Set(b, m);
                     adj.Set(b, m.Adjoint());
                 }
@@ -238,7 +266,7 @@ public sealed class StatevectorSimulator
             }
             else
             {
-                var m = s.Gate.Angle is { } an ? s.Gate.TargetMatrix(an.Evaluate(p, inputs.Slice(0, ni))) : s.Fixed;
+                var m = s.Gate.Angle is { } an ? s.Gate.TargetMatrix(an.Evaluate(p, inputs.Slice(0, ni)) + extra) : s.Fixed;
                 result[k] = new StepMatrices(m, m.Adjoint(), null, null);
             }
         }

@@ -1,0 +1,332 @@
+using System.Numerics;
+using Qex.Core.Tensors;
+using Qex.Quantum.Circuits;
+using Qex.Quantum.Gates;
+using Qex.Quantum.Noise;
+using Qex.Quantum.Observables;
+
+namespace Qex.Quantum.Simulation;
+
+/// <summary>
+/// Density-matrix emulation with Kraus channels and readout error. rho is stored vectorised (row qubits, then column
+/// qubits) as a 2n-qubit batched state, so a gate U acts as U on the row qubits and conj(U) on the column qubits and a
+/// channel as its superoperator <c>sum_k K (x) conj(K)</c>.
+/// </summary>
+/// <remarks>
+/// When every input-dependent gate comes before every input-independent one (encoding layer, then the trained
+/// circuit: the common case), the input-independent part is run once in the Heisenberg picture: the observable,
+/// with the readout error folded in, is evolved backwards by the adjoint channels into <c>M</c>, and each circuit
+/// costs only its encoding prefix and <c>Tr(M rho_b)</c>. Otherwise every circuit is evolved forwards.
+/// Derivatives: <see cref="Differentiation.ParameterShift"/> (exact under noise).
+/// </remarks>
+public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurementSource
+{
+    private readonly Op[] _ops;
+    private readonly int _split;
+    private readonly object _cacheLock = new();
+    private readonly List<(double[] Parameters, GateShift? Shift, StateView M)> _cache = [];
+
+    /// <summary>Prepares a noisy circuit.</summary>
+    /// <exception cref="ArgumentException">The observable or the readout error does not fit the circuit.</exception>
+    public DensityMatrixSimulator(Circuit circuit, Observable observable, NoiseModel noise)
+    {
+        Circuit = circuit ?? throw new ArgumentNullException(nameof(circuit));
+        Observable = observable ?? throw new ArgumentNullException(nameof(observable));
+        Noise = noise ?? throw new ArgumentNullException(nameof(noise));
+        if (observable.MaxQubit >= circuit.QubitCount) throw new ArgumentException($"The observable acts on qubit {observable.MaxQubit}, but the circuit has {circuit.QubitCount} qubits.");
+        if (noise.Readout is { } r && r.Qubits != circuit.QubitCount) throw new ArgumentException($"The readout error is for {r.Qubits} qubits; the circuit has {circuit.QubitCount}.");
+        MemoryGuard.EnsureFits($"a density matrix of {circuit.QubitCount} qubits", Math.Pow(4, circuit.QubitCount), 4);
+        _ops = [.. BuildOps(circuit, noise)];
+        int lastInput = -1;
+        for (int i = 0; i < _ops.Length; i++) if (_ops[i].Gate?.Angle is { Source: AngleSource.Input }) lastInput = i;
+        int firstParamAfter = Array.FindIndex(_ops, o => o.Gate?.Angle is { Source: AngleSource.Parameter });
+        _split = lastInput + 1;
+        HeisenbergSplit = firstParamAfter < 0 || firstParamAfter >= _split;
+    }
+
+    /// <summary>The circuit.</summary>
+    public Circuit Circuit { get; }
+
+    /// <summary>The observable.</summary>
+    public Observable Observable { get; }
+
+    /// <summary>The noise model.</summary>
+    public NoiseModel Noise { get; }
+
+    /// <summary>True when the input-independent suffix is evaluated once in the Heisenberg picture.</summary>
+    public bool HeisenbergSplit { get; }
+
+    /// <inheritdoc />
+    public Tensor Estimate(CircuitArguments args, GateShift? shift = null)
+    {
+        args.Validate(Circuit);
+        int batch = args.Batch, n = Circuit.QubitCount;
+        var f = new double[batch];
+        if (HeisenbergSplit)
+        {
+            var rho = InitialRho(args);
+            var mats = Matrices(args, shift);
+            for (int i = 0; i < _split; i++) Forward(rho, i, mats[i]);
+            var m = EvolvedObservable(args, shift, mats);
+            Contract(m, rho, f);
+        }
+        else
+        {
+            var rho = Density(args, shift);
+            Contract(ObservableMatrix(), rho, f);
+        }
+        return Tensor.Wrap(f, batch);
+    }
+
+    /// <summary>The final density matrices of a batch of circuits (vectorised: element (r, c) of circuit b at (r 2^n + c) B + b).</summary>
+    internal StateView Density(CircuitArguments args, GateShift? shift)
+    {
+        var rho = InitialRho(args);
+        var mats = Matrices(args, shift);
+        for (int i = 0; i < _ops.Length; i++) Forward(rho, i, mats[i]);
+        return rho;
+    }
+
+    /// <summary>The density matrix of circuit <paramref name="b"/> as a dense complex matrix.</summary>
+    public Complex[,] DensityMatrix(CircuitArguments args, int b)
+    {
+        args.Validate(Circuit);
+        var rho = Density(args, null);
+        int dim = (int)Circuit.Dimension;
+        var r = new Complex[dim, dim];
+        for (int i = 0; i < dim; i++)
+            for (int j = 0; j < dim; j++)
+            {
+                long o = ((long)i * dim + j) * rho.Batch + b;
+                r[i, j] = new Complex(rho.Re[o], rho.Im[o]);
+            }
+        return r;
+    }
+
+    /// <inheritdoc />
+    public double[][] OutcomeProbabilities(CircuitArguments args, GateShift? shift, PauliString basis)
+    {
+        args.Validate(Circuit);
+        var rho = Density(args, shift);
+        int n = Circuit.QubitCount;
+        foreach (var (q, c) in basis.Operators)
+            if (MeasurementBasis.Rotation(c) is { } r)
+            {
+                StateKernels.Apply1(rho, q, 0, r);
+                StateKernels.Apply1(rho, n + q, 0, r.Conjugate());
+            }
+        int dim = (int)Circuit.Dimension, batch = args.Batch;
+        var p = new double[batch][];
+        for (int b = 0; b < batch; b++)
+        {
+            p[b] = new double[dim];
+            for (int i = 0; i < dim; i++) p[b][i] = Math.Max(0, rho.Re[((long)i * dim + i) * batch + b]);
+        }
+        return p;
+    }
+
+    // ---- the operation list: gates and channels ----
+
+    private sealed record Op(Gate? Gate, int GateIndex, KrausChannel? Channel, int[] Qubits, Complex[,]? Super, Complex[,]? SuperAdjoint);
+
+    private static IEnumerable<Op> BuildOps(Circuit c, NoiseModel noise)
+    {
+        var layerEnds = new HashSet<int>(c.LayerEnds);
+        for (int k = 0; k < c.Gates.Length; k++)
+        {
+            var g = c.Gates[k];
+            yield return new Op(g, k, null, [.. g.Qubits], null, null);
+            foreach (var rule in noise.Rules)
+            {
+                if (rule.Scope == NoiseScope.AfterEachGate && (rule.GateKinds is null || rule.GateKinds.Contains(g.Kind)))
+                {
+                    if (rule.Channel.Arity == 1)
+                        foreach (int q in g.Qubits) yield return ChannelOp(rule.Channel, [q]);
+                    else if (g.Qubits.Length == 2) yield return ChannelOp(rule.Channel, [.. g.Qubits]);
+                }
+                else if (rule.Scope == NoiseScope.AfterEachLayer && layerEnds.Contains(k))
+                    for (int q = 0; q < c.QubitCount; q++) yield return ChannelOp(rule.Channel, [q]);
+            }
+        }
+    }
+
+    private static Op ChannelOp(KrausChannel ch, int[] qubits)
+    {
+        var s = ch.Superoperator();
+        return new Op(null, -1, ch, qubits, s, StatevectorSimulator.Step.ConjugateTranspose(s));
+    }
+
+    private int[] Positions(int[] qubits)
+    {
+        int n = Circuit.QubitCount;
+        var p = new int[qubits.Length * 2];
+        for (int i = 0; i < qubits.Length; i++)
+        {
+            p[i] = 2 * n - 1 - qubits[i];
+            p[qubits.Length + i] = n - 1 - qubits[i];
+        }
+        return p;
+    }
+
+    private readonly record struct OpMatrices(Mat2 U, Mat2Batch? Batched, Mat2Batch? BatchedConj);
+
+    private OpMatrices[] Matrices(CircuitArguments args, GateShift? shift)
+    {
+        var p = args.Parameters.Span;
+        var x = args.Inputs.Span;
+        int ni = Circuit.InputCount, batch = args.Batch;
+        var r = new OpMatrices[_ops.Length];
+        for (int i = 0; i < _ops.Length; i++)
+        {
+            var g = _ops[i].Gate;
+            if (g is null || g.Kind is GateKind.Swap or GateKind.Unitary2) continue;
+            double extra = shift is { } s && s.Gate == _ops[i].GateIndex ? s.Angle : 0;
+            if (g.Angle is { Source: AngleSource.Input } a && batch > 1)
+            {
+                var m = new Mat2Batch(batch);
+                var mc = new Mat2Batch(batch);
+                for (int b = 0; b < batch; b++)
+                {
+                    var u = g.TargetMatrix(a.Evaluate(p, x.Slice(b * ni, ni)) + extra);
+                    m.Set(b, u);
+                    mc.Set(b, u.Conjugate());
+                }
+                r[i] = new OpMatrices(default, m, mc);
+            }
+            else r[i] = new OpMatrices(g.TargetMatrix(g.Angle is { } an ? an.Evaluate(p, x.Slice(0, ni)) + extra : 0), null, null);
+        }
+        return r;
+    }
+
+    private void Forward(StateView rho, int i, OpMatrices m)
+    {
+        var op = _ops[i];
+        int n = Circuit.QubitCount;
+        if (op.Channel is not null) { StateKernels.ApplyDense(rho, Positions(op.Qubits), op.Super!); return; }
+        var g = op.Gate!;
+        if (g.Kind is GateKind.Swap or GateKind.Unitary2)
+        {
+            var u = g.Matrix4();
+            StateKernels.ApplyDense(rho, [2 * n - 1 - g.Qubits[0], 2 * n - 1 - g.Qubits[1]], u);
+            StateKernels.ApplyDense(rho, [n - 1 - g.Qubits[0], n - 1 - g.Qubits[1]], Conj(u));
+            return;
+        }
+        int t = g.IsControlled ? g.Qubits[1] : g.Qubits[0];
+        long rowMask = g.IsControlled ? 1L << (2 * n - 1 - g.Qubits[0]) : 0;
+        long colMask = g.IsControlled ? 1L << (n - 1 - g.Qubits[0]) : 0;
+        if (m.Batched is not null)
+        {
+            StateKernels.Apply1(rho, t, rowMask, m.Batched);
+            StateKernels.Apply1(rho, n + t, colMask, m.BatchedConj!);
+        }
+        else
+        {
+            StateKernels.Apply1(rho, t, rowMask, m.U);
+            StateKernels.Apply1(rho, n + t, colMask, m.U.Conjugate());
+        }
+    }
+
+    /// <summary>M &lt;- (adjoint of op i)(M): U^dag M U for gates, sum K^dag M K for channels (batch 1, parameter-only ops).</summary>
+    private void Backward(StateView mState, int i, OpMatrices m)
+    {
+        var op = _ops[i];
+        int n = Circuit.QubitCount;
+        if (op.Channel is not null) { StateKernels.ApplyDense(mState, Positions(op.Qubits), op.SuperAdjoint!); return; }
+        var g = op.Gate!;
+        if (g.Kind is GateKind.Swap or GateKind.Unitary2)
+        {
+            var ud = StatevectorSimulator.Step.ConjugateTranspose(g.Matrix4());
+            StateKernels.ApplyDense(mState, [2 * n - 1 - g.Qubits[0], 2 * n - 1 - g.Qubits[1]], ud);
+            StateKernels.ApplyDense(mState, [n - 1 - g.Qubits[0], n - 1 - g.Qubits[1]], Conj(ud));
+            return;
+        }
+        int t = g.IsControlled ? g.Qubits[1] : g.Qubits[0];
+        long rowMask = g.IsControlled ? 1L << (2 * n - 1 - g.Qubits[0]) : 0;
+        long colMask = g.IsControlled ? 1L << (n - 1 - g.Qubits[0]) : 0;
+        var a = m.U.Adjoint();
+        StateKernels.Apply1(mState, t, rowMask, a);
+        StateKernels.Apply1(mState, n + t, colMask, a.Conjugate());
+    }
+
+    private static Complex[,] Conj(Complex[,] u)
+    {
+        int d = u.GetLength(0);
+        var r = new Complex[d, d];
+        for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) r[i, j] = Complex.Conjugate(u[i, j]);
+        return r;
+    }
+
+    private StateView InitialRho(CircuitArguments args)
+    {
+        int n = Circuit.QubitCount, batch = args.Batch;
+        var rho = BatchedState.Allocate(2 * n, batch);
+        long dim = Circuit.Dimension;
+        if (args.InitialAmplitudes is { } a)
+        {
+            var s = a.Span;
+            for (int b = 0; b < batch; b++)
+                for (long i = 0; i < dim; i++)
+                    for (long j = 0; j < dim; j++)
+                        rho.Re[(i * dim + j) * batch + b] = s[(int)(b * dim + i)] * s[(int)(b * dim + j)];
+        }
+        else for (int b = 0; b < batch; b++) rho.Re[b] = 1;
+        return rho;
+    }
+
+    /// <summary>The observable with the readout error folded in, vectorised (batch 1).</summary>
+    private StateView ObservableMatrix()
+    {
+        int n = Circuit.QubitCount;
+        long dim = Circuit.Dimension;
+        var total = BatchedState.Allocate(2 * n, 1);
+        foreach (var (w, term) in Observable.Terms)
+        {
+            long mask = MeasurementBasis.SignMask(term, n);
+            var d = new double[dim];
+            for (long i = 0; i < dim; i++) d[i] = (BitOperations.PopCount((ulong)(i & mask)) & 1) == 0 ? 1 : -1;
+            if (Noise.Readout is { } ro) d = ro.ApplyTranspose(d);
+            var t = BatchedState.Allocate(2 * n, 1);
+            for (long i = 0; i < dim; i++) t.Re[i * dim + i] = d[i];
+            // R^dag D R: R^dag on rows, R^T (= conj(R^dag)) on columns
+            foreach (var (q, c) in term.Operators)
+                if (MeasurementBasis.Rotation(c) is { } r)
+                {
+                    var ra = r.Adjoint();
+                    StateKernels.Apply1(t, q, 0, ra);
+                    StateKernels.Apply1(t, n + q, 0, ra.Conjugate());
+                }
+            for (int i = 0; i < t.Length; i++) { total.Re[i] += w * t.Re[i]; total.Im[i] += w * t.Im[i]; }
+        }
+        return total;
+    }
+
+    private StateView EvolvedObservable(CircuitArguments args, GateShift? shift, OpMatrices[] mats)
+    {
+        GateShift? suffixShift = shift is { } s && Array.FindIndex(_ops, o => o.GateIndex == s.Gate) >= _split ? s : null;
+        var p = args.Parameters.ToArray();
+        lock (_cacheLock)
+            foreach (var e in _cache)
+                if (e.Shift == suffixShift && e.Parameters.AsSpan().SequenceEqual(p)) return e.M;
+        var m = ObservableMatrix();
+        for (int i = _ops.Length - 1; i >= _split; i--) Backward(m, i, mats[i]);
+        lock (_cacheLock)
+        {
+            if (_cache.Count >= 64) _cache.RemoveAt(0);
+            _cache.Add((p, suffixShift, m));
+        }
+        return m;
+    }
+
+    /// <summary>f_b = Re sum conj(M_rc) rho_rc,b (M Hermitian: Tr(M rho)).</summary>
+    private static void Contract(StateView m, StateView rho, double[] f)
+    {
+        int batch = rho.Batch;
+        for (int i = 0; i < m.Length; i++)
+        {
+            double mr = m.Re[i], mi = m.Im[i];
+            if (mr == 0 && mi == 0) continue;
+            int o = i * batch;
+            for (int b = 0; b < batch; b++) f[b] += mr * rho.Re[o + b] + mi * rho.Im[o + b];
+        }
+    }
+}
