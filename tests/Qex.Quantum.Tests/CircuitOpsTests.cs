@@ -1,0 +1,81 @@
+using Qex.Autodiff;
+
+using Qex.Core.Random;
+using Qex.Core.Tensors;
+using Qex.Quantum.Autodiff;
+using Qex.Quantum.Noise;
+using Qex.Quantum.Observables;
+using Qex.Quantum.Simulation;
+
+namespace Qex.Quantum.Tests;
+
+public sealed class CircuitOpsTests
+{
+    private static (ExactCircuit Circuit, Tensor X, Tensor P, Tensor? A) Setup(long seed, bool amplitudes)
+    {
+        var c = RandomCircuits.Create(3, 30, 4, 2, seed);
+        var sim = new StatevectorSimulator(c, RandomCircuits.RandomObservable(3, seed + 1));
+        var args = RandomCircuits.Arguments(c, 3, seed + 2, amplitudes);
+        return (new ExactCircuit(sim), args.Inputs, args.Parameters, args.InitialAmplitudes);
+    }
+
+    [Theory]
+    [InlineData(61L, false)]
+    [InlineData(62L, true)]
+    public void FirstDerivativesThroughTheTape(long seed, bool amplitudes)
+    {
+        var (circuit, x, p, a) = Setup(seed, amplitudes);
+        var w = Var.Constant(new Rng(seed).NormalTensor([3]));
+        Var F(Var[] v) => Op.Sum(Op.Tanh(CircuitOps.Expectation(circuit, v[0], v[1], amplitudes ? v[2] : null)) * w);
+        var inputs = amplitudes ? new[] { x, p, a! } : [x, p];
+        GradCheck.AssertWithin(GradCheck.Gradient(F, inputs), 1e-7);
+    }
+
+    [Theory]
+    [InlineData(63L, false)]
+    [InlineData(64L, true)]
+    public void NestedDerivativesThroughTheTape(long seed, bool amplitudes)
+    {
+        // the XC pattern: a potential v = dE/dx (recorded), then a loss of v differentiated by the parameters and inputs
+        var (circuit, x, p, a) = Setup(seed, amplitudes);
+        var r = Var.Constant(new Rng(seed + 5).NormalTensor([3, 2]));
+        var w = Var.Constant(new Rng(seed + 6).NormalTensor([3]));
+        Var Loss(Var[] v)
+        {
+            var xs = v[0].RequiresGrad ? v[0] : Var.Parameter(v[0].Value);
+            var e = Op.Sum(Op.Tanh(CircuitOps.Expectation(circuit, xs, v[1], amplitudes ? v[2] : null)) * w);
+            var pot = Grad.Of(e, xs, createGraph: true);
+            return Op.Sum(Op.Square(pot - r)) + e;
+        }
+        var inputs = amplitudes ? new[] { x, p, a! } : [x, p];
+        GradCheck.AssertWithin(GradCheck.Gradient(Loss, inputs), 1e-6);
+        // Hessian-vector products of a plain expectation (reverse over reverse through the Jacobian op)
+        Var F(Var[] v) => Op.Sum(CircuitOps.Expectation(circuit, v[0], v[1], amplitudes ? v[2] : null) * w);
+        GradCheck.AssertWithin(GradCheck.HessianVectorProduct(F, inputs), 1e-5, "Hessian-vector product");
+    }
+
+    [Fact]
+    public void ThirdOrderAndNoisySecondOrderGiveClearErrors()
+    {
+        var (circuit, x, p, _) = Setup(65, false);
+        var xv = Var.Parameter(x);
+        var pv = Var.Parameter(p);
+        var e = Op.Sum(CircuitOps.Expectation(circuit, xv, pv));
+        var g = Grad.Compute(e, [xv, pv], createGraph: true);
+        var s = Op.Sum(Op.Square(g[1]));
+        var h = Grad.Compute(s, [pv], createGraph: true);
+        var ex = Assert.Throws<NotSupportedException>(() => Grad.Compute(Op.Sum(Op.Square(h[0])), [pv]));
+        Assert.Contains("Third derivatives", ex.Message);
+
+        var c = RandomCircuits.Create(3, 20, 3, 2, 66);
+        var noisy = new EstimatedCircuit(new DensityMatrixSimulator(c, Observable.TotalMagnetisation(3), NoiseModel.FromDevice(DevicePreset.Best, 1)));
+        var args = RandomCircuits.Arguments(c, 2, 67);
+        var nx = Var.Parameter(args.Inputs);
+        var np = Var.Parameter(args.Parameters);
+        var en = Op.Sum(CircuitOps.Expectation(noisy, nx, np));
+        var gn = Grad.Of(en, nx, createGraph: true); // first order works (parameter shift)
+        Assert.Equal(2 * 2, gn.Length);
+        var ex2 = Assert.Throws<NotSupportedException>(() => Grad.Of(Op.Sum(Op.Square(gn)), np));
+        Assert.Contains("Second derivatives of noisy", ex2.Message);
+    }
+}
