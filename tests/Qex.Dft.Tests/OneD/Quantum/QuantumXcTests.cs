@@ -1,0 +1,123 @@
+using Qex.Tests.Common;
+using Qex.Autodiff;
+using Qex.Core.Random;
+using Qex.Core.Tensors;
+using Qex.Dft.OneD;
+using Qex.Dft.OneD.Data;
+using Qex.Dft.OneD.Training;
+using Qex.Dft.OneD.Xc;
+using Qex.Dft.OneD.Xc.Quantum;
+using Qex.Quantum.Noise;
+
+namespace Qex.Dft.Tests.OneD.Quantum;
+
+public sealed class QuantumXcTests
+{
+    [Fact]
+    public void ThePapersGlobalModelHasExactly316ParametersAndItsControlAsMany()
+    {
+        var q = XcFunctionals.Create("qnn-global");
+        var p = q.InitialParameters(RngKey.FromSeed(0));
+        Assert.Equal(316, p.TotalLength);
+        Assert.Equal(144, p.Items[0].Value.Length);
+        Assert.Equal(171, p.Items[1].Value.Length);
+        var c = XcFunctionals.Create("mlp-global");
+        Assert.Equal(316, c.InitialParameters(RngKey.FromSeed(0)).TotalLength);
+        Assert.All(p.Items[0].Value.ToArray(), a => Assert.InRange(a, -0.1, 0.1));
+    }
+
+    private static (Grid1D Grid, XcContext Context, Tensor Density) H2Density(int points = 513)
+    {
+        var grid = Grid1D.Linspace(-256 * 0.08, 256 * 0.08, points);
+        var ctx = new XcContext(grid, new ExponentialCoulomb());
+        var d = Tensor.Create([points], s =>
+        {
+            for (int i = 0; i < points; i++)
+            {
+                double x = grid.Points[i];
+                s[i] = 0.6 * (Math.Exp(-Math.Abs(x - 0.7)) + Math.Exp(-Math.Abs(x + 0.7))) * 0.5;
+            }
+        });
+        return (grid, ctx, d);
+    }
+
+    [Theory]
+    [InlineData("qnn-local")]
+    [InlineData("qnn-window")]
+    public void SlidingModelsGiveOneEnergyDensityPerPointOnAnyGrid(string name)
+    {
+        var f = XcFunctionals.Create(name);
+        var p = f.InitialParameters(RngKey.FromSeed(1)).Items.Select(i => Var.Constant(i.Value)).ToList();
+        foreach (int n in new[] { 101, 257 })
+        {
+            var (_, ctx, d) = H2Density(n);
+            var eps = f.EnergyDensity(Var.Constant(d), p, ctx);
+            Assert.Equal(n, eps.Length);
+            Assert.All(eps.Value.ToArray(), e => Assert.True(double.IsFinite(e) && e < 0.28));
+        }
+    }
+
+    [Theory]
+    [InlineData("qnn-global", 3)]
+    [InlineData("qnn-window", 3)]
+    [InlineData("qnn-local", 4)]
+    [InlineData("mlp-global", 5)]
+    public void PotentialAndItsParameterDerivativesMatchFiniteDifferences(string name, long seed)
+    {
+        // v_xc = (1/h) dE_xc/dn by autodiff through the circuits; then a loss of v_xc differentiated by the parameters
+        int points = name.EndsWith("global", StringComparison.Ordinal) ? 513 : 63;
+        var (grid, ctx, d) = H2Density(points);
+        var f = XcFunctionals.Create(name, gridPoints: points);
+        var init = f.InitialParameters(RngKey.FromSeed(seed));
+        var r = new Rng(seed).NormalTensor([points]);
+        Var Loss(Var[] p)
+        {
+            var n = Var.Parameter(d);
+            var v = XcEnergy.Potential(x => f.EnergyDensity(x, p, ctx), n, grid.Spacing);
+            return Op.Sum(v * Var.Constant(r)) * grid.Spacing + XcEnergy.Energy(x => f.EnergyDensity(x, p, ctx), n, grid.Spacing);
+        }
+        var result = GradCheck.Gradient(Loss, init.Items.Select(i => i.Value).ToArray(), new GradCheckOptions(Step: 1e-4, MaxPerInput: 4, Floor: 1e-4));
+        GradCheck.AssertWithin(result, 1e-6, $"{name}: parameter gradient of a loss of v_xc");
+        // the potential itself against differences of the energy
+        var p0 = init.Items.Select(i => Var.Constant(i.Value)).ToList();
+        var vx = XcEnergy.Potential(x => f.EnergyDensity(x, p0, ctx), Var.Parameter(d), grid.Spacing).Value;
+        double E(Tensor dd) => XcEnergy.Energy(x => f.EnergyDensity(x, p0, ctx), Var.Constant(dd), grid.Spacing).ToScalar();
+        foreach (int i in new[] { points / 2, points / 3, 5 })
+        {
+            const double h = 1e-4;
+            Tensor Bump(double s) { var a = d.ToArray(); a[i] += s; return Tensor.Wrap(a, points); }
+            double fd = (8 * (E(Bump(h)) - E(Bump(-h))) - (E(Bump(2 * h)) - E(Bump(-2 * h)))) / (12 * h) / grid.Spacing;
+            Assert.True(Math.Abs(fd - vx[i]) < 1e-6 * Math.Max(1, Math.Abs(fd)), $"{name} v_xc[{i}] = {vx[i]} vs {fd}");
+        }
+    }
+
+    [SharedDataFact("jaxdft", "h2")]
+    public void TrajectoryLossGradientOfTheQuantumModelMatchesFiniteDifferences()
+    {
+        // one H2 molecule, 6 KS iterations, the 316-parameter model: the full chain (circuits inside v_xc inside KS)
+        var ds = DatasetReader.Load("h2");
+        var sample = ds.Split("train")[0];
+        var solver = new KohnShamSolver(ds.Grid, new ExponentialCoulomb());
+        var q = XcFunctionals.Create("qnn-global");
+        var init = q.InitialParameters(RngKey.FromSeed(7));
+        Var Loss(Var[] p) => TrajectoryLoss.Molecule(solver.Run(sample.Molecule, q, p, new ScfOptions(Iterations: 6)), sample, ds.Grid.Spacing, new LossWeights(EnergySteps: 3));
+        var result = GradCheck.Gradient(Loss, init.Items.Select(i => i.Value).ToArray(), new GradCheckOptions(Step: 1e-4, MaxPerInput: 3, Floor: 1e-3));
+        GradCheck.AssertWithin(result, 1e-5, "qnn-global training-loss gradient");
+    }
+
+    [Fact]
+    public void NoisyBackendEvaluatesAndRefusesSecondDerivatives()
+    {
+        var opts = new QuantumCircuitOptions(Qubits: 2, Layers: 1, Backend: new QuantumBackendOptions(NoiseModel.FromDevice(DevicePreset.Worst, 1)));
+        var f = XcFunctionals.Create("qnn-local", opts);
+        var (grid, ctx, d) = H2Density(31);
+        var p = f.InitialParameters(RngKey.FromSeed(2)).Items.Select(i => Var.Parameter(i.Value)).ToList();
+        var exact = XcFunctionals.Create("qnn-local", opts with { Backend = null });
+        double en = XcEnergy.Energy(x => f.EnergyDensity(x, p, ctx), Var.Constant(d), grid.Spacing).ToScalar();
+        double ee = XcEnergy.Energy(x => exact.EnergyDensity(x, p, ctx), Var.Constant(d), grid.Spacing).ToScalar();
+        Assert.NotEqual(ee, en);
+        var v = XcEnergy.Potential(x => f.EnergyDensity(x, p, ctx), Var.Parameter(d), grid.Spacing); // parameter shift
+        Assert.All(v.Value.ToArray(), x => Assert.True(double.IsFinite(x)));
+        Assert.Throws<NotSupportedException>(() => Grad.Of(Op.Sum(v), p[0]));
+    }
+}
