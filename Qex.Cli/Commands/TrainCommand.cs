@@ -1,3 +1,4 @@
+using Qex.Dft.OneD.Xc.Quantum;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -89,7 +90,6 @@ public sealed class TrainingRun
     {
         var c = _config;
         Directory.CreateDirectory(_out);
-        var functional = XcFunctionals.Create(c.GetString("model.functional") ?? "ksr-global");
         long seed = c.GetInt("model.seed");
         var interaction = Interaction.FromName(c.GetString("scf.interaction") ?? "exponential");
         var scf = new ScfOptions(c.GetInt("scf.iterations"), c.GetDouble("scf.mixing"), c.GetDouble("scf.mixing_decay"), 0,
@@ -116,6 +116,10 @@ public sealed class TrainingRun
         if (overlap.Count > 0)
             _log.WriteLine($"warning: validation and test share geometries {string.Join(", ", overlap)}; the test error is then not independent.");
         var solver = new KohnShamSolver(grid, interaction);
+        var functional = QuantumConfig.CreateFunctional(c, grid.Count);
+        if (functional is GlobalWindowXc { Model: QuantumWindowModel qm } && !(qm.Options.Backend?.IsExact ?? true)
+            || functional is SlidingWindowXc { Model: QuantumWindowModel qs } && !(qs.Options.Backend?.IsExact ?? true))
+            throw new ArgumentException("Training needs exact circuits (the noise section configures noise or shots; second derivatives of noisy estimates are not available). Train without noise and evaluate under noise with `qex noise-sweep`.");
 
         string checkpointPath = Path.Combine(_out, "checkpoint.json");
         ParameterSet parameters;

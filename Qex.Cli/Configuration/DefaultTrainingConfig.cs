@@ -7,9 +7,26 @@ public static class DefaultTrainingConfig
     public const string Yaml = """
         # Qex 1D training configuration. Every key is optional; these are the defaults.
         model:
-          functional: ksr-global      # lda | ksr-global | ksr-lda | ksr-gga
+          functional: ksr-global      # lda | ksr-global | ksr-lda | ksr-gga | qnn-global | mlp-global | qnn-local | qnn-window
           seed: 0                     # initialisation seed
           init: null                  # start from a checkpoint file, or a folder of published KSR .npy parameters
+          quantum:                    # circuit of the qnn-* models (input_scale also applies to mlp-global)
+            qubits: null              # null: the model's default (qnn-global 6, qnn-local 4, qnn-window 6)
+            layers: null              # null: the model's default (qnn-global 8, qnn-local 4, qnn-window 4)
+            rotations: rz,rx,rz       # per qubit and layer (the released code of the paper: rx,ry,rx)
+            entangler: brick-wall     # brick-wall | ring | linear
+            feature_map: direct       # direct | chebyshev | fourier | tower | exponential | product
+            input_scale: 0.5          # density values are multiplied by this before encoding (the paper: 1/2)
+            chebyshev_scale: 1.0      # chebyshev angle acos(tanh(x / s))
+            initial_angle: 0.1        # initial circuit angles uniform in [-a, a]
+        noise:                        # how the qnn-* circuits are evaluated; training needs exact circuits (no noise)
+          channels: []                # [{type: amplitude-damping, p: 0.05, scope: gate}, {type: depolarizing-2, p: 0.01, gates: [cnot]}]
+          device: null                # best | worst: amplitude + phase damping after every gate, from T1, T2 and the gate time
+          scale: 1.0                  # noise scale of the device preset (multiplies the gate time)
+          readout: null               # {p01: 0.02, p10: 0.05}: per-qubit readout error
+          shots: 0                    # 0: exact expectation values
+          mitigate: false             # invert the readout confusion matrix (with shots)
+          seed: 0                     # shot-noise seed (fresh draws per evaluation)
         data:
           root: null                  # folder with jaxdft/ and ksr_dft/ (default: ../shared/data; else the built-in exact H2 set)
           train:                      # any number of sets: {dataset, split: train|test|all} or {dataset, distances: [...]}

@@ -68,6 +68,12 @@ public sealed class Gate
         return Create(kind, qubits, angle);
     }
 
+    /// <summary>The kind of a gate name.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static GateKind KindOf(string name) =>
+        ByName.TryGetValue((name ?? throw new ArgumentNullException(nameof(name))).Trim(), out var k) ? k
+        : throw new ArgumentException($"Unknown gate '{name}'; known gates: {string.Join(", ", ByName.Keys.Order())}.");
+
     /// <summary>A gate by kind.</summary>
     /// <exception cref="ArgumentException">Wrong number of qubits, repeated or negative qubit, missing or superfluous angle.</exception>
     public static Gate Create(GateKind kind, IReadOnlyList<int> qubits, Angle? angle = null)

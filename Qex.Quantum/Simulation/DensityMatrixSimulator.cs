@@ -42,7 +42,15 @@ public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurement
         int firstParamAfter = Array.FindIndex(_ops, o => o.Gate?.Angle is { Source: AngleSource.Parameter });
         _split = lastInput + 1;
         HeisenbergSplit = firstParamAfter < 0 || firstParamAfter >= _split;
+        ProductPrefix = HeisenbergSplit && _ops.Take(_split).All(o => o.Qubits.Length == 1 && (o.Gate is null || o.Gate.Arity == 1));
     }
+
+    /// <summary>
+    /// True when, besides the Heisenberg split, the input-dependent prefix acts on each qubit separately (an encoding
+    /// layer with single-qubit noise): each circuit's state before the trained part is then a product of 2x2 density
+    /// matrices and <c>Tr(M rho_b)</c> is contracted qubit by qubit, without a 4^n state per circuit.
+    /// </summary>
+    public bool ProductPrefix { get; }
 
     /// <summary>The circuit.</summary>
     public Circuit Circuit { get; }
@@ -62,7 +70,13 @@ public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurement
         args.Validate(Circuit);
         int batch = args.Batch, n = Circuit.QubitCount;
         var f = new double[batch];
-        if (HeisenbergSplit)
+        if (ProductPrefix && args.InitialAmplitudes is null)
+        {
+            var mats = Matrices(args, shift);
+            var m = EvolvedObservable(args, shift, mats);
+            ContractProduct(m, args, mats, f);
+        }
+        else if (HeisenbergSplit)
         {
             var rho = InitialRho(args);
             var mats = Matrices(args, shift);
@@ -315,6 +329,66 @@ public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurement
             _cache.Add((p, suffixShift, m));
         }
         return m;
+    }
+
+    /// <summary>f_b = Tr(M rho_b) with rho_b a product of single-qubit density matrices (the prefix applied qubit by qubit).</summary>
+    private void ContractProduct(StateView m, CircuitArguments args, OpMatrices[] mats, double[] f)
+    {
+        int n = Circuit.QubitCount, batch = args.Batch;
+        long dim = Circuit.Dimension;
+        var a = new Complex[dim * dim];
+        for (long i = 0; i < a.Length; i++) a[i] = new Complex(m.Re[i], -m.Im[i]); // conj(M)
+        Parallel.For(0, batch, () => new Complex[dim * dim], (b, _, work) =>
+        {
+            var rhos = new Complex[n][];
+            for (int q = 0; q < n; q++) rhos[q] = [1, 0, 0, 0];
+            for (int i = 0; i < _split; i++)
+            {
+                var op = _ops[i];
+                int q = op.Qubits[0];
+                if (op.Channel is not null)
+                {
+                    var r = rhos[q];
+                    var nr = new Complex[4];
+                    foreach (var k in op.Channel.Operators)
+                        for (int x = 0; x < 2; x++) for (int y = 0; y < 2; y++)
+                            for (int u = 0; u < 2; u++) for (int v = 0; v < 2; v++)
+                                nr[x * 2 + y] += k[x, u] * r[u * 2 + v] * Complex.Conjugate(k[y, v]);
+                    rhos[q] = nr;
+                }
+                else
+                {
+                    var u = mats[i].Batched is { } mb
+                        ? new Mat2(mb.Ar[b], mb.Ai[b], mb.Br[b], mb.Bi[b], mb.Cr[b], mb.Ci[b], mb.Dr[b], mb.Di[b])
+                        : mats[i].U;
+                    Complex[] uu = [u.A, u.B, u.C, u.D];
+                    var r = rhos[q];
+                    var nr = new Complex[4];
+                    for (int x = 0; x < 2; x++) for (int y = 0; y < 2; y++)
+                        for (int s1 = 0; s1 < 2; s1++) for (int s2 = 0; s2 < 2; s2++)
+                            nr[x * 2 + y] += uu[x * 2 + s1] * r[s1 * 2 + s2] * Complex.Conjugate(uu[y * 2 + s2]);
+                    rhos[q] = nr;
+                }
+            }
+            // contract the least significant qubit first: T[(r, a), (c, b)] -> T'[r, c]
+            Array.Copy(a, work, a.Length);
+            long d = dim;
+            for (int q = n - 1; q >= 0; q--)
+            {
+                long h = d / 2;
+                var r = rhos[q];
+                for (long ri = 0; ri < h; ri++)
+                    for (long ci = 0; ci < h; ci++)
+                    {
+                        long r0 = 2 * ri, c0 = 2 * ci;
+                        work[ri * h + ci] = work[r0 * d + c0] * r[0] + work[r0 * d + c0 + 1] * r[1]
+                            + work[(r0 + 1) * d + c0] * r[2] + work[(r0 + 1) * d + c0 + 1] * r[3];
+                    }
+                d = h;
+            }
+            f[b] = work[0].Real;
+            return work;
+        }, _ => { });
     }
 
     /// <summary>f_b = Re sum conj(M_rc) rho_rc,b (M Hermitian: Tr(M rho)).</summary>

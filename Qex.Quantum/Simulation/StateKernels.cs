@@ -139,6 +139,14 @@ internal static class StateKernels
     private static void Rotate(Span<double> lr, Span<double> li, Span<double> hr, Span<double> hi, Mat2 m)
     {
         int n = lr.Length, i = 0;
+        bool realEntries = m.Ai == 0 && m.Bi == 0 && m.Ci == 0 && m.Di == 0;
+        if (realEntries && m.Ar == 0 && m.Dr == 0 && m.Br == 1 && m.Cr == 1)
+        {
+            // X (CNOT): swap the halves
+            Swap(lr, hr);
+            Swap(li, hi);
+            return;
+        }
         if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
         {
             var vlr = MemoryMarshal.Cast<double, Vector<double>>(lr);
@@ -146,13 +154,38 @@ internal static class StateKernels
             var vhr = MemoryMarshal.Cast<double, Vector<double>>(hr);
             var vhi = MemoryMarshal.Cast<double, Vector<double>>(hi);
             Vector<double> ar = new(m.Ar), ai = new(m.Ai), br = new(m.Br), bi = new(m.Bi), cr = new(m.Cr), ci = new(m.Ci), dr = new(m.Dr), di = new(m.Di);
-            for (int v = 0; v < vlr.Length; v++)
+            if (m.Br == 0 && m.Bi == 0 && m.Cr == 0 && m.Ci == 0)
             {
-                var xr = vlr[v]; var xi = vli[v]; var yr = vhr[v]; var yi = vhi[v];
-                vlr[v] = ar * xr - ai * xi + br * yr - bi * yi;
-                vli[v] = ar * xi + ai * xr + br * yi + bi * yr;
-                vhr[v] = cr * xr - ci * xi + dr * yr - di * yi;
-                vhi[v] = cr * xi + ci * xr + dr * yi + di * yr;
+                for (int v = 0; v < vlr.Length; v++)
+                {
+                    var xr = vlr[v]; var xi = vli[v]; var yr = vhr[v]; var yi = vhi[v];
+                    vlr[v] = ar * xr - ai * xi;
+                    vli[v] = ar * xi + ai * xr;
+                    vhr[v] = dr * yr - di * yi;
+                    vhi[v] = dr * yi + di * yr;
+                }
+            }
+            else if (realEntries)
+            {
+                for (int v = 0; v < vlr.Length; v++)
+                {
+                    var xr = vlr[v]; var xi = vli[v]; var yr = vhr[v]; var yi = vhi[v];
+                    vlr[v] = ar * xr + br * yr;
+                    vli[v] = ar * xi + br * yi;
+                    vhr[v] = cr * xr + dr * yr;
+                    vhi[v] = cr * xi + dr * yi;
+                }
+            }
+            else
+            {
+                for (int v = 0; v < vlr.Length; v++)
+                {
+                    var xr = vlr[v]; var xi = vli[v]; var yr = vhr[v]; var yi = vhi[v];
+                    vlr[v] = ar * xr - ai * xi + br * yr - bi * yi;
+                    vli[v] = ar * xi + ai * xr + br * yi + bi * yr;
+                    vhr[v] = cr * xr - ci * xi + dr * yr - di * yi;
+                    vhi[v] = cr * xi + ci * xr + dr * yi + di * yr;
+                }
             }
             i = vlr.Length * Vector<double>.Count;
         }
@@ -166,10 +199,43 @@ internal static class StateKernels
         }
     }
 
+    private static void Swap(Span<double> a, Span<double> b)
+    {
+        int n = a.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+            var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+            for (int v = 0; v < va.Length; v++) (va[v], vb[v]) = (vb[v], va[v]);
+            i = va.Length * Vector<double>.Count;
+        }
+        for (; i < n; i++) (a[i], b[i]) = (b[i], a[i]);
+    }
+
     private static void RotateBatched(Span<double> lr, Span<double> li, Span<double> hr, Span<double> hi, Mat2Batch m)
     {
-        int n = lr.Length;
-        for (int b = 0; b < n; b++)
+        int n = lr.Length, b = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var vlr = MemoryMarshal.Cast<double, Vector<double>>(lr);
+            var vli = MemoryMarshal.Cast<double, Vector<double>>(li);
+            var vhr = MemoryMarshal.Cast<double, Vector<double>>(hr);
+            var vhi = MemoryMarshal.Cast<double, Vector<double>>(hi);
+            var Ar = MemoryMarshal.Cast<double, Vector<double>>(m.Ar.AsSpan()); var Ai = MemoryMarshal.Cast<double, Vector<double>>(m.Ai.AsSpan());
+            var Br = MemoryMarshal.Cast<double, Vector<double>>(m.Br.AsSpan()); var Bi = MemoryMarshal.Cast<double, Vector<double>>(m.Bi.AsSpan());
+            var Cr = MemoryMarshal.Cast<double, Vector<double>>(m.Cr.AsSpan()); var Ci = MemoryMarshal.Cast<double, Vector<double>>(m.Ci.AsSpan());
+            var Dr = MemoryMarshal.Cast<double, Vector<double>>(m.Dr.AsSpan()); var Di = MemoryMarshal.Cast<double, Vector<double>>(m.Di.AsSpan());
+            for (int v = 0; v < vlr.Length; v++)
+            {
+                var xr = vlr[v]; var xi = vli[v]; var yr = vhr[v]; var yi = vhi[v];
+                vlr[v] = Ar[v] * xr - Ai[v] * xi + Br[v] * yr - Bi[v] * yi;
+                vli[v] = Ar[v] * xi + Ai[v] * xr + Br[v] * yi + Bi[v] * yr;
+                vhr[v] = Cr[v] * xr - Ci[v] * xi + Dr[v] * yr - Di[v] * yi;
+                vhi[v] = Cr[v] * xi + Ci[v] * xr + Dr[v] * yi + Di[v] * yr;
+            }
+            b = vlr.Length * Vector<double>.Count;
+        }
+        for (; b < n; b++)
         {
             double xr = lr[b], xi = li[b], yr = hr[b], yi = hi[b];
             double ar = m.Ar[b], ai = m.Ai[b], br = m.Br[b], bi = m.Bi[b], cr = m.Cr[b], ci = m.Ci[b], dr = m.Dr[b], di = m.Di[b];
@@ -191,23 +257,56 @@ internal static class StateKernels
         var runs = new Runs(x.Qubits, pos, controlMask);
         int batch = x.Batch;
         long partner = (1L << tp) * batch;
+        int span = batch == 1 ? (int)runs.RunAmplitudes : batch;
+        long spansPerRun = batch == 1 ? 1 : runs.RunAmplitudes;
         for (long k = 0; k < runs.Count; k++)
         {
             long start = runs.Start(k);
-            for (long a = 0; a < runs.RunAmplitudes; a++)
+            for (long a = 0; a < spansPerRun; a++)
             {
                 int lo = (int)((start + a) * batch), hi = (int)(lo + partner);
-                for (int b = 0; b < batch; b++)
-                {
-                    double xr = x.Re[lo + b], xi = x.Im[lo + b], yr = x.Re[hi + b], yi = x.Im[hi + b];
-                    double zr = g.Ar * xr - g.Ai * xi + g.Br * yr - g.Bi * yi;
-                    double zi = g.Ar * xi + g.Ai * xr + g.Br * yi + g.Bi * yr;
-                    double wr = g.Cr * xr - g.Ci * xi + g.Dr * yr - g.Di * yi;
-                    double wi = g.Cr * xi + g.Ci * xr + g.Dr * yi + g.Di * yr;
-                    acc[b] += l.Re[lo + b] * zr + l.Im[lo + b] * zi + l.Re[hi + b] * wr + l.Im[hi + b] * wi;
-                }
+                InnerSpan(l, x, lo, hi, span, g, acc);
             }
         }
+    }
+
+    private static void InnerSpan(StateView l, StateView x, int lo, int hi, int n, Mat2 g, double[] acc)
+    {
+        bool reduce = x.Batch == 1;
+        int b = 0;
+        Vector<double> total = Vector<double>.Zero;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var xlr = MemoryMarshal.Cast<double, Vector<double>>(x.Re.AsSpan(lo, n)); var xli = MemoryMarshal.Cast<double, Vector<double>>(x.Im.AsSpan(lo, n));
+            var xhr = MemoryMarshal.Cast<double, Vector<double>>(x.Re.AsSpan(hi, n)); var xhi = MemoryMarshal.Cast<double, Vector<double>>(x.Im.AsSpan(hi, n));
+            var llr = MemoryMarshal.Cast<double, Vector<double>>(l.Re.AsSpan(lo, n)); var lli = MemoryMarshal.Cast<double, Vector<double>>(l.Im.AsSpan(lo, n));
+            var lhr = MemoryMarshal.Cast<double, Vector<double>>(l.Re.AsSpan(hi, n)); var lhi = MemoryMarshal.Cast<double, Vector<double>>(l.Im.AsSpan(hi, n));
+            var va = MemoryMarshal.Cast<double, Vector<double>>(acc.AsSpan(0, reduce ? 0 : n));
+            Vector<double> ar = new(g.Ar), ai = new(g.Ai), br = new(g.Br), bi = new(g.Bi), cr = new(g.Cr), ci = new(g.Ci), dr = new(g.Dr), di = new(g.Di);
+            for (int v = 0; v < xlr.Length; v++)
+            {
+                var xr = xlr[v]; var xi = xli[v]; var yr = xhr[v]; var yi = xhi[v];
+                var zr = ar * xr - ai * xi + br * yr - bi * yi;
+                var zi = ar * xi + ai * xr + br * yi + bi * yr;
+                var wr = cr * xr - ci * xi + dr * yr - di * yi;
+                var wi = cr * xi + ci * xr + dr * yi + di * yr;
+                var t = llr[v] * zr + lli[v] * zi + lhr[v] * wr + lhi[v] * wi;
+                if (reduce) total += t; else va[v] += t;
+            }
+            b = xlr.Length * Vector<double>.Count;
+        }
+        double tail = 0;
+        for (; b < n; b++)
+        {
+            double xr = x.Re[lo + b], xi = x.Im[lo + b], yr = x.Re[hi + b], yi = x.Im[hi + b];
+            double zr = g.Ar * xr - g.Ai * xi + g.Br * yr - g.Bi * yi;
+            double zi = g.Ar * xi + g.Ai * xr + g.Br * yi + g.Bi * yr;
+            double wr = g.Cr * xr - g.Ci * xi + g.Dr * yr - g.Di * yi;
+            double wi = g.Cr * xi + g.Ci * xr + g.Dr * yi + g.Di * yr;
+            double t = l.Re[lo + b] * zr + l.Im[lo + b] * zi + l.Re[hi + b] * wr + l.Im[hi + b] * wi;
+            if (reduce) tail += t; else acc[b] += t;
+        }
+        if (reduce) acc[0] += Vector.Sum(total) + tail;
     }
 
     /// <summary>y += c[b] G x over the pairs of the target qubit where the controls are 1.</summary>
@@ -219,23 +318,51 @@ internal static class StateKernels
         var runs = new Runs(x.Qubits, pos, controlMask);
         int batch = x.Batch;
         long partner = (1L << tp) * batch;
+        int span = batch == 1 ? (int)runs.RunAmplitudes : batch;
+        long spansPerRun = batch == 1 ? 1 : runs.RunAmplitudes;
         for (long k = 0; k < runs.Count; k++)
         {
             long start = runs.Start(k);
-            for (long a = 0; a < runs.RunAmplitudes; a++)
+            for (long a = 0; a < spansPerRun; a++)
             {
                 int lo = (int)((start + a) * batch), hi = (int)(lo + partner);
-                for (int b = 0; b < batch; b++)
-                {
-                    double cb = c[b];
-                    if (cb == 0) continue;
-                    double xr = x.Re[lo + b], xi = x.Im[lo + b], yr = x.Re[hi + b], yi = x.Im[hi + b];
-                    y.Re[lo + b] += cb * (g.Ar * xr - g.Ai * xi + g.Br * yr - g.Bi * yi);
-                    y.Im[lo + b] += cb * (g.Ar * xi + g.Ai * xr + g.Br * yi + g.Bi * yr);
-                    y.Re[hi + b] += cb * (g.Cr * xr - g.Ci * xi + g.Dr * yr - g.Di * yi);
-                    y.Im[hi + b] += cb * (g.Cr * xi + g.Ci * xr + g.Dr * yi + g.Di * yr);
-                }
+                AxpySpan(y, c, x, lo, hi, span, g);
             }
+        }
+    }
+
+    private static void AxpySpan(StateView y, double[] c, StateView x, int lo, int hi, int n, Mat2 g)
+    {
+        bool single = x.Batch == 1;
+        int b = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var xlr = MemoryMarshal.Cast<double, Vector<double>>(x.Re.AsSpan(lo, n)); var xli = MemoryMarshal.Cast<double, Vector<double>>(x.Im.AsSpan(lo, n));
+            var xhr = MemoryMarshal.Cast<double, Vector<double>>(x.Re.AsSpan(hi, n)); var xhi = MemoryMarshal.Cast<double, Vector<double>>(x.Im.AsSpan(hi, n));
+            var ylr = MemoryMarshal.Cast<double, Vector<double>>(y.Re.AsSpan(lo, n)); var yli = MemoryMarshal.Cast<double, Vector<double>>(y.Im.AsSpan(lo, n));
+            var yhr = MemoryMarshal.Cast<double, Vector<double>>(y.Re.AsSpan(hi, n)); var yhi = MemoryMarshal.Cast<double, Vector<double>>(y.Im.AsSpan(hi, n));
+            var vc = MemoryMarshal.Cast<double, Vector<double>>(c.AsSpan(0, single ? 0 : n));
+            Vector<double> ar = new(g.Ar), ai = new(g.Ai), br = new(g.Br), bi = new(g.Bi), cr = new(g.Cr), ci = new(g.Ci), dr = new(g.Dr), di = new(g.Di);
+            Vector<double> c0 = new(c[0]);
+            for (int v = 0; v < xlr.Length; v++)
+            {
+                var cb = single ? c0 : vc[v];
+                var xr = xlr[v]; var xi = xli[v]; var yr = xhr[v]; var yi = xhi[v];
+                ylr[v] += cb * (ar * xr - ai * xi + br * yr - bi * yi);
+                yli[v] += cb * (ar * xi + ai * xr + br * yi + bi * yr);
+                yhr[v] += cb * (cr * xr - ci * xi + dr * yr - di * yi);
+                yhi[v] += cb * (cr * xi + ci * xr + dr * yi + di * yr);
+            }
+            b = xlr.Length * Vector<double>.Count;
+        }
+        for (; b < n; b++)
+        {
+            double cb = single ? c[0] : c[b];
+            double xr = x.Re[lo + b], xi = x.Im[lo + b], yr = x.Re[hi + b], yi = x.Im[hi + b];
+            y.Re[lo + b] += cb * (g.Ar * xr - g.Ai * xi + g.Br * yr - g.Bi * yi);
+            y.Im[lo + b] += cb * (g.Ar * xi + g.Ai * xr + g.Br * yi + g.Bi * yr);
+            y.Re[hi + b] += cb * (g.Cr * xr - g.Ci * xi + g.Dr * yr - g.Di * yi);
+            y.Im[hi + b] += cb * (g.Cr * xi + g.Ci * xr + g.Dr * yi + g.Di * yr);
         }
     }
 

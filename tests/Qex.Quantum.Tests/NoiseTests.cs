@@ -52,7 +52,13 @@ public sealed class NoiseTests
         ]);
         var dm = new DensityMatrixSimulator(c, Observable.TotalMagnetisation(3), noise);
         Assert.True(dm.HeisenbergSplit);
-        var args = RandomCircuits.Arguments(c, 4, 5);
+        Assert.True(dm.ProductPrefix);
+        foreach (bool amplitudes in new[] { false, true }) // product prefix; general prefix (amplitude-encoded start)
+            CheckAgainstForward(dm, RandomCircuits.Arguments(c, 4, 5, amplitudes));
+    }
+
+    private static void CheckAgainstForward(DensityMatrixSimulator dm, CircuitArguments args)
+    {
         var e = dm.Estimate(args);
         for (int b = 0; b < 4; b++)
         {
