@@ -7,7 +7,7 @@ namespace Qex.Cli;
 public static class Program
 {
     /// <summary>The verbs, in the order <c>qex --help</c> lists them.</summary>
-    private static readonly Type[] Verbs = [typeof(TrainOptions), typeof(EvalOptions), typeof(GenDataOptions), typeof(InfoOptions)];
+    private static readonly Type[] Verbs = [typeof(TrainOptions), typeof(EvalOptions), typeof(GenDataOptions), typeof(NoiseSweepOptions), typeof(InfoOptions)];
 
     /// <summary>Entry point: parses the verb and runs it; the exit code is 0 on success.</summary>
     public static int Main(string[] args)
@@ -28,6 +28,7 @@ public static class Program
                         TrainOptions train => TrainCommand.Run(train, Console.Out),
                         EvalOptions eval => EvalCommand.Run(eval, Console.Out),
                         GenDataOptions gen => GenDataCommand.Run(gen, Console.Out),
+                        NoiseSweepOptions sweep => NoiseSweepCommand.Run(sweep, Console.Out),
                         _ => throw new InvalidOperationException($"Verb {o.GetType().Name} has no handler."),
                     },
                     errors => errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.VersionRequestedError or ErrorType.HelpVerbRequestedError) ? 0 : 2);

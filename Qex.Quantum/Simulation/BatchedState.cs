@@ -30,6 +30,9 @@ public sealed class BatchedState
 
     internal StateView View { get; }
 
+    /// <summary>The real and imaginary amplitude arrays themselves (layout: amplitude i of state b at i * Batch + b).</summary>
+    public (double[] Re, double[] Im) RawArrays() => (View.Re, View.Im);
+
     /// <summary>The number of qubits.</summary>
     public int Qubits => View.Qubits;
 

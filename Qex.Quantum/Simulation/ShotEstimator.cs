@@ -9,14 +9,16 @@ namespace Qex.Quantum.Simulation;
 /// <summary>
 /// Finite-shot estimates of an observable: every Pauli term is measured <see cref="Shots"/> times in its eigenbasis
 /// (outcomes sampled from the exact distribution of a statevector or density-matrix source), with optional readout
-/// error and optional mitigation by inverting the confusion matrix. Every call draws fresh randomness from a seeded
-/// stream (a call counter folded into the key), so repeated evaluations are independent yet reproducible.
+/// error and optional mitigation by inverting the confusion matrix. Every call draws fresh randomness: the key is
+/// folded with a hash of the call's arguments and with how often these exact arguments have been estimated, so
+/// repeated evaluations are independent, and results do not depend on the order in which parallel callers (one per
+/// molecule, say) arrive: the same seed gives the same numbers.
 /// </summary>
 public sealed class ShotEstimator : IExpectationEstimator
 {
     private readonly IMeasurementSource _source;
     private readonly Observables.Observable _observable;
-    private long _calls;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, long> _occurrences = new();
 
     /// <summary>Creates an estimator.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Non-positive shots.</exception>
@@ -52,7 +54,10 @@ public sealed class ShotEstimator : IExpectationEstimator
     /// <inheritdoc />
     public Tensor Estimate(CircuitArguments args, GateShift? shift = null)
     {
-        var rng = Key.Fold((ulong)Interlocked.Increment(ref _calls)).CreateGenerator();
+        ArgumentNullException.ThrowIfNull(args);
+        ulong hash = Hash(args, shift);
+        long occurrence = _occurrences.AddOrUpdate(hash, 1, (_, c) => c + 1);
+        var rng = Key.Fold(hash).Fold((ulong)occurrence).CreateGenerator();
         int n = Circuit.QubitCount, batch = args.Batch;
         int dim = 1 << n;
         var f = new double[batch];
@@ -82,5 +87,20 @@ public sealed class ShotEstimator : IExpectationEstimator
             }
         }
         return Tensor.Wrap(f, batch);
+    }
+
+    private static ulong Hash(CircuitArguments args, GateShift? shift)
+    {
+        ulong h = 14695981039346656037UL;
+        void Add(ReadOnlySpan<double> v)
+        {
+            foreach (double d in v) { h ^= (ulong)BitConverter.DoubleToInt64Bits(d); h *= 1099511628211UL; }
+            h ^= (ulong)v.Length; h *= 1099511628211UL;
+        }
+        Add(args.Parameters.Span);
+        Add(args.Inputs.Span);
+        if (args.InitialAmplitudes is { } a) Add(a.Span);
+        if (shift is { } s) { h ^= (ulong)s.Gate + 1; h *= 1099511628211UL; Add([s.Angle]); }
+        return h;
     }
 }

@@ -94,6 +94,11 @@ internal static class StateKernels
         long partner = (1L << tp) * s.Batch;
         int len = (int)(runs.RunAmplitudes * s.Batch);
         var (re, im, batch) = (s.Re, s.Im, s.Batch);
+        if (len < 2 * Vector<double>.Count && controlMask == 0)
+        {
+            ApplyShortRuns(s, partner, len, m);
+            return;
+        }
         ForRuns(runs, batch, (from, to) =>
         {
             for (long k = from; k < to; k++)
@@ -126,6 +131,39 @@ internal static class StateKernels
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// A gate on one of the least significant qubits of a single large state: the pairs are closer than a SIMD
+    /// vector, so walk blocks of 2 x partner doubles directly (no per-run bookkeeping), in parallel chunks.
+    /// </summary>
+    private static void ApplyShortRuns(StateView s, long partner, int len, Mat2 m)
+    {
+        long total = s.Length, block = 2 * partner;
+        long blocks = total / block;
+        var (re, im) = (s.Re, s.Im);
+        void Body(long from, long to)
+        {
+            for (long k = from; k < to; k++)
+            {
+                long lo = k * block;
+                for (long j = lo; j < lo + len; j++)
+                {
+                    long h = j + partner;
+                    double xr = re[j], xi = im[j], yr = re[h], yi = im[h];
+                    re[j] = m.Ar * xr - m.Ai * xi + m.Br * yr - m.Bi * yi;
+                    im[j] = m.Ar * xi + m.Ai * xr + m.Br * yi + m.Bi * yr;
+                    re[h] = m.Cr * xr - m.Ci * xi + m.Dr * yr - m.Di * yi;
+                    im[h] = m.Cr * xi + m.Ci * xr + m.Dr * yi + m.Di * yr;
+                }
+            }
+        }
+        if (total >= ParallelThreshold)
+        {
+            int parts = Environment.ProcessorCount * 4;
+            Parallel.For(0, parts, p => Body(blocks * p / parts, blocks * (p + 1) / parts));
+        }
+        else Body(0, blocks);
     }
 
     private static void FillPositions(Span<int> pos, int tp, long controlMask)

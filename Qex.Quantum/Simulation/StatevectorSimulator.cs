@@ -46,6 +46,18 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
         return new BatchedState(psi);
     }
 
+    /// <summary>Applies the circuit to existing states in place (e.g. to time the gate kernels on one large state).</summary>
+    /// <exception cref="ArgumentException">The states have another qubit count or batch size.</exception>
+    public void ApplyTo(BatchedState state, CircuitArguments args)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        args.Validate(Circuit);
+        if (state.Qubits != Circuit.QubitCount || state.Batch != args.Batch)
+            throw new ArgumentException($"The state has {state.Qubits} qubits x {state.Batch}; the circuit needs {Circuit.QubitCount} x {args.Batch}.");
+        var mats = Matrices(args);
+        for (int k = 0; k < _steps.Length; k++) Apply(state.View, k, mats[k], adjoint: false);
+    }
+
     /// <summary>The expectation value of the observable for every circuit, shape (B).</summary>
     public Tensor Expectation(CircuitArguments args) => Estimate(args);
 
