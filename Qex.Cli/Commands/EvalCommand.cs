@@ -8,6 +8,7 @@ using Qex.Dft.OneD;
 using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Training;
 using Qex.Dft.OneD.Xc;
+using Qex.Cli.Configuration;
 using Spectre.Console;
 
 namespace Qex.Cli.Commands;
@@ -17,7 +18,7 @@ namespace Qex.Cli.Commands;
 public sealed class EvalOptions
 {
     /// <summary>Functional name.</summary>
-    [Option("functional", Required = true, HelpText = "lda | ksr-global | ksr-lda | ksr-gga")]
+    [Option("functional", Required = true, HelpText = "lda | ksr-global | ksr-lda | ksr-gga | qnn-global | mlp-global | qnn-local | qnn-window")]
     public string Functional { get; set; } = "";
 
     /// <summary>Parameters.</summary>
@@ -40,6 +41,10 @@ public sealed class EvalOptions
     [Option("json", HelpText = "Write the rows and the summary to this JSON file.")]
     public string? Json { get; set; }
 
+    /// <summary>Config with the model.quantum and noise sections.</summary>
+    [Option("config", HelpText = "A training config: its model.quantum section shapes the qnn-* circuit, its noise section the evaluation backend.")]
+    public string? Config { get; set; }
+
     /// <summary>KS iterations.</summary>
     [Option("iterations", Default = 15, HelpText = "Kohn-Sham iterations.")]
     public int Iterations { get; set; } = 15;
@@ -51,15 +56,22 @@ public static class EvalCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(EvalOptions o, TextWriter output)
     {
-        var functional = XcFunctionals.Create(o.Functional);
-        ParameterSet parameters;
-        if (o.Params is not null) parameters = XcCheckpoint.LoadAny(o.Params, functional.Name).Parameters;
-        else if (functional.InitialParameters(RngKey.FromSeed(0)).TotalLength == 0) parameters = new ParameterSet([]);
-        else throw new ArgumentException($"Functional '{functional.Name}' has trainable parameters: pass --params (a checkpoint or a folder of published .npy files).");
         string? root = o.Data;
         string datasetPath = o.Data is not null && File.Exists(Path.Combine(o.Data, "total_energies.npy")) ? o.Data : o.Dataset;
         if (datasetPath == o.Data) root = null;
         var ds = DatasetReader.Load(datasetPath, root);
+        IXcFunctional functional;
+        if (o.Config is not null)
+        {
+            if (!File.Exists(o.Config)) throw new FileNotFoundException($"Config file '{o.Config}' does not exist.", o.Config);
+            var config = ConfigTree.Build(DefaultTrainingConfig.Yaml, File.ReadAllText(o.Config), [$"model.functional={o.Functional}"]);
+            functional = QuantumConfig.CreateFunctional(config, ds.Grid.Count);
+        }
+        else functional = XcFunctionals.Create(o.Functional, gridPoints: ds.Grid.Count);
+        ParameterSet parameters;
+        if (o.Params is not null) parameters = XcCheckpoint.LoadAny(o.Params, functional).Parameters;
+        else if (functional.InitialParameters(RngKey.FromSeed(0)).TotalLength == 0) parameters = new ParameterSet([]);
+        else throw new ArgumentException($"Functional '{functional.Name}' has trainable parameters: pass --params (a checkpoint or a folder of published .npy files).");
         var samples = ds.Split(o.Split);
         var solver = new KohnShamSolver(ds.Grid, new ExponentialCoulomb());
         var rows = Evaluator.Run(solver, functional, parameters, ds.Name, samples, new ScfOptions(Iterations: o.Iterations));

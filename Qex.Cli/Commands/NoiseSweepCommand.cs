@@ -84,7 +84,7 @@ public static class NoiseSweepCommand
         var scf = new ScfOptions(config.GetInt("scf.iterations"), config.GetDouble("scf.mixing"), config.GetDouble("scf.mixing_decay"), 0,
             config.GetBool("scf.symmetry"), new Occupation(config.GetDouble("scf.temperature")));
         var probe = QuantumConfig.CreateFunctional(config, grid.Count, QuantumBackendOptions.Exact);
-        var parameters = XcCheckpoint.LoadAny(paramsPath, probe.Name).Parameters;
+        var parameters = XcCheckpoint.LoadAny(paramsPath, probe).Parameters;
         output.WriteLine($"{probe.Name} ({parameters.TotalLength} parameters) from {paramsPath}; {string.Join(", ", tests.Select(t => $"{t.Dataset} ({t.Samples.Count})"))}; {scf.Iterations} KS iterations");
 
         var rows = new List<Row>();

@@ -127,14 +127,14 @@ public sealed class TrainingRun
         if (resume)
         {
             if (!File.Exists(checkpointPath)) throw new FileNotFoundException($"--resume: no checkpoint at '{checkpointPath}'.", checkpointPath);
-            var ck = XcCheckpoint.Load(checkpointPath);
+            var ck = XcCheckpoint.Load(checkpointPath, functional);
             if (ck.Functional != functional.Name) throw new ArgumentException($"--resume: the checkpoint is for '{ck.Functional}', the config trains '{functional.Name}'.");
             parameters = ck.Parameters;
             resumeFrom = ck.Training;
             _log.WriteLine($"resuming from {checkpointPath}: {resumeFrom?.Evaluations ?? 0} evaluations done, loss {resumeFrom?.Loss:E3}");
         }
         else if (c.GetString("model.init") is { } init)
-            parameters = XcCheckpoint.LoadAny(init, functional.Name).Parameters;
+            parameters = XcCheckpoint.LoadAny(init, functional).Parameters;
         else
             parameters = functional.InitialParameters(RngKey.FromSeed(seed));
 

@@ -57,7 +57,15 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
     /// <summary>Reads a checkpoint and checks it against the functional's parameter layout.</summary>
     /// <exception cref="FileNotFoundException">No file.</exception>
     /// <exception cref="InvalidDataException">Not a Qex checkpoint, unknown functional, or parameters that do not fit.</exception>
-    public static XcCheckpoint Load(string path)
+    public static XcCheckpoint Load(string path) => Load(path, null);
+
+    /// <summary>
+    /// Reads a checkpoint and checks it against the layout of <paramref name="functional"/> (needed for functionals
+    /// whose shape is configurable, like the qnn-* models; null: the named functional with its defaults).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No file.</exception>
+    /// <exception cref="InvalidDataException">Not a Qex checkpoint, another functional, or parameters that do not fit.</exception>
+    public static XcCheckpoint Load(string path, IXcFunctional? functional)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
         FileJson? f;
@@ -65,8 +73,16 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
         catch (JsonException e) { throw new InvalidDataException($"'{path}' is not a readable Qex checkpoint: {e.Message}", e); }
         if (f is null || f.Format != Format) throw new InvalidDataException($"'{path}' is not a Qex XC checkpoint (format tag '{f?.Format}').");
         IXcFunctional xc;
-        try { xc = XcFunctionals.Create(f.Functional); }
-        catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
+        if (functional is not null)
+        {
+            if (functional.Name != f.Functional) throw new InvalidDataException($"'{path}' holds {f.Functional} parameters, not {functional.Name}.");
+            xc = functional;
+        }
+        else
+        {
+            try { xc = XcFunctionals.Create(f.Functional); }
+            catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
+        }
         var layout = xc.InitialParameters(Core.Random.RngKey.FromSeed(0));
         if (f.Parameters.Length != layout.Items.Count)
             throw new InvalidDataException($"'{path}': {f.Functional} has {layout.Items.Count} parameter tensors, the file has {f.Parameters.Length}.");
@@ -85,15 +101,20 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
     /// <summary>
     /// Parameters from a checkpoint file, or from a folder of published KSR-global .npy files (eta, W1, W2, W3, w).
     /// </summary>
-    public static XcCheckpoint LoadAny(string path, string functional)
+    public static XcCheckpoint LoadAny(string path, string functional) => LoadAny(path, functional, null);
+
+    /// <summary>As <see cref="LoadAny(string, string)"/>, checked against the layout of a configured functional.</summary>
+    public static XcCheckpoint LoadAny(string path, IXcFunctional functional) => LoadAny(path, functional.Name, functional);
+
+    private static XcCheckpoint LoadAny(string path, string functional, IXcFunctional? layout)
     {
         if (Directory.Exists(path))
         {
-            if (File.Exists(Path.Combine(path, "checkpoint.json"))) return Load(Path.Combine(path, "checkpoint.json"));
+            if (File.Exists(Path.Combine(path, "checkpoint.json"))) return Load(Path.Combine(path, "checkpoint.json"), layout);
             if (functional != "ksr-global")
                 throw new ArgumentException($"A folder of .npy parameters is read for ksr-global only; '{functional}' needs a checkpoint file.");
             return new XcCheckpoint("ksr-global", KsrGlobal.LoadNpyDirectory(path));
         }
-        return Load(path);
+        return Load(path, layout);
     }
 }

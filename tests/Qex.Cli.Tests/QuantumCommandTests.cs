@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Qex.Cli.Commands;
+using Qex.Cli.Configuration;
+using Qex.Tests.Common;
+
+namespace Qex.Cli.Tests;
+
+public sealed class QuantumCommandTests
+{
+    private static string TempDir()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-q-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private const string SmallQnn = """
+        model:
+          functional: qnn-local
+          seed: 1
+          quantum: {qubits: 2, layers: 1, input_scale: 2.0}
+        data:
+          train: [{dataset: h2, distances: [128]}]
+          validation: []
+          test: [{dataset: h2, distances: [160, 384]}]
+        scf: {iterations: 6}
+        loss: {energy_steps: 3}
+        optimiser: {max_evaluations: 3}
+        """;
+
+    [SharedDataFact("jaxdft", "h2")]
+    public void TrainsAQuantumModelAndSweepsNoiseForBothPresets()
+    {
+        string dir = TempDir();
+        string config = Path.Combine(dir, "qnn.yaml");
+        File.WriteAllText(config, SmallQnn);
+        var log = new StringWriter();
+        Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "train") }, log));
+        Assert.Contains("training qnn-local (8 parameters)", log.ToString());
+        string ck = Path.Combine(dir, "train", "checkpoint.json");
+
+        var sweepLog = new StringWriter();
+        Assert.Equal(0, NoiseSweepCommand.Run(new NoiseSweepOptions { Config = config, Params = ck, Scales = "0,1,10", Preset = "best,worst", Out = Path.Combine(dir, "sweep") }, sweepLog));
+        foreach (string f in new[] { "noise_sweep.md", "noise_sweep.json", "noise_sweep.svg" }) Assert.True(File.Exists(Path.Combine(dir, "sweep", f)), f);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "sweep", "noise_sweep.json")));
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(6, rows.Count);
+        // scale 0 is noiseless: the density-matrix evaluation equals the exact statevector one (the training report's test MAE)
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train", "report.json")));
+        double exactMae = report.RootElement.GetProperty("test").EnumerateArray().First().GetProperty("summary").GetProperty("mae_mha").GetDouble();
+        foreach (var r in rows.Where(r => r.GetProperty("Scale").GetDouble() == 0))
+            Assert.Equal(exactMae, r.GetProperty("MaeMilliHartree").GetDouble(), 6);
+        // noise changes the energies, and the worst device more than the best at the same scale
+        double best10 = rows.Single(r => r.GetProperty("Preset").GetString() == "best" && r.GetProperty("Scale").GetDouble() == 10).GetProperty("MaeMilliHartree").GetDouble();
+        double worst10 = rows.Single(r => r.GetProperty("Preset").GetString() == "worst" && r.GetProperty("Scale").GetDouble() == 10).GetProperty("MaeMilliHartree").GetDouble();
+        Assert.NotEqual(exactMae, best10, 6);
+        Assert.NotEqual(best10, worst10, 6);
+    }
+
+    [Fact]
+    public void NoiseConfigErrorsNameTheProblem()
+    {
+        ConfigTree C(string yaml) => ConfigTree.Build(DefaultTrainingConfig.Yaml, yaml, []);
+        var e1 = Assert.Throws<ArgumentException>(() => QuantumConfig.Backend(C("noise: {channels: [{type: spin-flip, p: 0.1}]}")));
+        Assert.Contains("Unknown noise channel 'spin-flip'", e1.Message);
+        var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => QuantumConfig.Backend(C("noise: {channels: [{type: bit-flip, p: 1.5}]}")));
+        Assert.Contains("outside [0, 1]", e2.Message);
+        var e3 = Assert.Throws<ArgumentException>(() => QuantumConfig.Backend(C("noise: {channels: [{type: bit-flip, p: 0.1, gates: [cnotx]}]}")));
+        Assert.Contains("Unknown gate 'cnotx'", e3.Message);
+        var e4 = Assert.Throws<ArgumentException>(() => QuantumConfig.Backend(C("noise: {device: median}")));
+        Assert.Contains("median", e4.Message);
+        var ok = QuantumConfig.Backend(C("noise: {device: worst, scale: 2, readout: {p01: 0.01, p10: 0.02}, shots: 100}"));
+        Assert.False(ok.IsExact);
+        Assert.Equal(100, ok.Shots);
+        var e5 = Assert.Throws<ArgumentException>(() => QuantumConfig.CreateFunctional(C("model: {functional: qnn-global}"), 100));
+        Assert.Contains("not a multiple", e5.Message);
+    }
+
+    [SharedDataFact("jaxdft", "h2")]
+    public void TrainingRefusesNoisyCircuits()
+    {
+        string dir = TempDir();
+        string config = Path.Combine(dir, "noisy.yaml");
+        File.WriteAllText(config, SmallQnn + "\nnoise: {device: best}\n");
+        var e = Assert.Throws<ArgumentException>(() => TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "out") }, new StringWriter()));
+        Assert.Contains("Training needs exact circuits", e.Message);
+    }
+}
