@@ -28,6 +28,9 @@ public enum FeatureMapKind
 
     /// <summary>Product (interleaved): qubit i gets RY(x_(i mod k)), so every value is spread across the register.</summary>
     Product,
+
+    /// <summary>Amplitude encoding: the window is written into the initial state (see <see cref="AmplitudeEncoding"/>); no gates.</summary>
+    Amplitude,
 }
 
 /// <summary>Encoding circuits (feature maps): inputs to rotation angles.</summary>
@@ -42,7 +45,8 @@ public static class FeatureMaps
         "tower" => FeatureMapKind.Tower,
         "exponential" or "exp" => FeatureMapKind.Exponential,
         "product" => FeatureMapKind.Product,
-        _ => throw new ArgumentException($"Unknown feature map '{name}'; known: direct, chebyshev, fourier, tower, exponential, product."),
+        "amplitude" => FeatureMapKind.Amplitude,
+        _ => throw new ArgumentException($"Unknown feature map '{name}'; known: direct, chebyshev, fourier, tower, exponential, product, amplitude."),
     };
 
     /// <summary>Appends the encoding of <paramref name="values"/> inputs (input indices 0..k-1) on all qubits.</summary>
@@ -50,6 +54,7 @@ public static class FeatureMaps
     public static CircuitBuilder Encode(this CircuitBuilder builder, FeatureMapKind kind, int values)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (kind == FeatureMapKind.Amplitude) return builder; // the values go into the initial state, not into gates
         int n = builder.QubitCount;
         if (values < 1 || n % values != 0) throw new ArgumentException($"A feature map puts {values} values on {n} qubits: the qubit count must be a multiple of the number of values.");
         int block = n / values;

@@ -58,7 +58,7 @@ public sealed record QuantumCircuitOptions(
     public Circuit BuildCircuit(int values)
     {
         if (Qubits < 1 || Qubits > 20) throw new ArgumentOutOfRangeException(nameof(Qubits), Qubits, "A quantum XC model uses 1 to 20 qubits per circuit.");
-        return new CircuitBuilder(Qubits, values)
+        return new CircuitBuilder(Qubits, FeatureMap == FeatureMapKind.Amplitude ? 0 : values)
             .Encode(FeatureMap, values)
             .Ansatz(Layers, HardwareEfficientAnsatz.ParseRotations(Rotations), Entangler)
             .Build();

@@ -28,7 +28,8 @@ public interface IWindowModel
 }
 
 /// <summary>
-/// A parameterised circuit on a window: feature map, hardware-efficient ansatz, total magnetisation sum_i &lt;Z_i&gt;.
+/// A parameterised circuit on a window: feature map, hardware-efficient ansatz, total magnetisation sum_i &lt;Z_i&gt;
+/// (with amplitude encoding: the window's norm times the circuit's value).
 /// One parameter tensor "theta" of length rotations x qubits x layers.
 /// </summary>
 public sealed class QuantumWindowModel : IWindowModel
@@ -64,6 +65,13 @@ public sealed class QuantumWindowModel : IWindowModel
     public Var Evaluate(Var windows, IReadOnlyList<Var> parameters)
     {
         var x = windows * Options.InputScale;
+        if (Options.FeatureMap == FeatureMapKind.Amplitude)
+        {
+            // the norm is lost in the state: the circuit's value is scaled by it
+            var (amplitudes, norms) = AmplitudeEncoding.Encode(x, Options.Qubits);
+            var none = Var.Constant(Tensor.Zeros(windows.Dim(0), 0));
+            return CircuitOps.Expectation(_circuit, none, parameters[0], amplitudes) * norms;
+        }
         if (Options.FeatureMap == FeatureMapKind.Chebyshev)
             x = Math.PI / 2 - 2.0 * Op.Atan(Op.Tanh(x * (0.5 / Options.ChebyshevScale))); // acos(tanh(x / s))
         return CircuitOps.Expectation(_circuit, x, parameters[0]);

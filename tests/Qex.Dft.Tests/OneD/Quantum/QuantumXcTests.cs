@@ -62,12 +62,19 @@ public sealed class QuantumXcTests
     [InlineData("qnn-window", 3)]
     [InlineData("qnn-local", 4)]
     [InlineData("mlp-global", 5)]
-    public void PotentialAndItsParameterDerivativesMatchFiniteDifferences(string name, long seed)
+    [InlineData("qnn-window:chebyshev", 6)]
+    [InlineData("qnn-window:amplitude", 7)]
+    public void PotentialAndItsParameterDerivativesMatchFiniteDifferences(string spec, long seed)
     {
         // v_xc = (1/h) dE_xc/dn by autodiff through the circuits; then a loss of v_xc differentiated by the parameters
+        string name = spec.Split(':')[0];
         int points = name.EndsWith("global", StringComparison.Ordinal) ? 513 : 63;
         var (grid, ctx, d) = H2Density(points);
-        var f = XcFunctionals.Create(name, gridPoints: points);
+        var options = spec.Contains(':', StringComparison.Ordinal)
+            ? new QuantumCircuitOptions(Qubits: spec.EndsWith("amplitude", StringComparison.Ordinal) ? 2 : 6, Layers: 3,
+                FeatureMap: Qex.Quantum.Circuits.FeatureMaps.Parse(spec.Split(':')[1]), InputScale: 2.0)
+            : null;
+        var f = XcFunctionals.Create(name, options, gridPoints: points);
         var init = f.InitialParameters(RngKey.FromSeed(seed));
         var r = new Rng(seed).NormalTensor([points]);
         Var Loss(Var[] p)
@@ -77,7 +84,7 @@ public sealed class QuantumXcTests
             return Op.Sum(v * Var.Constant(r)) * grid.Spacing + XcEnergy.Energy(x => f.EnergyDensity(x, p, ctx), n, grid.Spacing);
         }
         var result = GradCheck.Gradient(Loss, init.Items.Select(i => i.Value).ToArray(), new GradCheckOptions(Step: 1e-4, MaxPerInput: 4, Floor: 1e-4));
-        GradCheck.AssertWithin(result, 1e-6, $"{name}: parameter gradient of a loss of v_xc");
+        GradCheck.AssertWithin(result, 1e-6, $"{spec}: parameter gradient of a loss of v_xc");
         // the potential itself against differences of the energy
         var p0 = init.Items.Select(i => Var.Constant(i.Value)).ToList();
         var vx = XcEnergy.Potential(x => f.EnergyDensity(x, p0, ctx), Var.Parameter(d), grid.Spacing).Value;
