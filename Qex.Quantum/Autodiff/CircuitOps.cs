@@ -26,7 +26,7 @@ public static class CircuitOps
         Var[] ins = amplitudes is null ? [inputs, parameters] : [inputs, parameters, amplitudes];
         return Op.Custom(value, "circuit", ins, (g, s) =>
         {
-            var jac = Jacobian(circuit, s.Input(0), s.Input(1), amplitudes is null ? null : s.Input(2));
+            var jac = Jacobian(circuit, s.Input(0), s.Input(1), amplitudes is null ? null : s.Input(2), parameters.RequiresGrad, inputs.RequiresGrad);
             return Split(circuit, jac, g, amplitudes is not null);
         });
     }
@@ -35,10 +35,17 @@ public static class CircuitOps
     /// The per-circuit Jacobian as one tensor (B, nIn + P [+ 2^n]): columns are the inputs, then the parameters, then
     /// the initial amplitudes.
     /// </summary>
-    public static Var Jacobian(IDifferentiableCircuit circuit, Var inputs, Var parameters, Var? amplitudes = null)
+    /// <param name="circuit">The circuit.</param>
+    /// <param name="inputs">Inputs (B, nIn).</param>
+    /// <param name="parameters">Parameters (P).</param>
+    /// <param name="amplitudes">Initial amplitudes (B, 2^n) or null.</param>
+    /// <param name="wantParameters">Whether the parameter columns are needed (default: whether the parameters require gradients).</param>
+    /// <param name="wantInputs">Whether the input columns are needed (default: whether the inputs require gradients).</param>
+    public static Var Jacobian(IDifferentiableCircuit circuit, Var inputs, Var parameters, Var? amplitudes = null, bool? wantParameters = null, bool? wantInputs = null)
     {
+        ArgumentNullException.ThrowIfNull(circuit);
         var args = Arguments(inputs, parameters, amplitudes);
-        var d = circuit.Jacobian(args);
+        var d = circuit.Jacobian(args, wantParameters ?? parameters.RequiresGrad, wantInputs ?? inputs.RequiresGrad);
         var value = Pack(d);
         Var[] ins = amplitudes is null ? [inputs, parameters] : [inputs, parameters, amplitudes];
         return Op.Custom(value, "circuit-jacobian", ins, (u, s) =>

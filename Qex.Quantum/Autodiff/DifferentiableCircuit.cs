@@ -20,8 +20,8 @@ public interface IDifferentiableCircuit
     /// <summary>Expectation values, shape (B).</summary>
     Tensor Values(CircuitArguments args);
 
-    /// <summary>Values and per-circuit first derivatives.</summary>
-    CircuitDerivatives Jacobian(CircuitArguments args);
+    /// <summary>Values and per-circuit first derivatives (those not wanted may be left zero).</summary>
+    CircuitDerivatives Jacobian(CircuitArguments args, bool parameters = true, bool inputs = true);
 
     /// <summary>Per-circuit Hessian-vector products.</summary>
     CircuitDerivatives HessianVectorProduct(CircuitArguments args, CircuitDirection direction);
@@ -41,7 +41,7 @@ public sealed record ExactCircuit(StatevectorSimulator Simulator) : IDifferentia
     public Tensor Values(CircuitArguments args) => Simulator.Expectation(args);
 
     /// <inheritdoc />
-    public CircuitDerivatives Jacobian(CircuitArguments args) => Simulator.Gradient(args);
+    public CircuitDerivatives Jacobian(CircuitArguments args, bool parameters = true, bool inputs = true) => Simulator.Gradient(args);
 
     /// <inheritdoc />
     public CircuitDerivatives HessianVectorProduct(CircuitArguments args, CircuitDirection direction) => Simulator.HessianVectorProduct(args, direction);
@@ -64,7 +64,7 @@ public sealed record EstimatedCircuit(IExpectationEstimator Estimator) : IDiffer
     public Tensor Values(CircuitArguments args) => Estimator.Estimate(args);
 
     /// <inheritdoc />
-    public CircuitDerivatives Jacobian(CircuitArguments args) => ParameterShift.Gradient(Estimator, args);
+    public CircuitDerivatives Jacobian(CircuitArguments args, bool parameters = true, bool inputs = true) => ParameterShift.Gradient(Estimator, args, parameters, inputs);
 
     /// <inheritdoc />
     public CircuitDerivatives HessianVectorProduct(CircuitArguments args, CircuitDirection direction) =>

@@ -15,7 +15,13 @@ public static class ParameterShift
 {
     /// <summary>Per-circuit derivatives with respect to the parameters (B, P) and inputs (B, nIn); values from an unshifted evaluation.</summary>
     /// <exception cref="NotSupportedException">The circuits are amplitude-encoded (no shift rule for amplitudes).</exception>
-    public static CircuitDerivatives Gradient(IExpectationEstimator estimator, CircuitArguments args)
+    public static CircuitDerivatives Gradient(IExpectationEstimator estimator, CircuitArguments args) => Gradient(estimator, args, true, true);
+
+    /// <summary>
+    /// As <see cref="Gradient(IExpectationEstimator, CircuitArguments)"/>, shifting only the gates whose derivatives are
+    /// wanted (the others are left zero): a potential v_xc needs the input derivatives only.
+    /// </summary>
+    public static CircuitDerivatives Gradient(IExpectationEstimator estimator, CircuitArguments args, bool parameters, bool inputs)
     {
         ArgumentNullException.ThrowIfNull(estimator);
         ArgumentNullException.ThrowIfNull(args);
@@ -30,6 +36,7 @@ public static class ParameterShift
         {
             var g = c.Gates[k];
             if (!g.IsDifferentiable) continue;
+            if (g.Angle!.Value.Source == AngleSource.Parameter ? !parameters : !inputs) continue;
             var d = GateDerivative(estimator, args, k, g.Kind);
             var a = g.Angle!.Value;
             for (int b = 0; b < batch; b++)

@@ -126,5 +126,11 @@ public sealed class QuantumXcTests
         var v = XcEnergy.Potential(x => f.EnergyDensity(x, p, ctx), Var.Parameter(d), grid.Spacing); // parameter shift
         Assert.All(v.Value.ToArray(), x => Assert.True(double.IsFinite(x)));
         Assert.Throws<NotSupportedException>(() => Grad.Of(Op.Sum(v), p[0]));
+        // at noise scale 0 the density-matrix backend (parameter-shift potential) reproduces the exact one
+        var zero = XcFunctionals.Create("qnn-local", opts with { Backend = new QuantumBackendOptions(NoiseModel.FromDevice(DevicePreset.Worst, 0)) });
+        var pc = p.Select(x => Var.Constant(x.Value)).ToList();
+        var v0 = XcEnergy.Potential(x => zero.EnergyDensity(x, pc, ctx), Var.Parameter(d), grid.Spacing).Value;
+        var ve = XcEnergy.Potential(x => exact.EnergyDensity(x, pc, ctx), Var.Parameter(d), grid.Spacing).Value;
+        for (int i = 0; i < d.Length; i++) Assert.True(Math.Abs(v0[i] - ve[i]) < 1e-10, $"v_xc[{i}]: {v0[i]} vs exact {ve[i]}");
     }
 }
