@@ -212,15 +212,24 @@ public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurement
         return r;
     }
 
-    private void Forward(StateView rho, int i, OpMatrices m)
+    private void Forward(StateView rho, int i, OpMatrices m) => ApplyOp(rho, i, m, adjoint: false);
+
+    /// <summary>M &lt;- (adjoint of op i)(M): U^dag M U for gates, sum K^dag M K for channels (batch 1, parameter-only ops).</summary>
+    private void Backward(StateView mState, int i, OpMatrices m) => ApplyOp(mState, i, m, adjoint: true);
+
+    /// <summary>
+    /// Op i on a vectorised density matrix: a gate as U on the row qubits and conj(U) on the column qubits (U^dag for
+    /// the adjoint map), a channel as its superoperator (or the superoperator's adjoint).
+    /// </summary>
+    private void ApplyOp(StateView rho, int i, OpMatrices m, bool adjoint)
     {
         var op = _ops[i];
         int n = Circuit.QubitCount;
-        if (op.Channel is not null) { StateKernels.ApplyDense(rho, Positions(op.Qubits), op.Super!); return; }
+        if (op.Channel is not null) { StateKernels.ApplyDense(rho, Positions(op.Qubits), adjoint ? op.SuperAdjoint! : op.Super!); return; }
         var g = op.Gate!;
         if (g.Kind is GateKind.Swap or GateKind.Unitary2)
         {
-            var u = g.Matrix4();
+            var u = adjoint ? StatevectorSimulator.Step.ConjugateTranspose(g.Matrix4()) : g.Matrix4();
             StateKernels.ApplyDense(rho, [2 * n - 1 - g.Qubits[0], 2 * n - 1 - g.Qubits[1]], u);
             StateKernels.ApplyDense(rho, [n - 1 - g.Qubits[0], n - 1 - g.Qubits[1]], Conj(u));
             return;
@@ -230,36 +239,14 @@ public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurement
         long colMask = g.IsControlled ? 1L << (n - 1 - g.Qubits[0]) : 0;
         if (m.Batched is not null)
         {
+            if (adjoint) throw new InvalidOperationException("Input-dependent gates are never evolved in the Heisenberg picture.");
             StateKernels.Apply1(rho, t, rowMask, m.Batched);
             StateKernels.Apply1(rho, n + t, colMask, m.BatchedConj!);
-        }
-        else
-        {
-            StateKernels.Apply1(rho, t, rowMask, m.U);
-            StateKernels.Apply1(rho, n + t, colMask, m.U.Conjugate());
-        }
-    }
-
-    /// <summary>M &lt;- (adjoint of op i)(M): U^dag M U for gates, sum K^dag M K for channels (batch 1, parameter-only ops).</summary>
-    private void Backward(StateView mState, int i, OpMatrices m)
-    {
-        var op = _ops[i];
-        int n = Circuit.QubitCount;
-        if (op.Channel is not null) { StateKernels.ApplyDense(mState, Positions(op.Qubits), op.SuperAdjoint!); return; }
-        var g = op.Gate!;
-        if (g.Kind is GateKind.Swap or GateKind.Unitary2)
-        {
-            var ud = StatevectorSimulator.Step.ConjugateTranspose(g.Matrix4());
-            StateKernels.ApplyDense(mState, [2 * n - 1 - g.Qubits[0], 2 * n - 1 - g.Qubits[1]], ud);
-            StateKernels.ApplyDense(mState, [n - 1 - g.Qubits[0], n - 1 - g.Qubits[1]], Conj(ud));
             return;
         }
-        int t = g.IsControlled ? g.Qubits[1] : g.Qubits[0];
-        long rowMask = g.IsControlled ? 1L << (2 * n - 1 - g.Qubits[0]) : 0;
-        long colMask = g.IsControlled ? 1L << (n - 1 - g.Qubits[0]) : 0;
-        var a = m.U.Adjoint();
-        StateKernels.Apply1(mState, t, rowMask, a);
-        StateKernels.Apply1(mState, n + t, colMask, a.Conjugate());
+        var a = adjoint ? m.U.Adjoint() : m.U;
+        StateKernels.Apply1(rho, t, rowMask, a);
+        StateKernels.Apply1(rho, n + t, colMask, a.Conjugate());
     }
 
     private static Complex[,] Conj(Complex[,] u)

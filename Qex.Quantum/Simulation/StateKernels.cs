@@ -287,7 +287,14 @@ internal static class StateKernels
     /// <summary>
     /// acc[b] += Re sum conj(l) (G x) over the pairs of the target qubit where the controls are 1 (G is zero elsewhere).
     /// </summary>
-    public static void InnerGenerator(StateView l, StateView x, int target, long controlMask, Mat2 g, double[] acc)
+    public static void InnerGenerator(StateView l, StateView x, int target, long controlMask, Mat2 g, double[] acc) =>
+        ForPairSpans(x, target, controlMask, (lo, hi, len) => InnerSpan(l, x, lo, hi, len, g, acc));
+
+    /// <summary>
+    /// Calls <paramref name="body"/>(lo, hi, length) for the contiguous spans of amplitude pairs of the target qubit
+    /// where the controls are 1: whole runs for one state, one span of Batch per amplitude for a batch.
+    /// </summary>
+    private static void ForPairSpans(StateView x, int target, long controlMask, Action<int, int, int> body)
     {
         int tp = x.BitPosition(target);
         Span<int> pos = stackalloc int[1 + BitOperations.PopCount((ulong)controlMask)];
@@ -302,8 +309,8 @@ internal static class StateKernels
             long start = runs.Start(k);
             for (long a = 0; a < spansPerRun; a++)
             {
-                int lo = (int)((start + a) * batch), hi = (int)(lo + partner);
-                InnerSpan(l, x, lo, hi, span, g, acc);
+                int lo = (int)((start + a) * batch);
+                body(lo, (int)(lo + partner), span);
             }
         }
     }
@@ -348,26 +355,8 @@ internal static class StateKernels
     }
 
     /// <summary>y += c[b] G x over the pairs of the target qubit where the controls are 1.</summary>
-    public static void AxpyGenerator(StateView y, double[] c, StateView x, int target, long controlMask, Mat2 g)
-    {
-        int tp = x.BitPosition(target);
-        Span<int> pos = stackalloc int[1 + BitOperations.PopCount((ulong)controlMask)];
-        FillPositions(pos, tp, controlMask);
-        var runs = new Runs(x.Qubits, pos, controlMask);
-        int batch = x.Batch;
-        long partner = (1L << tp) * batch;
-        int span = batch == 1 ? (int)runs.RunAmplitudes : batch;
-        long spansPerRun = batch == 1 ? 1 : runs.RunAmplitudes;
-        for (long k = 0; k < runs.Count; k++)
-        {
-            long start = runs.Start(k);
-            for (long a = 0; a < spansPerRun; a++)
-            {
-                int lo = (int)((start + a) * batch), hi = (int)(lo + partner);
-                AxpySpan(y, c, x, lo, hi, span, g);
-            }
-        }
-    }
+    public static void AxpyGenerator(StateView y, double[] c, StateView x, int target, long controlMask, Mat2 g) =>
+        ForPairSpans(x, target, controlMask, (lo, hi, len) => AxpySpan(y, c, x, lo, hi, len, g));
 
     private static void AxpySpan(StateView y, double[] c, StateView x, int lo, int hi, int n, Mat2 g)
     {

@@ -24,30 +24,40 @@ public interface IFlopCount
     double Flops { get; }
 }
 
-/// <summary>GFLOP/s = flops / mean time, for benchmark classes implementing <see cref="IFlopCount"/>.</summary>
-public sealed class GflopsColumn : IColumn
+/// <summary>A column of work per second (work / mean time in ns), for benchmark classes that state their work.</summary>
+public abstract class PerSecondColumn : IColumn
 {
-    public string Id => "GFLOPs";
-    public string ColumnName => "GFLOP/s";
+    public abstract string Id { get; }
+    public abstract string ColumnName { get; }
+    public abstract string Legend { get; }
     public bool AlwaysShow => true;
     public ColumnCategory Category => ColumnCategory.Custom;
     public int PriorityInCategory => 0;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Billions of floating-point operations per second (2mnk for a matrix product)";
     public bool IsAvailable(Summary summary) => true;
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    /// <summary>The work of one invocation of a configured benchmark instance (null: not stated).</summary>
+    protected abstract double? Work(object instance);
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         var report = summary[benchmarkCase];
         if (report?.ResultStatistics is null) return "-";
-        var instance = Activator.CreateInstance(benchmarkCase.Descriptor.Type);
-        if (instance is not IFlopCount f) return "-";
+        var instance = Activator.CreateInstance(benchmarkCase.Descriptor.Type)!;
         foreach (var p in benchmarkCase.Parameters.Items)
             benchmarkCase.Descriptor.Type.GetProperty(p.Name)?.SetValue(instance, p.Value);
-        double ns = report.ResultStatistics.Mean;
-        return (f.Flops / ns).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+        return Work(instance) is { } w ? (w / report.ResultStatistics.Mean).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "-";
     }
+}
+
+/// <summary>GFLOP/s = flops / mean time, for benchmark classes implementing <see cref="IFlopCount"/>.</summary>
+public sealed class GflopsColumn : PerSecondColumn
+{
+    public override string Id => "GFLOPs";
+    public override string ColumnName => "GFLOP/s";
+    public override string Legend => "Billions of floating-point operations per second (2mnk for a matrix product)";
+    protected override double? Work(object instance) => instance is IFlopCount f ? f.Flops : null;
 }

@@ -1,8 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Qex.Autodiff;
 using Qex.Core.Random;
 using Qex.Core.Tensors;
@@ -23,29 +20,12 @@ public interface IByteCount
 }
 
 /// <summary>GB/s = bytes / mean time, for benchmark classes implementing <see cref="IByteCount"/>.</summary>
-public sealed class BandwidthColumn : IColumn
+public sealed class BandwidthColumn : PerSecondColumn
 {
-    public string Id => "GBs";
-    public string ColumnName => "GB/s";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 1;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Bytes read plus written per second (1 GB = 1e9 B)";
-    public bool IsAvailable(Summary summary) => true;
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        var report = summary[benchmarkCase];
-        if (report?.ResultStatistics is null) return "-";
-        if (Activator.CreateInstance(benchmarkCase.Descriptor.Type) is not IByteCount b) return "-";
-        foreach (var p in benchmarkCase.Parameters.Items)
-            benchmarkCase.Descriptor.Type.GetProperty(p.Name)?.SetValue(b, p.Value);
-        return (b.Bytes / report.ResultStatistics.Mean).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public override string Id => "GBs";
+    public override string ColumnName => "GB/s";
+    public override string Legend => "Bytes read plus written per second (1 GB = 1e9 B)";
+    protected override double? Work(object instance) => instance is IByteCount b ? b.Bytes : null;
 }
 
 /// <summary>
