@@ -23,6 +23,7 @@ public static class DefaultTrainingConfig
           channels: []                # [{type: amplitude-damping, p: 0.05, scope: gate}, {type: depolarizing-2, p: 0.01, gates: [cnot]}]
           device: null                # best | worst: amplitude + phase damping after every gate, from T1, T2 and the gate time
           scale: 1.0                  # noise scale of the device preset (multiplies the gate time)
+          device_scope: gate          # gate: the device channels after every gate (on its qubits) | layer: after every layer (all qubits)
           readout: null               # {p01: 0.02, p10: 0.05}: per-qubit readout error
           shots: 0                    # 0: exact expectation values
           mitigate: false             # invert the readout confusion matrix (with shots)

@@ -65,7 +65,13 @@ public static class QuantumConfig
         string? device = devicePreset ?? c.GetString("noise.device");
         if (device is not null)
         {
-            var dm = NoiseModel.FromDevice(DevicePreset.ByName(device), deviceScale ?? c.GetDouble("noise.scale"));
+            var scope = (c.GetString("noise.device_scope") ?? "gate").Trim().ToLowerInvariant() switch
+            {
+                "gate" => NoiseScope.AfterEachGate,
+                "layer" => NoiseScope.AfterEachLayer,
+                var s => throw new ArgumentException($"noise.device_scope '{s}' is not gate or layer."),
+            };
+            var dm = NoiseModel.FromDevice(DevicePreset.ByName(device), deviceScale ?? c.GetDouble("noise.scale"), scope);
             rules.AddRange(dm.Rules);
         }
         ReadoutError? readout = null;

@@ -52,15 +52,19 @@ public sealed class NoiseModel
     /// time, so every scale gives valid probabilities (s = 0: no noise).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Non-positive times, T2 &gt; 2 T1, or a negative scale.</exception>
-    public static NoiseModel FromDevice(DevicePreset device, double scale, ReadoutError? readout = null)
+    public static NoiseModel FromDevice(DevicePreset device, double scale, ReadoutError? readout = null) =>
+        FromDevice(device, scale, NoiseScope.AfterEachGate, readout);
+
+    /// <summary>As <see cref="FromDevice(DevicePreset, double, ReadoutError?)"/>, with the channels after every gate or every layer.</summary>
+    public static NoiseModel FromDevice(DevicePreset device, double scale, NoiseScope scope, ReadoutError? readout = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (!(scale >= 0) || !double.IsFinite(scale)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "The noise scale must be finite and non-negative.");
         var (ad, pd) = device.Probabilities(scale);
         return new NoiseModel(
         [
-            new NoiseRule(KrausChannel.Create("amplitude-damping", ad), NoiseScope.AfterEachGate),
-            new NoiseRule(KrausChannel.Create("phase-damping", pd), NoiseScope.AfterEachGate),
+            new NoiseRule(KrausChannel.Create("amplitude-damping", ad), scope),
+            new NoiseRule(KrausChannel.Create("phase-damping", pd), scope),
         ], readout);
     }
 }

@@ -72,6 +72,9 @@ public sealed class QuantumCommandTests
         var ok = QuantumConfig.Backend(C("noise: {device: worst, scale: 2, readout: {p01: 0.01, p10: 0.02}, shots: 100}"));
         Assert.False(ok.IsExact);
         Assert.Equal(100, ok.Shots);
+        var layer = QuantumConfig.Backend(C("noise: {device: best, device_scope: layer}"));
+        Assert.All(layer.Noise!.Rules, r => Assert.Equal(Qex.Quantum.Noise.NoiseScope.AfterEachLayer, r.Scope));
+        Assert.Contains("device_scope", Assert.Throws<ArgumentException>(() => QuantumConfig.Backend(C("noise: {device: best, device_scope: qubit}"))).Message);
         var e5 = Assert.Throws<ArgumentException>(() => QuantumConfig.CreateFunctional(C("model: {functional: qnn-global}"), 100));
         Assert.Contains("not a multiple", e5.Message);
     }
