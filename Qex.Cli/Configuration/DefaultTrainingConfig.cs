@@ -27,7 +27,8 @@ public static class DefaultTrainingConfig
           readout: null               # {p01: 0.02, p10: 0.05}: per-qubit readout error
           shots: 0                    # 0: exact expectation values
           mitigate: false             # invert the readout confusion matrix (with shots)
-          seed: 0                     # shot-noise seed (fresh draws per evaluation)
+          seed: 0                     # shot-noise and trajectory seed (fresh draws per evaluation)
+          trajectories: 0             # > 0: simulate the channels by this many quantum trajectories per circuit, not density matrices
         data:
           root: null                  # folder with jaxdft/ and ksr_dft/ (default: ../shared/data; else the built-in exact H2 set)
           train:                      # any number of sets: {dataset, split: train|test|all} or {dataset, distances: [...]}

@@ -81,7 +81,7 @@ public static class QuantumConfig
         int shots = c.GetInt("noise.shots");
         bool mitigate = c.GetBool("noise.mitigate");
         var noise = rules.Count == 0 && readout is null ? null : new NoiseModel(rules, readout);
-        return new QuantumBackendOptions(noise, shots, c.GetInt("noise.seed"), mitigate);
+        return new QuantumBackendOptions(noise, shots, c.GetInt("noise.seed"), mitigate, c.GetInt("noise.trajectories"));
     }
 
     private static int QubitsOf(ConfigTree c)

@@ -143,26 +143,8 @@ public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurement
 
     private sealed record Op(Gate? Gate, int GateIndex, KrausChannel? Channel, int[] Qubits, Complex[,]? Super, Complex[,]? SuperAdjoint);
 
-    private static IEnumerable<Op> BuildOps(Circuit c, NoiseModel noise)
-    {
-        var layerEnds = new HashSet<int>(c.LayerEnds);
-        for (int k = 0; k < c.Gates.Length; k++)
-        {
-            var g = c.Gates[k];
-            yield return new Op(g, k, null, [.. g.Qubits], null, null);
-            foreach (var rule in noise.Rules)
-            {
-                if (rule.Scope == NoiseScope.AfterEachGate && (rule.GateKinds is null || rule.GateKinds.Contains(g.Kind)))
-                {
-                    if (rule.Channel.Arity == 1)
-                        foreach (int q in g.Qubits) yield return ChannelOp(rule.Channel, [q]);
-                    else if (g.Qubits.Length == 2) yield return ChannelOp(rule.Channel, [.. g.Qubits]);
-                }
-                else if (rule.Scope == NoiseScope.AfterEachLayer && layerEnds.Contains(k))
-                    for (int q = 0; q < c.QubitCount; q++) yield return ChannelOp(rule.Channel, [q]);
-            }
-        }
-    }
+    private static IEnumerable<Op> BuildOps(Circuit c, NoiseModel noise) =>
+        NoiseSchedule.Build(c, noise).Select(st => st.Channel is null ? new Op(c.Gates[st.GateIndex], st.GateIndex, null, st.Qubits, null, null) : ChannelOp(st.Channel, st.Qubits));
 
     private static Op ChannelOp(KrausChannel ch, int[] qubits)
     {

@@ -55,7 +55,7 @@ public sealed class ShotEstimator : IExpectationEstimator
     public Tensor Estimate(CircuitArguments args, GateShift? shift = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ulong hash = Hash(args, shift);
+        ulong hash = ArgumentHash.Of(args, shift);
         long occurrence = _occurrences.AddOrUpdate(hash, 1, (_, c) => c + 1);
         var rng = Key.Fold(hash).Fold((ulong)occurrence).CreateGenerator();
         int n = Circuit.QubitCount, batch = args.Batch;
@@ -88,8 +88,12 @@ public sealed class ShotEstimator : IExpectationEstimator
         }
         return Tensor.Wrap(f, batch);
     }
+}
 
-    private static ulong Hash(CircuitArguments args, GateShift? shift)
+/// <summary>A hash of a call's arguments, for seeding fresh, order-independent randomness per evaluation.</summary>
+internal static class ArgumentHash
+{
+    public static ulong Of(CircuitArguments args, GateShift? shift)
     {
         ulong h = 14695981039346656037UL;
         void Add(ReadOnlySpan<double> v)

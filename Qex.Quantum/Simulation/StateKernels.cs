@@ -443,6 +443,81 @@ internal static class StateKernels
         });
     }
 
+    /// <summary>
+    /// The reduced density matrix of the qubits at bit <paramref name="positions"/> (first = most significant), per
+    /// circuit of the batch: rho[b][r * d + c] = sum over the other qubits of psi_r conj(psi_c).
+    /// </summary>
+    public static Complex[][] ReducedDensity(StateView s, int[] positions)
+    {
+        int k = positions.Length, d = 1 << k, batch = s.Batch;
+        var runs = new Runs(s.Qubits, positions, 0);
+        var offsets = DenseOffsets(positions);
+        long len = runs.RunAmplitudes * batch;
+        var rr = new double[batch * d * d];
+        var ri = new double[batch * d * d];
+        Span<double> vr = stackalloc double[16], vi = stackalloc double[16];
+        for (long q = 0; q < runs.Count; q++)
+        {
+            long start = runs.Start(q) * batch;
+            for (long e = 0; e < len; e++)
+            {
+                int b = (int)(e % batch);
+                for (int t = 0; t < d; t++) { long o = start + offsets[t] * batch + e; vr[t] = s.Re[o]; vi[t] = s.Im[o]; }
+                int baseIdx = b * d * d;
+                for (int r = 0; r < d; r++)
+                    for (int c = 0; c < d; c++)
+                    {
+                        rr[baseIdx + r * d + c] += vr[r] * vr[c] + vi[r] * vi[c];
+                        ri[baseIdx + r * d + c] += vi[r] * vr[c] - vr[r] * vi[c];
+                    }
+            }
+        }
+        var result = new Complex[batch][];
+        for (int b = 0; b < batch; b++)
+        {
+            result[b] = new Complex[d * d];
+            for (int i = 0; i < d * d; i++) result[b][i] = new Complex(rr[b * d * d + i], ri[b * d * d + i]);
+        }
+        return result;
+    }
+
+    /// <summary>Applies a dense 2^k x 2^k matrix per circuit of the batch (m[b], row-major d x d) to the qubits at <paramref name="positions"/>.</summary>
+    public static void ApplyDenseBatched(StateView s, int[] positions, Complex[][] m)
+    {
+        int k = positions.Length, d = 1 << k, batch = s.Batch;
+        var runs = new Runs(s.Qubits, positions, 0);
+        var offsets = DenseOffsets(positions);
+        long len = runs.RunAmplitudes * batch;
+        Span<Complex> v = stackalloc Complex[16];
+        Span<long> idx = stackalloc long[16];
+        for (long q = 0; q < runs.Count; q++)
+        {
+            long start = runs.Start(q) * batch;
+            for (long e = 0; e < len; e++)
+            {
+                var mb = m[(int)(e % batch)];
+                for (int t = 0; t < d; t++) { idx[t] = start + offsets[t] * batch + e; v[t] = new Complex(s.Re[idx[t]], s.Im[idx[t]]); }
+                for (int r = 0; r < d; r++)
+                {
+                    Complex acc = 0;
+                    for (int c = 0; c < d; c++) acc += mb[r * d + c] * v[c];
+                    s.Re[idx[r]] = acc.Real;
+                    s.Im[idx[r]] = acc.Imaginary;
+                }
+            }
+        }
+    }
+
+    private static long[] DenseOffsets(int[] positions)
+    {
+        int k = positions.Length, d = 1 << k;
+        var offsets = new long[d];
+        for (int t = 0; t < d; t++)
+            for (int j = 0; j < k; j++)
+                if ((t >> (k - 1 - j) & 1) != 0) offsets[t] += 1L << positions[j];
+        return offsets;
+    }
+
     /// <summary>dst += w P src for a Pauli string with the given masks (P|j&gt; = i^y (-1)^{|j AND z|} |j XOR x&gt;).</summary>
     public static void AccumulatePauli(StateView src, StateView dst, long xMask, long zMask, int yCount, double w)
     {

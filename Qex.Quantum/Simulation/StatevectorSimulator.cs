@@ -196,7 +196,7 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
 
     // ---- helpers ----
 
-    private StateView Initial(CircuitArguments args, int copies)
+    internal StateView Initial(CircuitArguments args, int copies)
     {
         int batch = args.Batch;
         var psi = BatchedState.Allocate(Circuit.QubitCount, batch, copies);
@@ -239,7 +239,7 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
         return v;
     }
 
-    private void ApplyObservable(StateView src, StateView dst)
+    internal void ApplyObservable(StateView src, StateView dst)
     {
         Array.Clear(dst.Re);
         Array.Clear(dst.Im);
@@ -251,7 +251,7 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
     }
 
     /// <summary>The matrices of every step for these arguments (uniform, or per circuit for input-dependent angles).</summary>
-    private StepMatrices[] Matrices(CircuitArguments args, GateShift? shift = null)
+    internal StepMatrices[] Matrices(CircuitArguments args, GateShift? shift = null)
     {
         if (shift is { } sh && (sh.Gate < 0 || sh.Gate >= _steps.Length || !_steps[sh.Gate].Gate.IsRotation))
             throw new ArgumentException($"Gate {sh.Gate} is not a rotation of this circuit; only rotation angles can be shifted.");
@@ -285,7 +285,7 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
         return result;
     }
 
-    private void Apply(StateView s, int k, StepMatrices m, bool adjoint)
+    internal void Apply(StateView s, int k, StepMatrices m, bool adjoint)
     {
         var step = _steps[k];
         if (step.Dense is not null) { StateKernels.ApplyDense(s, step.DensePositions!, adjoint ? step.DenseAdjoint! : step.Dense); return; }
@@ -293,7 +293,7 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
         else StateKernels.Apply1(s, step.Target, step.ControlMask, adjoint ? m.Adjoint : m.Forward);
     }
 
-    private readonly record struct StepMatrices(Mat2 Forward, Mat2 Adjoint, Mat2Batch? Batched, Mat2Batch? BatchedAdjoint);
+    internal readonly record struct StepMatrices(Mat2 Forward, Mat2 Adjoint, Mat2Batch? Batched, Mat2Batch? BatchedAdjoint);
 
     /// <summary>A gate prepared for the kernels.</summary>
     internal sealed class Step

@@ -239,3 +239,60 @@ public sealed class NoiseTests
         Assert.Equal(a1.ToArray(), a2.ToArray());
     }
 }
+
+public sealed class TrajectoryTests
+{
+    [Fact]
+    public void TrajectoryAveragesAreUnbiasedEstimatesOfTheDensityMatrixResult()
+    {
+        var c = RandomCircuits.Create(3, 25, 4, 2, 71);
+        var o = Observable.Parse("Z0 + 0.7*X1 X2 - Y0 Z1");
+        var noise = new NoiseModel(
+        [
+            new NoiseRule(KrausChannel.Create("amplitude-damping", 0.08), NoiseScope.AfterEachGate),
+            new NoiseRule(KrausChannel.Create("depolarizing", 0.04), NoiseScope.AfterEachGate),
+            new NoiseRule(KrausChannel.Create("depolarizing-2", 0.05), NoiseScope.AfterEachGate, new HashSet<GateKind> { GateKind.CNOT, GateKind.CZ, GateKind.Swap }),
+        ]);
+        var args = RandomCircuits.Arguments(c, 2, 72);
+        var exact = new DensityMatrixSimulator(c, o, noise).Estimate(args);
+        var traj = new TrajectorySimulator(c, o, noise, 100, RngKey.FromSeed(5));
+        const int reps = 40;
+        var sum = new double[2];
+        var sq = new double[2];
+        for (int r = 0; r < reps; r++)
+        {
+            var e = traj.Estimate(args);
+            for (int b = 0; b < 2; b++) { sum[b] += e[b]; sq[b] += e[b] * e[b]; }
+        }
+        for (int b = 0; b < 2; b++)
+        {
+            double mean = sum[b] / reps, se = Math.Sqrt((sq[b] / reps - mean * mean) / reps);
+            Assert.True(se > 0);
+            Assert.True(Math.Abs(mean - exact[b]) < 4 * se, $"trajectories {mean} vs density matrix {exact[b]} (standard error {se})");
+        }
+        var p = traj.OutcomeProbabilities(args, null, PauliString.Parse("XZI"));
+        Assert.Equal(1.0, p[0].Sum(), 12);
+        Assert.Equal(new TrajectorySimulator(c, o, noise, 10, RngKey.FromSeed(9)).Estimate(args).ToArray(),
+            new TrajectorySimulator(c, o, noise, 10, RngKey.FromSeed(9)).Estimate(args).ToArray());
+        // without noise every trajectory is the exact state
+        var clean = new TrajectorySimulator(c, o, NoiseModel.None, 3, RngKey.FromSeed(1)).Estimate(args);
+        var sv = new StatevectorSimulator(c, o).Expectation(args);
+        for (int b = 0; b < 2; b++) Assert.Equal(sv[b], clean[b], 12);
+    }
+
+    [Fact]
+    public void TrajectoriesReachQubitCountsBeyondDensityMatrices()
+    {
+        // 16 qubits: a density matrix would need 4^16 complex entries (64 GiB); trajectories need 2^16 per trajectory
+        int n = 16;
+        var b = new CircuitBuilder(n);
+        for (int q = 0; q < n; q++) b.Add(GateKind.X, q);
+        var noise = new NoiseModel([new NoiseRule(KrausChannel.Create("amplitude-damping", 0.3), NoiseScope.AfterEachGate)]);
+        Assert.Throws<InsufficientMemoryException>(() => new DensityMatrixSimulator(b.Build(), Observable.TotalMagnetisation(n), noise));
+        var traj = new TrajectorySimulator(b.Build(), Observable.TotalMagnetisation(n), noise, 64, RngKey.FromSeed(3));
+        double e = traj.Estimate(CircuitArguments.Single())[0];
+        // each qubit: |1> decays with probability 0.3, so <Z> = -1 + 2 * 0.3; the sum over 16 qubits is -6.4 on average
+        double se = Math.Sqrt(n * (1 - 0.16) / 64.0); // variance of Z per qubit = 1 - <Z>^2 = 0.84
+        Assert.True(Math.Abs(e - n * (-1 + 2 * 0.3)) < 4 * se, $"{e}");
+    }
+}

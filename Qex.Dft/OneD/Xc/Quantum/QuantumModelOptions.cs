@@ -12,7 +12,8 @@ namespace Qex.Dft.OneD.Xc.Quantum;
 /// <param name="Shots">Shots per Pauli term and circuit (0: exact expectation values).</param>
 /// <param name="Seed">Seed of the shot-noise stream (fresh draws per evaluation, reproducible per seed).</param>
 /// <param name="Mitigate">Correct readout error by inverting the confusion matrix (with shots).</param>
-public sealed record QuantumBackendOptions(NoiseModel? Noise = null, int Shots = 0, long Seed = 0, bool Mitigate = false)
+/// <param name="Trajectories">Simulate the channels by this many quantum trajectories per circuit instead of density matrices (0: density matrices).</param>
+public sealed record QuantumBackendOptions(NoiseModel? Noise = null, int Shots = 0, long Seed = 0, bool Mitigate = false, int Trajectories = 0)
 {
     /// <summary>Exact statevector evaluation.</summary>
     public static QuantumBackendOptions Exact { get; } = new();
@@ -24,18 +25,24 @@ public sealed record QuantumBackendOptions(NoiseModel? Noise = null, int Shots =
     public IDifferentiableCircuit Create(Circuit circuit, Observable observable)
     {
         if (Shots < 0) throw new ArgumentOutOfRangeException(nameof(Shots), Shots, "The number of shots must be non-negative.");
+        if (Trajectories < 0) throw new ArgumentOutOfRangeException(nameof(Trajectories), Trajectories, "The number of trajectories must be non-negative.");
         if (IsExact) return new ExactCircuit(new StatevectorSimulator(circuit, observable));
         var noise = Noise ?? NoiseModel.None;
-        if (Shots == 0) return new EstimatedCircuit(new DensityMatrixSimulator(circuit, observable, noise));
-        IMeasurementSource source = noise.Rules.Count > 0
-            ? new DensityMatrixSimulator(circuit, observable, new NoiseModel(noise.Rules))
-            : new StatevectorSimulator(circuit, observable);
-        return new EstimatedCircuit(new ShotEstimator(source, observable, Shots, Qex.Core.Random.RngKey.FromSeed(Seed), noise.Readout, Mitigate));
+        var key = Qex.Core.Random.RngKey.FromSeed(Seed);
+        bool useTrajectories = Trajectories > 0 && noise.Rules.Count > 0;
+        if (Shots == 0 && !useTrajectories) return new EstimatedCircuit(new DensityMatrixSimulator(circuit, observable, noise));
+        if (Shots == 0 && noise.Readout is not null) throw new ArgumentException("Quantum trajectories with readout error need finite shots (noise.shots).");
+        var channels = new NoiseModel(noise.Rules);
+        if (Shots == 0) return new EstimatedCircuit(new TrajectorySimulator(circuit, observable, channels, Trajectories, key.Fold(1)));
+        IMeasurementSource source = noise.Rules.Count == 0 ? new StatevectorSimulator(circuit, observable)
+            : useTrajectories ? new TrajectorySimulator(circuit, observable, channels, Trajectories, key.Fold(1))
+            : new DensityMatrixSimulator(circuit, observable, channels);
+        return new EstimatedCircuit(new ShotEstimator(source, observable, Shots, key, noise.Readout, Mitigate));
     }
 
     /// <inheritdoc />
     public override string ToString() => IsExact ? "exact statevector"
-        : $"{(Noise is { Rules.Count: > 0 } n ? $"density matrix ({string.Join(", ", n.Rules.Select(r => $"{r.Channel.Name} {r.Scope}"))})" : "statevector")}"
+        : $"{(Noise is { Rules.Count: > 0 } n ? $"{(Trajectories > 0 ? $"{Trajectories} trajectories" : "density matrix")} ({string.Join(", ", n.Rules.Select(r => $"{r.Channel.Name} {r.Scope}"))})" : "statevector")}"
           + (Noise?.Readout is not null ? ", readout error" : "") + (Shots > 0 ? $", {Shots} shots" : "") + (Mitigate ? ", mitigated" : "");
 }
 

@@ -132,5 +132,11 @@ public sealed class QuantumXcTests
         var v0 = XcEnergy.Potential(x => zero.EnergyDensity(x, pc, ctx), Var.Parameter(d), grid.Spacing).Value;
         var ve = XcEnergy.Potential(x => exact.EnergyDensity(x, pc, ctx), Var.Parameter(d), grid.Spacing).Value;
         for (int i = 0; i < d.Length; i++) Assert.True(Math.Abs(v0[i] - ve[i]) < 1e-10, $"v_xc[{i}]: {v0[i]} vs exact {ve[i]}");
+        // quantum trajectories estimate the density-matrix energy (many points average the jump noise); same seed, same result
+        var traj = opts with { Backend = new QuantumBackendOptions(NoiseModel.FromDevice(DevicePreset.Worst, 1), Trajectories: 200, Seed: 4) };
+        double Et() => XcEnergy.Energy(x => XcFunctionals.Create("qnn-local", traj).EnergyDensity(x, pc, ctx), Var.Constant(d), grid.Spacing).ToScalar();
+        double et = Et();
+        Assert.Equal(et, Et());
+        Assert.True(Math.Abs(et - en) < 0.01 * Math.Abs(en), $"trajectories {et} vs density matrix {en}");
     }
 }
