@@ -199,7 +199,7 @@ public sealed class TrainingRun
             {
                 status = result.Status,
                 evaluations = result.Evaluations,
-                best_loss = result.Loss,
+                best_loss = double.IsFinite(result.Loss) ? result.Loss : (double?)null,
                 selected_evaluation = result.BestValidationEvaluation,
                 best_validation_score_mha = double.IsFinite(result.BestValidation) ? result.BestValidation : (double?)null,
                 mean_ms_per_evaluation = stepTimes.Count > 0 ? stepTimes.Average() : 0,
