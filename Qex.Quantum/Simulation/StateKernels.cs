@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Qex.Quantum.Gates;
 
 namespace Qex.Quantum.Simulation;
@@ -99,14 +101,28 @@ internal static class StateKernels
             ApplyShortRuns(s, partner, len, m);
             return;
         }
-        ForRuns(runs, batch, (from, to) =>
+        long total = runs.Count * (long)len;
+        if (total >= ParallelThreshold)
         {
-            for (long k = from; k < to; k++)
+            // parallel over (run, piece of run): a gate on a most significant qubit is one or two long runs
+            int parts = Environment.ProcessorCount * 4;
+            long pieces = Math.Max(1, (parts + runs.Count - 1) / runs.Count);
+            var r = runs;
+            Parallel.For(0, r.Count * pieces, item =>
             {
-                long lo = runs.Start(k) * batch;
-                Rotate(re.AsSpan((int)lo, len), im.AsSpan((int)lo, len), re.AsSpan((int)(lo + partner), len), im.AsSpan((int)(lo + partner), len), m);
-            }
-        });
+                long k = item / pieces, piece = item % pieces;
+                int from = (int)(len * piece / pieces), to = (int)(len * (piece + 1) / pieces);
+                long lo = r.Start(k) * batch + from;
+                int n = to - from;
+                Rotate(re.AsSpan((int)lo, n), im.AsSpan((int)lo, n), re.AsSpan((int)(lo + partner), n), im.AsSpan((int)(lo + partner), n), m);
+            });
+            return;
+        }
+        for (long k = 0; k < runs.Count; k++)
+        {
+            long lo = runs.Start(k) * batch;
+            Rotate(re.AsSpan((int)lo, len), im.AsSpan((int)lo, len), re.AsSpan((int)(lo + partner), len), im.AsSpan((int)(lo + partner), len), m);
+        }
     }
 
     /// <summary>Applies per-circuit 2x2 matrices to the target qubit where all control bits are 1.</summary>
@@ -142,6 +158,11 @@ internal static class StateKernels
         long total = s.Length, block = 2 * partner;
         long blocks = total / block;
         var (re, im) = (s.Re, s.Im);
+        if (Avx.IsSupported && (partner == 1 || partner == 2) && total % 4 == 0)
+        {
+            ApplyInterleaved(s, (int)partner, m);
+            return;
+        }
         void Body(long from, long to)
         {
             for (long k = from; k < to; k++)
@@ -164,6 +185,52 @@ internal static class StateKernels
             Parallel.For(0, parts, p => Body(blocks * p / parts, blocks * (p + 1) / parts));
         }
         else Body(0, blocks);
+    }
+
+    /// <summary>
+    /// Pairs at distance 1 or 2 inside one AVX vector of 4 doubles: out = P v + Q swap(v), with P = (a, d, a, d) and
+    /// Q = (b, c, b, c) for distance 1 (swap = adjacent pairs), P = (a, a, d, d) and Q = (b, b, c, c) for distance 2
+    /// (swap = 128-bit halves).
+    /// </summary>
+    private static void ApplyInterleaved(StateView s, int partner, Mat2 m)
+    {
+        var (re, im) = (s.Re, s.Im);
+        int total = s.Length;
+        Vector256<double> pr, pi, qr, qi;
+        if (partner == 1)
+        {
+            pr = Vector256.Create(m.Ar, m.Dr, m.Ar, m.Dr); pi = Vector256.Create(m.Ai, m.Di, m.Ai, m.Di);
+            qr = Vector256.Create(m.Br, m.Cr, m.Br, m.Cr); qi = Vector256.Create(m.Bi, m.Ci, m.Bi, m.Ci);
+        }
+        else
+        {
+            pr = Vector256.Create(m.Ar, m.Ar, m.Dr, m.Dr); pi = Vector256.Create(m.Ai, m.Ai, m.Di, m.Di);
+            qr = Vector256.Create(m.Br, m.Br, m.Cr, m.Cr); qi = Vector256.Create(m.Bi, m.Bi, m.Ci, m.Ci);
+        }
+        void Body(int from, int to)
+        {
+            var vre = MemoryMarshal.Cast<double, Vector256<double>>(re.AsSpan(from, to - from));
+            var vim = MemoryMarshal.Cast<double, Vector256<double>>(im.AsSpan(from, to - from));
+            for (int v = 0; v < vre.Length; v++)
+            {
+                var xr = vre[v];
+                var xi = vim[v];
+                var sr = partner == 1 ? Avx.Permute(xr, 0b0101) : Avx.Permute2x128(xr, xr, 0x01);
+                var si = partner == 1 ? Avx.Permute(xi, 0b0101) : Avx.Permute2x128(xi, xi, 0x01);
+                vre[v] = pr * xr - pi * xi + qr * sr - qi * si;
+                vim[v] = pr * xi + pi * xr + qr * si + qi * sr;
+            }
+        }
+        if (total >= ParallelThreshold)
+        {
+            int parts = Environment.ProcessorCount * 4;
+            Parallel.For(0, parts, p =>
+            {
+                int from = (int)((long)total * p / parts) & ~3, to = p == parts - 1 ? total : (int)((long)total * (p + 1) / parts) & ~3;
+                Body(from, to);
+            });
+        }
+        else Body(0, total);
     }
 
     private static void FillPositions(Span<int> pos, int tp, long controlMask)

@@ -115,6 +115,33 @@ public sealed class StatevectorTests
     }
 
     [Fact]
+    public void LargeStateKernelsAgreeAcrossLayouts()
+    {
+        // 17 qubits: the parallel, interleaved (least significant qubits) and long-run (most significant) paths of one
+        // state against the batched layout of the same circuits (B = 3: different run lengths and partners)
+        var c = RandomCircuits.Create(17, 80, 6, 2, seed: 13);
+        var sim = new StatevectorSimulator(c, Observable.TotalMagnetisation(17));
+        var one = RandomCircuits.Arguments(c, 1, 14);
+        var x = one.Inputs.ToArray();
+        var three = new CircuitArguments(one.Parameters, Tensor.Wrap([.. x, .. x, .. x], 3, 2));
+        var s1 = sim.Run(one);
+        var s3 = sim.Run(three);
+        for (long i = 0; i < (1L << 17); i += 7)
+            for (int b = 0; b < 3; b++)
+                Assert.True((s1.Amplitude(0, i) - s3.Amplitude(b, i)).Magnitude < 1e-12, $"amplitude {i}, circuit {b}");
+        // every single-qubit gate on every qubit of a one-state circuit, against the batched layout
+        var b2 = new CircuitBuilder(17);
+        for (int q = 0; q < 17; q++) { b2.Add(GateKind.H, q); b2.RY(q, b2.Parameter($"y{q}")); b2.RZ(q, b2.Parameter($"z{q}")); }
+        var c2 = b2.Build();
+        var p2 = new Qex.Core.Random.Rng(3).UniformTensor([c2.ParameterCount], -2, 2);
+        var sim2 = new StatevectorSimulator(c2, Observable.TotalMagnetisation(17));
+        var a1 = sim2.Run(new CircuitArguments(p2, Tensor.Zeros(1, 0)));
+        var a2 = sim2.Run(new CircuitArguments(p2, Tensor.Zeros(2, 0)));
+        for (long i = 0; i < (1L << 17); i += 5) Assert.True((a1.Amplitude(0, i) - a2.Amplitude(1, i)).Magnitude < 1e-12);
+        Assert.Equal(1.0, a1.NormSquared(0), 11);
+    }
+
+    [Fact]
     public void StatesStayNormalisedOnManyQubits()
     {
         var c = RandomCircuits.Create(17, 60, 6, 0, seed: 11);
