@@ -39,6 +39,12 @@ public sealed class QuantumCommandTests
         Assert.Contains("training qnn-local (8 parameters)", log.ToString());
         string ck = Path.Combine(dir, "train", "checkpoint.json");
 
+        // qex eval with the config's circuit shape reads the checkpoint of the configured (2-qubit) model
+        var evalLog = new StringWriter();
+        Assert.Equal(0, EvalCommand.Run(new EvalOptions { Functional = "qnn-local", Config = config, Params = ck, Dataset = "h2", Split = "test", Iterations = 6 }, evalLog));
+        Assert.Contains("qnn-local on h2 (test, 32)", evalLog.ToString());
+        Assert.Throws<InvalidDataException>(() => EvalCommand.Run(new EvalOptions { Functional = "qnn-local", Params = ck, Dataset = "h2" }, new StringWriter()));
+
         var sweepLog = new StringWriter();
         Assert.Equal(0, NoiseSweepCommand.Run(new NoiseSweepOptions { Config = config, Params = ck, Scales = "0,1,10", Preset = "best,worst", Out = Path.Combine(dir, "sweep") }, sweepLog));
         foreach (string f in new[] { "noise_sweep.md", "noise_sweep.json", "noise_sweep.svg" }) Assert.True(File.Exists(Path.Combine(dir, "sweep", f)), f);
