@@ -81,8 +81,7 @@ public static class NoiseSweepCommand
         if (tests.Count == 0) throw new ArgumentException("The config selects no test data (data.test is empty).");
         var grid = tests[0].Grid;
         var solver = new KohnShamSolver(grid, interaction);
-        var scf = new ScfOptions(config.GetInt("scf.iterations"), config.GetDouble("scf.mixing"), config.GetDouble("scf.mixing_decay"), 0,
-            config.GetBool("scf.symmetry"), new Occupation(config.GetDouble("scf.temperature")));
+        var scf = TrainingRun.ScfFrom(config);
         var probe = QuantumConfig.CreateFunctional(config, grid.Count, QuantumBackendOptions.Exact);
         var parameters = XcCheckpoint.LoadAny(paramsPath, probe).Parameters;
         output.WriteLine($"{probe.Name} ({parameters.TotalLength} parameters) from {paramsPath}; {string.Join(", ", tests.Select(t => $"{t.Dataset} ({t.Samples.Count})"))}; {scf.Iterations} KS iterations");

@@ -77,6 +77,14 @@ public sealed class TrainingRun
     /// <summary>Creates a run (nothing is computed yet).</summary>
     public static TrainingRun FromConfig(ConfigTree config, string outDir, TextWriter log) => new(config, outDir, log);
 
+    /// <summary>The SCF options of a config's scf section.</summary>
+    public static ScfOptions ScfFrom(ConfigTree c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return new ScfOptions(c.GetInt("scf.iterations"), c.GetDouble("scf.mixing"), c.GetDouble("scf.mixing_decay"), 0,
+            c.GetBool("scf.symmetry"), new Occupation(c.GetDouble("scf.temperature")));
+    }
+
     /// <summary>The cache folder of generated reference data ($XDG_CACHE_HOME/qex or ~/.cache/qex).</summary>
     public static string CacheDirectory()
     {
@@ -92,8 +100,7 @@ public sealed class TrainingRun
         Directory.CreateDirectory(_out);
         long seed = c.GetInt("model.seed");
         var interaction = Interaction.FromName(c.GetString("scf.interaction") ?? "exponential");
-        var scf = new ScfOptions(c.GetInt("scf.iterations"), c.GetDouble("scf.mixing"), c.GetDouble("scf.mixing_decay"), 0,
-            c.GetBool("scf.symmetry"), new Occupation(c.GetDouble("scf.temperature")));
+        var scf = ScfFrom(c);
         var weights = new LossWeights(c.GetInt("loss.energy_steps"), c.GetDouble("loss.discount"), c.GetDouble("loss.energy_weight"), c.GetDouble("loss.density_weight"));
         var options = new TrainingOptions(c.GetString("optimiser.name") ?? "lbfgs", c.GetInt("optimiser.max_evaluations"), c.GetInt("optimiser.history"),
             c.GetDouble("optimiser.learning_rate"), c.GetInt("checkpoint_every"), c.GetInt("validate_every"));
