@@ -21,6 +21,16 @@ public static class CircuitOps
     {
         ArgumentNullException.ThrowIfNull(circuit);
         var args = Arguments(inputs, parameters, amplitudes);
+        if (!AllFinite(inputs.Value) || !AllFinite(parameters.Value) || (amplitudes is not null && !AllFinite(amplitudes.Value)))
+        {
+            // a non-finite input (a diverging SCF step, say) propagates as NaN, so the caller's NaN handling sees it
+            var nan = Tensor.Create([inputs.Dim(0)], r => r.Fill(double.NaN));
+            return Op.Custom(nan, "circuit", amplitudes is null ? [inputs, parameters] : [inputs, parameters, amplitudes], (g, s) =>
+                amplitudes is null
+                    ? [Var.Constant(Tensor.Create(inputs.Value.ShapeArray(), r => r.Fill(double.NaN))), Var.Constant(Tensor.Create(parameters.Value.ShapeArray(), r => r.Fill(double.NaN)))]
+                    : [Var.Constant(Tensor.Create(inputs.Value.ShapeArray(), r => r.Fill(double.NaN))), Var.Constant(Tensor.Create(parameters.Value.ShapeArray(), r => r.Fill(double.NaN))),
+                        Var.Constant(Tensor.Create(amplitudes.Value.ShapeArray(), r => r.Fill(double.NaN)))]);
+        }
         args.Validate(circuit.Circuit);
         var value = circuit.Values(args);
         Var[] ins = amplitudes is null ? [inputs, parameters] : [inputs, parameters, amplitudes];
@@ -79,6 +89,12 @@ public static class CircuitOps
                 ? [null, null, HessianVector(circuit, s.Input(0), s.Input(1), null, w)]
                 : [null, null, HessianVector(circuit, s.Input(0), s.Input(1), s.Input(3), w), null];
         });
+    }
+
+    private static bool AllFinite(Tensor t)
+    {
+        foreach (double v in t.Span) if (!double.IsFinite(v)) return false;
+        return true;
     }
 
     private static Var?[] Split(IDifferentiableCircuit circuit, Var jac, Var g, bool amplitudes)

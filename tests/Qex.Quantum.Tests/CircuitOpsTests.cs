@@ -55,6 +55,21 @@ public sealed class CircuitOpsTests
     }
 
     [Fact]
+    public void NonFiniteInputsPropagateAsNaN()
+    {
+        var (circuit, x, p, _) = Setup(68, false);
+        var bad = x.ToArray();
+        bad[1] = double.NaN;
+        var xv = Var.Parameter(Tensor.Wrap(bad, x.ShapeArray()));
+        var e = CircuitOps.Expectation(circuit, xv, Var.Parameter(p));
+        Assert.All(e.Value.ToArray(), v => Assert.True(double.IsNaN(v)));
+        Assert.All(Grad.Of(Op.Sum(e), xv).Value.ToArray(), v => Assert.True(double.IsNaN(v)));
+        // the simulator itself rejects them with a message
+        var sim = new StatevectorSimulator(circuit.Circuit, Observable.TotalMagnetisation(3));
+        Assert.Contains("not finite", Assert.Throws<ArgumentException>(() => sim.Expectation(new CircuitArguments(p, xv.Value))).Message);
+    }
+
+    [Fact]
     public void ThirdOrderAndNoisySecondOrderGiveClearErrors()
     {
         var (circuit, x, p, _) = Setup(65, false);
