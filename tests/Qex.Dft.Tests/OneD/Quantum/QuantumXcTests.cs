@@ -98,18 +98,20 @@ public sealed class QuantumXcTests
         }
     }
 
-    [SharedDataFact("jaxdft", "h2")]
-    public void TrajectoryLossGradientOfTheQuantumModelMatchesFiniteDifferences()
+    [SharedDataTheory("jaxdft", "h2")]
+    [InlineData("qnn-global")]
+    [InlineData("qnn-window")]
+    public void TrajectoryLossGradientOfTheQuantumModelMatchesFiniteDifferences(string name)
     {
         // one H2 molecule, 6 KS iterations, the 316-parameter model: the full chain (circuits inside v_xc inside KS)
         var ds = DatasetReader.Load("h2");
         var sample = ds.Split("train")[0];
         var solver = new KohnShamSolver(ds.Grid, new ExponentialCoulomb());
-        var q = XcFunctionals.Create("qnn-global");
+        var q = XcFunctionals.Create(name);
         var init = q.InitialParameters(RngKey.FromSeed(7));
         Var Loss(Var[] p) => TrajectoryLoss.Molecule(solver.Run(sample.Molecule, q, p, new ScfOptions(Iterations: 6)), sample, ds.Grid.Spacing, new LossWeights(EnergySteps: 3));
         var result = GradCheck.Gradient(Loss, init.Items.Select(i => i.Value).ToArray(), new GradCheckOptions(Step: 1e-4, MaxPerInput: 3, Floor: 1e-3));
-        GradCheck.AssertWithin(result, 1e-5, "qnn-global training-loss gradient");
+        GradCheck.AssertWithin(result, 1e-5, $"{name} training-loss gradient");
     }
 
     [Fact]
