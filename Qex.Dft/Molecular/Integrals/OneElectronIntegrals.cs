@@ -1,0 +1,120 @@
+using Qex.Core.Tensors;
+using Qex.Dft.Molecular.Basis;
+
+namespace Qex.Dft.Molecular.Integrals;
+
+/// <summary>
+/// One-electron integrals over contracted cartesian Gaussians by the Obara–Saika recurrences: overlap and kinetic
+/// energy. Cartesian components of a shell are ordered xx, xy, xz, yy, yz, zz (x power descending, then y), each
+/// normalised to one.
+/// </summary>
+/// <remarks>Spherical (pure) shells of L &gt;= 2 need the cartesian-to-spherical transformation, which is not built yet.</remarks>
+public static class OneElectronIntegrals
+{
+    /// <summary>The overlap matrix S (n x n).</summary>
+    public static Tensor Overlap(BasisSet basis) => Build(basis, kinetic: false);
+
+    /// <summary>The kinetic-energy matrix T = &lt;a| -1/2 nabla^2 |b&gt; (n x n).</summary>
+    public static Tensor Kinetic(BasisSet basis) => Build(basis, kinetic: true);
+
+    /// <summary>The cartesian powers (l, m, n) of a shell's components, in Qex's order.</summary>
+    public static (int L, int M, int N)[] Components(int l)
+    {
+        var r = new List<(int, int, int)>();
+        for (int a = l; a >= 0; a--)
+            for (int b = l - a; b >= 0; b--) r.Add((a, b, l - a - b));
+        return [.. r];
+    }
+
+    private static Tensor Build(BasisSet basis, bool kinetic)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        foreach (var s in basis.Shells)
+            if (s.Pure && s.AngularMomentum >= 2)
+                throw new NotSupportedException($"Basis set '{basis.Name}' has spherical shells with L = {s.AngularMomentum}; the cartesian-to-spherical transformation is not built yet.");
+        int n = basis.FunctionCount;
+        var m = new double[n * n];
+        var shells = basis.Shells;
+        Parallel.For(0, shells.Count, i =>
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                var block = ShellPair(shells[i], shells[j], kinetic);
+                var (ci, cj) = (Components(shells[i].AngularMomentum), Components(shells[j].AngularMomentum));
+                for (int a = 0; a < ci.Length; a++)
+                    for (int b = 0; b < cj.Length; b++)
+                    {
+                        int r = shells[i].Offset + a, c = shells[j].Offset + b;
+                        m[r * n + c] = block[a, b];
+                        m[c * n + r] = block[a, b];
+                    }
+            }
+        });
+        return Tensor.Wrap(m, n, n);
+    }
+
+    private static double[,] ShellPair(Shell sa, Shell sb, bool kinetic)
+    {
+        var ca = Components(sa.AngularMomentum);
+        var cb = Components(sb.AngularMomentum);
+        var result = new double[ca.Length, cb.Length];
+        int la = sa.AngularMomentum, lb = sb.AngularMomentum;
+        for (int p = 0; p < sa.Exponents.Length; p++)
+            for (int q = 0; q < sb.Exponents.Length; q++)
+            {
+                double a = sa.Exponents[p], b = sb.Exponents[q], sum = a + b, mu = a * b / sum;
+                double coef = sa.Coefficients[p] * sb.Coefficients[q];
+                var s1 = new double[3][,];
+                double r2 = 0;
+                for (int d = 0; d < 3; d++)
+                {
+                    double ax = sa.Center[d], bx = sb.Center[d], px = (a * ax + b * bx) / sum;
+                    r2 += (ax - bx) * (ax - bx);
+                    s1[d] = Overlap1D(la, lb + 2, px - ax, px - bx, sum);
+                }
+                double k = Math.Exp(-mu * r2);
+                for (int i = 0; i < ca.Length; i++)
+                    for (int j = 0; j < cb.Length; j++)
+                    {
+                        int[] pa = [ca[i].L, ca[i].M, ca[i].N], pb = [cb[j].L, cb[j].M, cb[j].N];
+                        double sx = s1[0][pa[0], pb[0]], sy = s1[1][pa[1], pb[1]], sz = s1[2][pa[2], pb[2]];
+                        double v;
+                        if (!kinetic) v = sx * sy * sz;
+                        else
+                        {
+                            double T(int d) => -2 * b * b * s1[d][pa[d], pb[d] + 2] + b * (2 * pb[d] + 1) * s1[d][pa[d], pb[d]]
+                                - (pb[d] >= 2 ? 0.5 * pb[d] * (pb[d] - 1) * s1[d][pa[d], pb[d] - 2] : 0);
+                            v = T(0) * sy * sz + sx * T(1) * sz + sx * sy * T(2);
+                        }
+                        result[i, j] += coef * k * v;
+                    }
+            }
+        // each cartesian component normalised (the contraction coefficients normalise x^L)
+        for (int i = 0; i < ca.Length; i++)
+            for (int j = 0; j < cb.Length; j++)
+                result[i, j] *= ComponentScale(ca[i], la) * ComponentScale(cb[j], lb);
+        return result;
+    }
+
+    /// <summary>sqrt((2L-1)!! / ((2l-1)!! (2m-1)!! (2n-1)!!)): the factor that normalises component (l, m, n) given a normalised x^L.</summary>
+    private static double ComponentScale((int L, int M, int N) c, int l) =>
+        Math.Sqrt(BasisSet.DoubleFactorial(2 * l - 1) / (BasisSet.DoubleFactorial(2 * c.L - 1) * BasisSet.DoubleFactorial(2 * c.M - 1) * BasisSet.DoubleFactorial(2 * c.N - 1)));
+
+    /// <summary>1D overlaps S[i, j] = integral (x - A)^i (x - B)^j exp(-p (x - P)^2) dx, without the exp(-mu R^2) factor.</summary>
+    private static double[,] Overlap1D(int imax, int jmax, double pa, double pb, double p)
+    {
+        var s = new double[imax + 1, jmax + 1];
+        s[0, 0] = Math.Sqrt(Math.PI / p);
+        double h = 1 / (2 * p);
+        for (int i = 0; i <= imax; i++)
+            for (int j = 0; j <= jmax; j++)
+            {
+                if (i == 0 && j == 0) continue;
+                if (i > 0)
+                    s[i, j] = pa * s[i - 1, j] + h * ((i > 1 ? (i - 1) * s[i - 2, j] : 0) + (j > 0 ? j * s[i - 1, j - 1] : 0));
+                else
+                    s[i, j] = pb * s[i, j - 1] + h * (j > 1 ? (j - 1) * s[i, j - 2] : 0);
+            }
+        return s;
+    }
+}
