@@ -1,0 +1,282 @@
+using Qex.Core.LinearAlgebra;
+using Qex.Core.Tensors;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Integrals;
+
+namespace Qex.Dft.Molecular.Scf;
+
+/// <summary>SCF settings.</summary>
+/// <param name="MaxIterations">Iteration limit.</param>
+/// <param name="EnergyTolerance">Convergence: change of the energy between iterations (Hartree).</param>
+/// <param name="CommutatorTolerance">Convergence: largest element of the orthogonalised commutator FDS - SDF.</param>
+/// <param name="DiisSize">DIIS subspace size (0: plain iterations).</param>
+/// <param name="LinearDependence">Overlap eigenvalues below this are dropped (canonical orthogonalisation).</param>
+/// <param name="DiisStart">DIIS starts once the commutator's largest element is below this.</param>
+/// <param name="Guess">Initial density: superposition of atomic densities (default) or the core Hamiltonian (from which
+/// N2/STO-3G converges to an excited self-consistent solution, 0.73 Ha too high).</param>
+public sealed record HartreeFockOptions(int MaxIterations = 200, double EnergyTolerance = 1e-10, double CommutatorTolerance = 1e-8, int DiisSize = 8,
+    double LinearDependence = 1e-7, double DiisStart = 0.1, ScfGuess Guess = ScfGuess.SuperpositionOfAtomicDensities);
+
+/// <summary>The initial density of an SCF.</summary>
+public enum ScfGuess
+{
+    /// <summary>Superposition of atomic densities: spherically averaged, fractionally occupied atomic Hartree–Fock per element.</summary>
+    SuperpositionOfAtomicDensities,
+
+    /// <summary>Diagonalise the core Hamiltonian.</summary>
+    Core,
+}
+
+/// <summary>The outcome of an SCF: energies, orbitals and the density matrix.</summary>
+/// <param name="Energy">Total energy (Hartree).</param>
+/// <param name="NuclearRepulsion">Nuclear repulsion.</param>
+/// <param name="OneElectronEnergy">Tr(D H).</param>
+/// <param name="TwoElectronEnergy">Electron–electron energy.</param>
+/// <param name="Iterations">Iterations used.</param>
+/// <param name="OrbitalEnergies">Orbital energies (ascending).</param>
+/// <param name="Coefficients">MO coefficients (basis functions x orbitals).</param>
+/// <param name="Density">Total density matrix.</param>
+public sealed record HartreeFockResult(double Energy, double NuclearRepulsion, double OneElectronEnergy, double TwoElectronEnergy, int Iterations,
+    Tensor OrbitalEnergies, Tensor Coefficients, Tensor Density);
+
+/// <summary>An SCF that did not converge: the message gives the last energy changes and commutator norms.</summary>
+public sealed class ScfConvergenceException(string message) : Exception(message);
+
+/// <summary>
+/// Closed-shell (restricted) Hartree–Fock: canonical orthogonalisation, core-Hamiltonian guess, DIIS on the
+/// commutator FDS - SDF, stored integrals; converged on the energy change and the commutator norm.
+/// </summary>
+public static class RestrictedHartreeFock
+{
+    /// <summary>Runs RHF.</summary>
+    /// <exception cref="ArgumentException">An open-shell molecule (use UHF).</exception>
+    /// <exception cref="ScfConvergenceException">No convergence within the iteration limit.</exception>
+    public static HartreeFockResult Run(Molecule molecule, BasisSet basis, HartreeFockOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(molecule);
+        ArgumentNullException.ThrowIfNull(basis);
+        var o = options ?? new HartreeFockOptions();
+        if (molecule.Multiplicity != 1 || molecule.ElectronCount % 2 != 0)
+            throw new ArgumentException($"RHF needs a closed-shell singlet; this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity}.");
+        int n = basis.FunctionCount, occ = molecule.ElectronCount / 2;
+        var s = OneElectronIntegrals.Overlap(basis).ToArray();
+        var h = Add(OneElectronIntegrals.Kinetic(basis).ToArray(), CoulombIntegrals.NuclearAttraction(basis, molecule).ToArray());
+        var eri = CoulombIntegrals.ElectronRepulsion(basis);
+        var x = Orthogonaliser(s, n, o.LinearDependence, out int m);
+        if (occ > m) throw new ArgumentException($"{occ} occupied orbitals do not fit in {m} linearly independent basis functions.");
+        double enuc = molecule.NuclearRepulsion();
+        var d = o.Guess == ScfGuess.Core ? new double[n * n] : SuperpositionOfAtomicDensities(molecule, basis, o);
+        var f = o.Guess == ScfGuess.Core ? (double[])h.Clone() : Add(h, TwoElectron(eri, d, n));
+        double energy = 0;
+        var history = new List<string>();
+        var diisF = new List<double[]>();
+        var diisE = new List<double[]>();
+        double[] eps = [], c = [];
+        for (int it = 1; it <= o.MaxIterations; it++)
+        {
+            (eps, c) = Diagonalise(f, x, n, m);
+            var dNew = new double[n * n];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double v = 0;
+                    for (int k = 0; k < occ; k++) v += c[i * m + k] * c[j * m + k];
+                    dNew[i * n + j] = 2 * v;
+                }
+            d = dNew;
+            var g = TwoElectron(eri, d, n);
+            f = Add(h, g);
+            double e1 = Trace(d, h, n), e2 = 0.5 * Trace(d, g, n);
+            double eNew = e1 + e2 + enuc;
+            var err = Commutator(f, d, s, x, n, m);
+            double errMax = err.Max(Math.Abs);
+            double dE = eNew - energy;
+            energy = eNew;
+            history.Add(FormattableString.Invariant($"iteration {it}: E = {eNew:F12}, dE = {dE:E2}, |FDS-SDF| = {errMax:E2}"));
+            if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
+                return new HartreeFockResult(energy, enuc, e1, e2, it, Tensor.Wrap(eps, m), Tensor.Wrap(c, n, m), Tensor.Wrap(d, n, n));
+            if (o.DiisSize > 0 && (errMax < o.DiisStart || diisF.Count > 0))
+            {
+                diisF.Add((double[])f.Clone());
+                diisE.Add(err);
+                if (diisF.Count > o.DiisSize) { diisF.RemoveAt(0); diisE.RemoveAt(0); }
+                if (diisF.Count >= 2) f = Extrapolate(diisF, diisE);
+            }
+        }
+        throw new ScfConvergenceException($"RHF did not converge in {o.MaxIterations} iterations (tolerances: dE {o.EnergyTolerance:E1}, commutator {o.CommutatorTolerance:E1}); last iterations:\n  "
+            + string.Join("\n  ", history.TakeLast(5)));
+    }
+
+    /// <summary>
+    /// Block-diagonal sum of atomic densities, each from a spin-averaged atomic SCF whose electrons fill the lowest
+    /// orbitals, a partly filled degenerate set sharing its electrons equally (so the atom stays spherical).
+    /// </summary>
+    private static double[] SuperpositionOfAtomicDensities(Molecule molecule, BasisSet basis, HartreeFockOptions o)
+    {
+        int n = basis.FunctionCount;
+        var d = new double[n * n];
+        var cache = new Dictionary<int, double[]>();
+        for (int a = 0; a < molecule.Atoms.Count; a++)
+        {
+            var atom = molecule.Atoms[a];
+            var shells = basis.Shells.Where(s => s.Atom == a).ToList();
+            int offset = shells[0].Offset, na = shells.Sum(s => s.FunctionCount);
+            if (!cache.TryGetValue(atom.AtomicNumber, out var da))
+            {
+                var single = new Molecule([atom with { X = 0, Y = 0, Z = 0 }], 0, atom.AtomicNumber % 2 == 0 ? 1 : 2);
+                da = AtomicDensity(single, BasisSet.For(single, new BasisSetDefinition(basis.Name, shells[0].Pure,
+                    new Dictionary<int, IReadOnlyList<ShellDefinition>> { [atom.AtomicNumber] = DefinitionsOf(shells) })), o);
+                cache[atom.AtomicNumber] = da;
+            }
+            for (int i = 0; i < na; i++) for (int j = 0; j < na; j++) d[(offset + i) * n + offset + j] = da[i * na + j];
+        }
+        return d;
+    }
+
+    private static List<ShellDefinition> DefinitionsOf(List<Shell> shells) =>
+        [.. shells.Select(s => new ShellDefinition(s.AngularMomentum, [.. s.Exponents], [.. s.Coefficients.Select((c, i) => c / PrimitiveNorm(s.AngularMomentum, s.Exponents[i]))]))];
+
+    private static double PrimitiveNorm(int l, double a) => Math.Pow(2 * a / Math.PI, 0.75) * Math.Pow(4 * a, l / 2.0) / Math.Sqrt(BasisSet.DoubleFactorial(2 * l - 1));
+
+    private static double[] AtomicDensity(Molecule atom, BasisSet basis, HartreeFockOptions o)
+    {
+        int n = basis.FunctionCount, electrons = atom.ElectronCount;
+        var s = OneElectronIntegrals.Overlap(basis).ToArray();
+        var h = Add(OneElectronIntegrals.Kinetic(basis).ToArray(), CoulombIntegrals.NuclearAttraction(basis, atom).ToArray());
+        var eri = CoulombIntegrals.ElectronRepulsion(basis);
+        var x = Orthogonaliser(s, n, o.LinearDependence, out int m);
+        var f = (double[])h.Clone();
+        var d = new double[n * n];
+        for (int it = 0; it < 100; it++)
+        {
+            var (eps, c) = Diagonalise(f, x, n, m);
+            var occ = new double[m];
+            double left = electrons;
+            for (int k = 0; k < m && left > 1e-12;)
+            {
+                int g = k;
+                while (g + 1 < m && Math.Abs(eps[g + 1] - eps[k]) < 1e-4 * Math.Max(1, Math.Abs(eps[k]))) g++;
+                int size = g - k + 1;
+                double put = Math.Min(left, 2.0 * size);
+                for (int t = k; t <= g; t++) occ[t] = put / size;
+                left -= put;
+                k = g + 1;
+            }
+            var dNew = new double[n * n];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double v = 0;
+                    for (int k = 0; k < m; k++) if (occ[k] > 0) v += occ[k] * c[i * m + k] * c[j * m + k];
+                    dNew[i * n + j] = 0.5 * v + 0.5 * d[i * n + j]; // damped
+                }
+            double change = 0;
+            for (int i = 0; i < n * n; i++) change = Math.Max(change, Math.Abs(dNew[i] - d[i]));
+            d = it == 0 ? dNew.Select(v => 2 * v).ToArray() : dNew;
+            f = Add(h, TwoElectron(eri, d, n));
+            if (it > 0 && change < 1e-6) break;
+        }
+        return d;
+    }
+
+    private static double[] Add(double[] a, double[] b)
+    {
+        var r = new double[a.Length];
+        for (int i = 0; i < a.Length; i++) r[i] = a[i] + b[i];
+        return r;
+    }
+
+    private static double Trace(double[] a, double[] b, int n)
+    {
+        double t = 0;
+        for (int i = 0; i < n * n; i++) t += a[i] * b[i];
+        return t;
+    }
+
+    /// <summary>X = U s^-1/2 over the overlap eigenvalues above the threshold (n x m).</summary>
+    private static double[] Orthogonaliser(double[] s, int n, double threshold, out int m)
+    {
+        var e = SymmetricEigen.Decompose(Tensor.Wrap((double[])s.Clone(), n, n));
+        var keep = Enumerable.Range(0, n).Where(i => e.Values[i] > threshold).ToArray();
+        m = keep.Length;
+        var x = new double[n * m];
+        for (int k = 0; k < m; k++)
+        {
+            double f = 1 / Math.Sqrt(e.Values[keep[k]]);
+            for (int i = 0; i < n; i++) x[i * m + k] = e.Vectors[i, keep[k]] * f;
+        }
+        return x;
+    }
+
+    private static (double[] Eps, double[] C) Diagonalise(double[] f, double[] x, int n, int m)
+    {
+        var fp = Gemm.MatMul(Gemm.MatMul(Tensor.Wrap(x, n, m), Tensor.Wrap(f, n, n), transA: true), Tensor.Wrap(x, n, m));
+        var sym = fp.ToArray();
+        for (int i = 0; i < m; i++) for (int j = 0; j < i; j++) sym[i * m + j] = sym[j * m + i] = 0.5 * (sym[i * m + j] + sym[j * m + i]);
+        var e = SymmetricEigen.Decompose(Tensor.Wrap(sym, m, m));
+        var c = Gemm.MatMul(Tensor.Wrap(x, n, m), e.Vectors);
+        return (e.Values.ToArray(), c.ToArray());
+    }
+
+    /// <summary>G = J - K/2 for a total density D: J_ij = sum (ij|kl) D_kl, K_ij = sum (ik|jl) D_kl.</summary>
+    private static double[] TwoElectron(double[] eri, double[] d, int n)
+    {
+        var g = new double[n * n];
+        Parallel.For(0, n, i =>
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double jv = 0, kv = 0;
+                long ij = ((long)i * n + j) * n * n;
+                for (int k = 0; k < n; k++)
+                {
+                    long ik = ((long)i * n + k) * n * n;
+                    for (int l = 0; l < n; l++)
+                    {
+                        double dkl = d[k * n + l];
+                        jv += eri[ij + k * n + l] * dkl;
+                        kv += eri[ik + (long)j * n + l] * dkl;
+                    }
+                }
+                g[i * n + j] = jv - 0.5 * kv;
+            }
+        });
+        return g;
+    }
+
+    /// <summary>X^T (FDS - SDF) X, flattened (m x m).</summary>
+    private static double[] Commutator(double[] f, double[] d, double[] s, double[] x, int n, int m)
+    {
+        var F = Tensor.Wrap(f, n, n);
+        var D = Tensor.Wrap(d, n, n);
+        var S = Tensor.Wrap(s, n, n);
+        var fds = Gemm.MatMul(Gemm.MatMul(F, D), S).ToArray();
+        var comm = new double[n * n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) comm[i * n + j] = fds[i * n + j] - fds[j * n + i]; // SDF = (FDS)^T
+        var X = Tensor.Wrap(x, n, m);
+        return Gemm.MatMul(Gemm.MatMul(X, Tensor.Wrap(comm, n, n), transA: true), X).ToArray();
+    }
+
+    /// <summary>Pulay DIIS: the combination of stored Fock matrices whose errors combine to the smallest norm.</summary>
+    private static double[] Extrapolate(List<double[]> fs, List<double[]> es)
+    {
+        int k = fs.Count;
+        var b = new double[(k + 1) * (k + 1)];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                double v = 0;
+                for (int t = 0; t < es[i].Length; t++) v += es[i][t] * es[j][t];
+                b[i * (k + 1) + j] = v;
+            }
+        for (int i = 0; i < k; i++) { b[i * (k + 1) + k] = -1; b[k * (k + 1) + i] = -1; }
+        var rhs = new double[k + 1];
+        rhs[k] = -1;
+        double[] w;
+        try { w = LinearSolve.Solve(Tensor.Wrap(b, k + 1, k + 1), Tensor.Wrap(rhs, k + 1)).ToArray(); }
+        catch (Exception ex) when (ex is ArithmeticException or ArgumentException) { return fs[^1]; } // a singular DIIS matrix (errors already tiny): plain step
+        var f = new double[fs[0].Length];
+        for (int i = 0; i < k; i++) for (int t = 0; t < f.Length; t++) f[t] += w[i] * fs[i][t];
+        return f;
+    }
+}

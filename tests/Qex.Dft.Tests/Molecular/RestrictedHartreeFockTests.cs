@@ -1,0 +1,60 @@
+using Qex.Dft.Molecular;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Integrals;
+using Qex.Dft.Molecular.Scf;
+using Qex.Tests.Common;
+
+namespace Qex.Dft.Tests.Molecular;
+
+public sealed class RestrictedHartreeFockTests
+{
+    [Fact]
+    public void H2Sto3gIntegralsAndEnergyMatchSzaboOstlund()
+    {
+        // Szabo & Ostlund section 3.5.2 (R = 1.4 Bohr, STO-3G): H_core 11 = -1.1204, 12 = -0.9584;
+        // (11|11) = 0.7746, (11|22) = 0.5697, (21|11) = 0.4441, (21|21) = 0.2970; E(RHF) = -1.1167 Ha
+        var mol = Molecule.ParseGeometry("H 0 0 0; H 0 0 1.4", bohr: true);
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load("sto-3g"));
+        var t = OneElectronIntegrals.Kinetic(basis);
+        var v = CoulombIntegrals.NuclearAttraction(basis, mol);
+        Assert.Equal(-1.1204, t[0, 0] + v[0, 0], 4);
+        Assert.Equal(-0.9584, t[0, 1] + v[0, 1], 4);
+        var eri = CoulombIntegrals.ElectronRepulsion(basis);
+        double E(int a, int b, int c, int d) => eri[((a * 2 + b) * 2 + c) * 2 + d];
+        Assert.Equal(0.7746, E(0, 0, 0, 0), 4);
+        Assert.Equal(0.5697, E(0, 0, 1, 1), 4);
+        Assert.Equal(0.4441, E(1, 0, 0, 0), 4);
+        Assert.Equal(0.2970, E(1, 0, 1, 0), 4);
+        Assert.Equal(-1.1167, RestrictedHartreeFock.Run(mol, basis).Energy, 4);
+    }
+
+    [SharedDataFact("psi4")]
+    public void ReproducesPsi4RhfEnergiesInCartesianBases()
+    {
+        int done = 0;
+        foreach (var e in Psi4References.Read("reference_energies.jsonl"))
+        {
+            if (e.GetProperty("method").GetString() != "hf" || e.GetProperty("reference").GetString() != "rhf") continue;
+            var mol = Molecule.ParseGeometry(e.GetProperty("geometry_angstrom").GetString()!, e.GetProperty("charge").GetInt32(), e.GetProperty("multiplicity").GetInt32());
+            var basis = BasisSet.For(mol, BasisSetLibrary.Load(e.GetProperty("basis").GetString()!));
+            if (basis.Shells.Any(s => s.Pure && s.AngularMomentum >= 2)) continue; // needs the spherical transformation (not built yet)
+            double expected = e.GetProperty("energy").GetDouble();
+            var r = RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(EnergyTolerance: 1e-11, CommutatorTolerance: 1e-9));
+            Assert.True(Math.Abs(r.Energy - expected) < 1e-8, $"{e.GetProperty("molecule").GetString()}/{e.GetProperty("basis").GetString()}: {r.Energy:F10} vs Psi4 {expected:F10}");
+            done++;
+        }
+        Assert.True(done >= 10, $"only {done} entries checked");
+    }
+
+    [Fact]
+    public void NonConvergenceAndOpenShellsGiveClearErrors()
+    {
+        var mol = Molecule.ParseXyz("3\n\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n");
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load("sto-3g"));
+        var ex = Assert.Throws<ScfConvergenceException>(() => RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(MaxIterations: 3, DiisSize: 0)));
+        Assert.Contains("did not converge in 3 iterations", ex.Message);
+        Assert.Contains("|FDS-SDF|", ex.Message);
+        var oh = Molecule.ParseGeometry("O 0 0 0\nH 0 0 0.97", multiplicity: 2);
+        Assert.Contains("closed-shell", Assert.Throws<ArgumentException>(() => RestrictedHartreeFock.Run(oh, BasisSet.For(oh, BasisSetLibrary.Load("sto-3g")))).Message);
+    }
+}
