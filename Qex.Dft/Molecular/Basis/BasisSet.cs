@@ -37,6 +37,20 @@ public sealed class BasisSet
     /// <summary>The number of basis functions.</summary>
     public int FunctionCount { get; }
 
+    /// <summary>The same shells, all cartesian, offsets recomputed (integrals are computed over this twin and transformed).</summary>
+    public BasisSet WithCartesianShells()
+    {
+        var shells = new List<Shell>();
+        int offset = 0;
+        foreach (var s in Shells)
+        {
+            var c = s with { Pure = false, Offset = offset };
+            shells.Add(c);
+            offset += c.FunctionCount;
+        }
+        return new BasisSet(Name, shells);
+    }
+
     /// <summary>Places a basis set on a molecule (p shells are always cartesian, which equals spherical for L = 1).</summary>
     /// <exception cref="ArgumentException">The basis set lacks an element of the molecule.</exception>
     public static BasisSet For(Molecule molecule, BasisSetDefinition definition)

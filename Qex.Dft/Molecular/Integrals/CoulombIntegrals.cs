@@ -14,7 +14,12 @@ public static class CoulombIntegrals
     {
         ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(molecule);
-        CheckCartesian(basis);
+        if (SphericalTransform.Needed(basis))
+        {
+            var cart = SphericalTransform.CartesianTwin(basis);
+            var t = SphericalTransform.Matrix(basis, cart);
+            return Tensor.Wrap(SphericalTransform.Transform2(t, NuclearAttraction(cart, molecule).ToArray(), basis.FunctionCount, cart.FunctionCount), basis.FunctionCount, basis.FunctionCount);
+        }
         int n = basis.FunctionCount;
         var m = new double[n * n];
         var shells = basis.Shells;
@@ -73,7 +78,12 @@ public static class CoulombIntegrals
     public static double[] ElectronRepulsion(BasisSet basis, double screening = 1e-14)
     {
         ArgumentNullException.ThrowIfNull(basis);
-        CheckCartesian(basis);
+        if (SphericalTransform.Needed(basis))
+        {
+            var cart = SphericalTransform.CartesianTwin(basis);
+            var t = SphericalTransform.Matrix(basis, cart);
+            return SphericalTransform.Transform4(t, ElectronRepulsion(cart, screening), basis.FunctionCount, cart.FunctionCount);
+        }
         int n = basis.FunctionCount;
         MemoryBound(n);
         var eri = new double[(long)n * n * n * n];
@@ -122,13 +132,6 @@ public static class CoulombIntegrals
         double bytes = Math.Pow(n, 4) * 8;
         if (Math.Pow(n, 4) > Array.MaxLength || bytes > 0.5 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
             throw new InsufficientMemoryException($"Stored integrals for {n} basis functions need {bytes / (1 << 30):F1} GiB; that basis needs the direct (integral-direct) mode.");
-    }
-
-    private static void CheckCartesian(BasisSet basis)
-    {
-        foreach (var s in basis.Shells)
-            if (s.Pure && s.AngularMomentum >= 2)
-                throw new NotSupportedException($"Basis set '{basis.Name}' has spherical shells with L = {s.AngularMomentum}; the cartesian-to-spherical transformation is not built yet.");
     }
 
     /// <summary>(ab|cd) for all components of four shells, index ((a dj + b) dk + c) dl + d, normalised components.</summary>

@@ -8,7 +8,7 @@ namespace Qex.Dft.Molecular.Integrals;
 /// energy. Cartesian components of a shell are ordered xx, xy, xz, yy, yz, zz (x power descending, then y), each
 /// normalised to one.
 /// </summary>
-/// <remarks>Spherical (pure) shells of L &gt;= 2 need the cartesian-to-spherical transformation, which is not built yet.</remarks>
+/// <remarks>Spherical (pure) d and f shells: computed over the cartesian twin and transformed.</remarks>
 public static class OneElectronIntegrals
 {
     /// <summary>The overlap matrix S (n x n).</summary>
@@ -29,9 +29,13 @@ public static class OneElectronIntegrals
     private static Tensor Build(BasisSet basis, bool kinetic)
     {
         ArgumentNullException.ThrowIfNull(basis);
-        foreach (var s in basis.Shells)
-            if (s.Pure && s.AngularMomentum >= 2)
-                throw new NotSupportedException($"Basis set '{basis.Name}' has spherical shells with L = {s.AngularMomentum}; the cartesian-to-spherical transformation is not built yet.");
+        if (SphericalTransform.Needed(basis))
+        {
+            var cart = SphericalTransform.CartesianTwin(basis);
+            var mc = Build(cart, kinetic).ToArray();
+            var t = SphericalTransform.Matrix(basis, cart);
+            return Tensor.Wrap(SphericalTransform.Transform2(t, mc, basis.FunctionCount, cart.FunctionCount), basis.FunctionCount, basis.FunctionCount);
+        }
         int n = basis.FunctionCount;
         var m = new double[n * n];
         var shells = basis.Shells;
