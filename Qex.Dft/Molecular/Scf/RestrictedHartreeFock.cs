@@ -111,7 +111,7 @@ public static class RestrictedHartreeFock
     /// Block-diagonal sum of atomic densities, each from a spin-averaged atomic SCF whose electrons fill the lowest
     /// orbitals, a partly filled degenerate set sharing its electrons equally (so the atom stays spherical).
     /// </summary>
-    private static double[] SuperpositionOfAtomicDensities(Molecule molecule, BasisSet basis, HartreeFockOptions o)
+    internal static double[] SuperpositionOfAtomicDensities(Molecule molecule, BasisSet basis, HartreeFockOptions o)
     {
         int n = basis.FunctionCount;
         var d = new double[n * n];
@@ -179,14 +179,14 @@ public static class RestrictedHartreeFock
         return d;
     }
 
-    private static double[] Add(double[] a, double[] b)
+    internal static double[] Add(double[] a, double[] b)
     {
         var r = new double[a.Length];
         for (int i = 0; i < a.Length; i++) r[i] = a[i] + b[i];
         return r;
     }
 
-    private static double Trace(double[] a, double[] b, int n)
+    internal static double Trace(double[] a, double[] b, int n)
     {
         double t = 0;
         for (int i = 0; i < n * n; i++) t += a[i] * b[i];
@@ -194,7 +194,7 @@ public static class RestrictedHartreeFock
     }
 
     /// <summary>X = U s^-1/2 over the overlap eigenvalues above the threshold (n x m).</summary>
-    private static double[] Orthogonaliser(double[] s, int n, double threshold, out int m)
+    internal static double[] Orthogonaliser(double[] s, int n, double threshold, out int m)
     {
         var e = SymmetricEigen.Decompose(Tensor.Wrap((double[])s.Clone(), n, n));
         var keep = Enumerable.Range(0, n).Where(i => e.Values[i] > threshold).ToArray();
@@ -208,7 +208,7 @@ public static class RestrictedHartreeFock
         return x;
     }
 
-    private static (double[] Eps, double[] C) Diagonalise(double[] f, double[] x, int n, int m)
+    internal static (double[] Eps, double[] C) Diagonalise(double[] f, double[] x, int n, int m)
     {
         var fp = Gemm.MatMul(Gemm.MatMul(Tensor.Wrap(x, n, m), Tensor.Wrap(f, n, n), transA: true), Tensor.Wrap(x, n, m));
         var sym = fp.ToArray();
@@ -218,8 +218,36 @@ public static class RestrictedHartreeFock
         return (e.Values.ToArray(), c.ToArray());
     }
 
+    /// <summary>J_ij = sum (ij|kl) D_kl and K_ij = sum (ik|jl) D_kl.</summary>
+    internal static (double[] J, double[] K) CoulombExchange(double[] eri, double[] d, int n)
+    {
+        var jm = new double[n * n];
+        var km = new double[n * n];
+        Parallel.For(0, n, i =>
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double jv = 0, kv = 0;
+                long ij = ((long)i * n + j) * n * n;
+                for (int k = 0; k < n; k++)
+                {
+                    long ik = ((long)i * n + k) * n * n;
+                    for (int l = 0; l < n; l++)
+                    {
+                        double dkl = d[k * n + l];
+                        jv += eri[ij + k * n + l] * dkl;
+                        kv += eri[ik + (long)j * n + l] * dkl;
+                    }
+                }
+                jm[i * n + j] = jv;
+                km[i * n + j] = kv;
+            }
+        });
+        return (jm, km);
+    }
+
     /// <summary>G = J - K/2 for a total density D: J_ij = sum (ij|kl) D_kl, K_ij = sum (ik|jl) D_kl.</summary>
-    private static double[] TwoElectron(double[] eri, double[] d, int n)
+    internal static double[] TwoElectron(double[] eri, double[] d, int n)
     {
         var g = new double[n * n];
         Parallel.For(0, n, i =>
@@ -245,7 +273,7 @@ public static class RestrictedHartreeFock
     }
 
     /// <summary>X^T (FDS - SDF) X, flattened (m x m).</summary>
-    private static double[] Commutator(double[] f, double[] d, double[] s, double[] x, int n, int m)
+    internal static double[] Commutator(double[] f, double[] d, double[] s, double[] x, int n, int m)
     {
         var F = Tensor.Wrap(f, n, n);
         var D = Tensor.Wrap(d, n, n);
@@ -258,7 +286,7 @@ public static class RestrictedHartreeFock
     }
 
     /// <summary>Pulay DIIS: the combination of stored Fock matrices whose errors combine to the smallest norm.</summary>
-    private static double[] Extrapolate(List<double[]> fs, List<double[]> es)
+    internal static double[] Extrapolate(List<double[]> fs, List<double[]> es)
     {
         int k = fs.Count;
         var b = new double[(k + 1) * (k + 1)];

@@ -57,3 +57,36 @@ public sealed class RestrictedHartreeFockTests
         Assert.Contains("closed-shell", Assert.Throws<ArgumentException>(() => RestrictedHartreeFock.Run(oh, BasisSet.For(oh, BasisSetLibrary.Load("sto-3g")))).Message);
     }
 }
+
+public sealed class UnrestrictedHartreeFockTests
+{
+    [SharedDataFact("psi4")]
+    public void ReproducesEveryPsi4UhfEnergy()
+    {
+        int done = 0;
+        var failures = new List<string>();
+        foreach (var e in Psi4References.Read("reference_energies.jsonl"))
+        {
+            if (e.GetProperty("method").GetString() != "hf" || e.GetProperty("reference").GetString() != "uhf") continue;
+            var mol = Molecule.ParseGeometry(e.GetProperty("geometry_angstrom").GetString()!, e.GetProperty("charge").GetInt32(), e.GetProperty("multiplicity").GetInt32());
+            var basis = BasisSet.For(mol, BasisSetLibrary.Load(e.GetProperty("basis").GetString()!));
+            double expected = e.GetProperty("energy").GetDouble();
+            var r = UnrestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(EnergyTolerance: 1e-11, CommutatorTolerance: 1e-9));
+            if (Math.Abs(r.Energy - expected) >= 1e-8)
+                failures.Add($"{e.GetProperty("molecule").GetString()}/{e.GetProperty("basis").GetString()}: {r.Energy:F10} vs Psi4 {expected:F10} (<S^2> excess {r.SpinContamination:F4})");
+            done++;
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Equal(6, done);
+    }
+
+    [Fact]
+    public void ClosedShellUhfEqualsRhf()
+    {
+        var mol = Molecule.ParseXyz("3\n\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n");
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load("6-31g"));
+        var u = UnrestrictedHartreeFock.Run(mol, basis);
+        Assert.Equal(RestrictedHartreeFock.Run(mol, basis).Energy, u.Energy, 9);
+        Assert.True(Math.Abs(u.SpinContamination) < 1e-8);
+    }
+}
