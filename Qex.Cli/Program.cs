@@ -7,7 +7,7 @@ namespace Qex.Cli;
 public static class Program
 {
     /// <summary>The verbs, in the order <c>qex --help</c> lists them.</summary>
-    private static readonly Type[] Verbs = [typeof(TrainOptions), typeof(EvalOptions), typeof(GenDataOptions), typeof(NoiseSweepOptions), typeof(InfoOptions)];
+    private static readonly Type[] Verbs = [typeof(TrainOptions), typeof(EvalOptions), typeof(GenDataOptions), typeof(NoiseSweepOptions), typeof(EnergyOptions), typeof(InfoOptions)];
 
     /// <summary>Entry point: parses the verb and runs it; the exit code is 0 on success.</summary>
     public static int Main(string[] args)
@@ -29,6 +29,7 @@ public static class Program
                         EvalOptions eval => EvalCommand.Run(eval, Console.Out),
                         GenDataOptions gen => GenDataCommand.Run(gen, Console.Out),
                         NoiseSweepOptions sweep => NoiseSweepCommand.Run(sweep, Console.Out),
+                        EnergyOptions energy => EnergyCommand.Run(energy, Console.Out),
                         _ => throw new InvalidOperationException($"Verb {o.GetType().Name} has no handler."),
                     },
                     errors => errors.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.VersionRequestedError or ErrorType.HelpVerbRequestedError) ? 0 : 2);

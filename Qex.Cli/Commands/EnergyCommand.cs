@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CommandLine;
+using Qex.Core.IO;
+using Qex.Core.Tensors;
+using Qex.Dft.Molecular;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Correlation;
+using Qex.Dft.Molecular.Integrals;
+using Qex.Dft.Molecular.Scf;
+using Spectre.Console;
+
+namespace Qex.Cli.Commands;
+
+/// <summary>Options of <c>qex energy</c>.</summary>
+[Verb("energy", HelpText = "Molecular energy in a Gaussian basis: HF (RHF/UHF), FCI, CCSD or CCSD(T).")]
+public sealed class EnergyOptions
+{
+    /// <summary>XYZ file.</summary>
+    [Value(0, MetaName = "MOLECULE", Required = true, HelpText = "XYZ file (Angstrom; atom count, comment line, 'element x y z' lines).")]
+    public string Molecule { get; set; } = "";
+
+    /// <summary>Basis set.</summary>
+    [Option("basis", Default = "sto-3g", HelpText = "sto-3g | 6-31g | 6-31g* | 6-31g** | def2-svp | def2-tzvp | cc-pvdz, or a path to a .gbs file.")]
+    public string Basis { get; set; } = "sto-3g";
+
+    /// <summary>Method.</summary>
+    [Option("method", Default = "hf", HelpText = "hf | fci | ccsd | ccsd(t)")]
+    public string Method { get; set; } = "hf";
+
+    /// <summary>Charge.</summary>
+    [Option("charge", Default = 0, HelpText = "Total charge.")]
+    public int Charge { get; set; }
+
+    /// <summary>Multiplicity.</summary>
+    [Option("multiplicity", Default = 1, HelpText = "Spin multiplicity 2S + 1 (open shells use UHF).")]
+    public int Multiplicity { get; set; } = 1;
+
+    /// <summary>JSON output.</summary>
+    [Option("json", HelpText = "Write the result as JSON to this file.")]
+    public string? Json { get; set; }
+}
+
+/// <summary><c>qex energy</c>.</summary>
+public static class EnergyCommand
+{
+    /// <summary>Runs the command; returns the exit code (1 when the SCF does not converge).</summary>
+    public static int Run(EnergyOptions o, TextWriter output)
+    {
+        if (!File.Exists(o.Molecule)) throw new FileNotFoundException($"Molecule file '{o.Molecule}' does not exist.", o.Molecule);
+        string method = o.Method.Trim().ToLowerInvariant();
+        if (method is not ("hf" or "fci" or "ccsd" or "ccsd(t)")) throw new ArgumentException($"Unknown method '{o.Method}'; known: hf, fci, ccsd, ccsd(t).");
+        var timings = new Dictionary<string, double>();
+        var sw = Stopwatch.StartNew();
+        Molecule mol;
+        try { mol = Molecule.ParseXyz(File.ReadAllText(o.Molecule), o.Charge, o.Multiplicity); }
+        catch (FormatException e) { throw new InvalidDataException($"{o.Molecule}: {e.Message}", e); }
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load(o.Basis));
+        timings["setup"] = sw.Elapsed.TotalSeconds;
+        double energy, scfEnergy;
+        int iterations;
+        bool closed = mol.Multiplicity == 1;
+        HartreeFockResult? rhf = null;
+        try
+        {
+            sw.Restart();
+            if (closed)
+            {
+                rhf = RestrictedHartreeFock.Run(mol, basis);
+                (scfEnergy, iterations) = (rhf.Energy, rhf.Iterations);
+            }
+            else
+            {
+                if (method != "hf") throw new ArgumentException($"{method} runs on a closed-shell RHF reference here; multiplicity {mol.Multiplicity} supports hf (UHF) only.");
+                var uhf = UnrestrictedHartreeFock.Run(mol, basis);
+                (scfEnergy, iterations) = (uhf.Energy, uhf.Iterations);
+            }
+            timings["scf"] = sw.Elapsed.TotalSeconds;
+        }
+        catch (ScfConvergenceException e)
+        {
+            output.WriteLine($"qex: error: {e.Message}");
+            return 1;
+        }
+        energy = scfEnergy;
+        double? correlated = null;
+        if (method != "hf")
+        {
+            sw.Restart();
+            var h = OneElectronIntegrals.Kinetic(basis).ToArray().Zip(CoulombIntegrals.NuclearAttraction(basis, mol).ToArray(), (a, b) => a + b).ToArray();
+            var mo = MolecularOrbitalIntegrals.Transform(Tensor.Wrap(h, basis.FunctionCount, basis.FunctionCount), CoulombIntegrals.ElectronRepulsion(basis), rhf!.Coefficients, mol.NuclearRepulsion());
+            if (method == "fci") correlated = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, mol.Multiplicity).Energy;
+            else
+            {
+                var cc = CoupledCluster.Run(mo, mol.ElectronCount / 2);
+                correlated = method == "ccsd" ? cc.CcsdEnergy : cc.CcsdTEnergy;
+            }
+            energy = correlated.Value;
+            timings[method] = sw.Elapsed.TotalSeconds;
+        }
+        var table = new Table().AddColumns("quantity", "value");
+        table.AddRow("molecule", Markup.Escape($"{Path.GetFileName(o.Molecule)} ({mol.Atoms.Count} atoms, {mol.ElectronCount} electrons, charge {mol.Charge}, multiplicity {mol.Multiplicity})"));
+        table.AddRow("basis", Markup.Escape($"{o.Basis} ({basis.FunctionCount} functions)"));
+        table.AddRow("nuclear repulsion (Ha)", mol.NuclearRepulsion().ToString("F10", CultureInfo.InvariantCulture));
+        table.AddRow($"{(closed ? "RHF" : "UHF")} energy (Ha)", scfEnergy.ToString("F10", CultureInfo.InvariantCulture));
+        if (correlated is { } c) table.AddRow(Markup.Escape($"{method.ToUpperInvariant()} energy (Ha)"), c.ToString("F10", CultureInfo.InvariantCulture));
+        table.AddRow("SCF iterations", iterations.ToString(CultureInfo.InvariantCulture));
+        foreach (var (k, v) in timings) table.AddRow(Markup.Escape($"time: {k} (s)"), v.ToString("F3", CultureInfo.InvariantCulture));
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), ColorSystem = ColorSystemSupport.NoColors });
+        console.Write(table);
+        if (o.Json is not null)
+            AtomicFile.WriteAllText(o.Json, JsonSerializer.Serialize(new
+            {
+                energy, scf_energy = scfEnergy, nuclear_repulsion = mol.NuclearRepulsion(), converged = true, iterations, method,
+                reference = closed ? "rhf" : "uhf", basis = o.Basis, n_basis = basis.FunctionCount, timings,
+            }, new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Qex.Cli.Commands;
+
+namespace Qex.Cli.Tests;
+
+public sealed class EnergyCommandTests
+{
+    [Fact]
+    public void WaterHartreeFockWithJson()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string xyz = Path.Combine(dir, "h2.xyz");
+        File.WriteAllText(xyz, "2\nH2, R = 1.4 Bohr\nH 0 0 0\nH 0 0 0.740848\n");
+        string json = Path.Combine(dir, "out.json");
+        var log = new StringWriter();
+        Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Basis = "sto-3g", Method = "fci", Json = json }, log));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        // Szabo & Ostlund: E(RHF) = -1.1167 Ha at R = 1.4 Bohr (0.740848 Angstrom); 2-electron FCI lies below it
+        Assert.Equal(-1.1167, doc.RootElement.GetProperty("scf_energy").GetDouble(), 4);
+        Assert.True(doc.RootElement.GetProperty("energy").GetDouble() < -1.1167);
+        Assert.Equal(2, doc.RootElement.GetProperty("n_basis").GetInt32());
+        Assert.Contains("FCI energy", log.ToString());
+    }
+
+    [Fact]
+    public void BadInputNamesTheProblem()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string bad = Path.Combine(dir, "bad.xyz");
+        File.WriteAllText(bad, "2\n\nH 0 0 0\nQ 0 0 1\n");
+        Assert.Contains("Unknown element 'Q'", Assert.Throws<InvalidDataException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = bad }, new StringWriter())).Message);
+        string h = Path.Combine(dir, "h.xyz");
+        File.WriteAllText(h, "1\n\nH 0 0 0\n");
+        Assert.Contains("cannot have multiplicity 1", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = h }, new StringWriter())).Message);
+        Assert.Contains("Unknown method", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = h, Method = "mp2" }, new StringWriter())).Message);
+        Assert.Contains("Unknown basis set", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = h, Multiplicity = 2, Basis = "6-311g" }, new StringWriter())).Message);
+    }
+}
