@@ -62,6 +62,7 @@ public static class EnergyCommand
         int iterations;
         bool closed = mol.Multiplicity == 1;
         HartreeFockResult? rhf = null;
+        Tensor density;
         try
         {
             sw.Restart();
@@ -69,12 +70,14 @@ public static class EnergyCommand
             {
                 rhf = RestrictedHartreeFock.Run(mol, basis);
                 (scfEnergy, iterations) = (rhf.Energy, rhf.Iterations);
+                density = rhf.Density;
             }
             else
             {
                 if (method != "hf") throw new ArgumentException($"{method} runs on a closed-shell RHF reference here; multiplicity {mol.Multiplicity} supports hf (UHF) only.");
                 var uhf = UnrestrictedHartreeFock.Run(mol, basis);
                 (scfEnergy, iterations) = (uhf.Energy, uhf.Iterations);
+                density = TensorMath.Binary(BinaryOp.Add, uhf.AlphaDensity, uhf.BetaDensity);
             }
             timings["scf"] = sw.Elapsed.TotalSeconds;
         }
@@ -84,6 +87,9 @@ public static class EnergyCommand
             return 1;
         }
         energy = scfEnergy;
+        var dipole = Properties.Dipole(mol, basis, density);
+        var charges = Properties.MullikenCharges(mol, basis, density);
+        double dipoleDebye = Math.Sqrt(dipole.Sum(x => x * x)) * Properties.DebyePerAtomicUnit;
         double? correlated = null;
         if (method != "hf")
         {
@@ -106,6 +112,8 @@ public static class EnergyCommand
         table.AddRow($"{(closed ? "RHF" : "UHF")} energy (Ha)", scfEnergy.ToString("F10", CultureInfo.InvariantCulture));
         if (correlated is { } c) table.AddRow(Markup.Escape($"{method.ToUpperInvariant()} energy (Ha)"), c.ToString("F10", CultureInfo.InvariantCulture));
         table.AddRow("SCF iterations", iterations.ToString(CultureInfo.InvariantCulture));
+        table.AddRow("SCF dipole (Debye)", dipoleDebye.ToString("F4", CultureInfo.InvariantCulture));
+        table.AddRow("Mulliken charges", Markup.Escape(string.Join(" ", mol.Atoms.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{a.Symbol}{i + 1} {charges[i]:+0.0000;-0.0000}")))));
         foreach (var (k, v) in timings) table.AddRow(Markup.Escape($"time: {k} (s)"), v.ToString("F3", CultureInfo.InvariantCulture));
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), ColorSystem = ColorSystemSupport.NoColors });
         console.Write(table);
@@ -114,6 +122,7 @@ public static class EnergyCommand
             {
                 energy, scf_energy = scfEnergy, nuclear_repulsion = mol.NuclearRepulsion(), converged = true, iterations, method,
                 reference = closed ? "rhf" : "uhf", basis = o.Basis, n_basis = basis.FunctionCount, timings,
+                scf_dipole_au = dipole, scf_dipole_debye = dipoleDebye, mulliken_charges = charges,
             }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }

@@ -17,6 +17,58 @@ public static class OneElectronIntegrals
     /// <summary>The kinetic-energy matrix T = &lt;a| -1/2 nabla^2 |b&gt; (n x n).</summary>
     public static Tensor Kinetic(BasisSet basis) => Build(basis, kinetic: true);
 
+    /// <summary>The dipole integrals &lt;a| r_d |b&gt; (origin at 0) for d = x, y, z, each n x n.</summary>
+    public static Tensor[] Dipole(BasisSet basis)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        return [BuildDipole(basis, 0), BuildDipole(basis, 1), BuildDipole(basis, 2)];
+    }
+
+    private static Tensor BuildDipole(BasisSet basis, int axis)
+    {
+        if (SphericalTransform.Needed(basis))
+        {
+            var cart = SphericalTransform.CartesianTwin(basis);
+            var t = SphericalTransform.Matrix(basis, cart);
+            return Tensor.Wrap(SphericalTransform.Transform2(t, BuildDipole(cart, axis).ToArray(), basis.FunctionCount, cart.FunctionCount), basis.FunctionCount, basis.FunctionCount);
+        }
+        int n = basis.FunctionCount;
+        var m = new double[n * n];
+        var shells = basis.Shells;
+        for (int i = 0; i < shells.Count; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                var (sa, sb) = (shells[i], shells[j]);
+                var ca = Components(sa.AngularMomentum);
+                var cb = Components(sb.AngularMomentum);
+                for (int p = 0; p < sa.Exponents.Length; p++)
+                    for (int q = 0; q < sb.Exponents.Length; q++)
+                    {
+                        double a = sa.Exponents[p], b = sb.Exponents[q], sum = a + b, mu = a * b / sum, r2 = 0;
+                        var s1 = new double[3][,];
+                        for (int d = 0; d < 3; d++)
+                        {
+                            double px = (a * sa.Center[d] + b * sb.Center[d]) / sum;
+                            r2 += (sa.Center[d] - sb.Center[d]) * (sa.Center[d] - sb.Center[d]);
+                            s1[d] = Overlap1D(sa.AngularMomentum + 1, sb.AngularMomentum, px - sa.Center[d], px - sb.Center[d], sum);
+                        }
+                        double k = Math.Exp(-mu * r2) * sa.Coefficients[p] * sb.Coefficients[q];
+                        for (int x = 0; x < ca.Length; x++)
+                            for (int y = 0; y < cb.Length; y++)
+                            {
+                                int[] pa = [ca[x].L, ca[x].M, ca[x].N], pb = [cb[y].L, cb[y].M, cb[y].N];
+                                double v = k;
+                                for (int d = 0; d < 3; d++)
+                                    v *= d == axis ? s1[d][pa[d] + 1, pb[d]] + sa.Center[d] * s1[d][pa[d], pb[d]] : s1[d][pa[d], pb[d]];
+                                v *= McMurchieDavidson.ComponentScale(ca[x], sa.AngularMomentum) * McMurchieDavidson.ComponentScale(cb[y], sb.AngularMomentum);
+                                m[(sa.Offset + x) * n + sb.Offset + y] += v;
+                                if (i != j) m[(sb.Offset + y) * n + sa.Offset + x] += v;
+                            }
+                    }
+            }
+        return Tensor.Wrap(m, n, n);
+    }
+
     /// <summary>The cartesian powers (l, m, n) of a shell's components, in Qex's order.</summary>
     public static (int L, int M, int N)[] Components(int l)
     {
