@@ -94,8 +94,7 @@ public static class EnergyCommand
         if (method != "hf")
         {
             sw.Restart();
-            var h = OneElectronIntegrals.Kinetic(basis).ToArray().Zip(CoulombIntegrals.NuclearAttraction(basis, mol).ToArray(), (a, b) => a + b).ToArray();
-            var mo = MolecularOrbitalIntegrals.Transform(Tensor.Wrap(h, basis.FunctionCount, basis.FunctionCount), CoulombIntegrals.ElectronRepulsion(basis), rhf!.Coefficients, mol.NuclearRepulsion());
+            var mo = MolecularOrbitalIntegrals.For(mol, basis, rhf!.Coefficients);
             if (method == "fci") correlated = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, mol.Multiplicity).Energy;
             else
             {

@@ -84,28 +84,13 @@ public sealed class NoiseTests
     [InlineData("phase-damping")]
     [InlineData("generalized-amplitude-damping")]
     [InlineData("depolarizing-2")]
-    public void EveryChannelIsTracePreservingAndCompletelyPositive(string name)
+    public void EveryChannelIsTracePreserving(string name)
     {
         foreach (double p in new[] { 0.0, 0.13, 0.5, 1.0 })
         {
             var ch = name == "generalized-amplitude-damping" ? KrausChannel.Create(name, 0.3, p) : KrausChannel.Create(name, p);
             Assert.True(ch.TracePreservationError() < 1e-14);
-            // Choi matrix sum_k |K_k>>&lt;&lt;K_k| is positive semidefinite: check x^dag Choi x >= 0 for random x
-            int d = ch.Operators[0].GetLength(0);
-            var rng = new Rng(7);
-            for (int t = 0; t < 20; t++)
-            {
-                var x = new Complex[d * d];
-                for (int i = 0; i < x.Length; i++) x[i] = new Complex(rng.Normal(), rng.Normal());
-                double q = 0;
-                foreach (var k in ch.Operators)
-                {
-                    Complex s = 0;
-                    for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) s += Complex.Conjugate(k[i, j]) * x[i * d + j];
-                    q += s.Magnitude * s.Magnitude;
-                }
-                Assert.True(q >= 0);
-            }
+            // complete positivity holds by construction of the Kraus form (a sum of K rho K^dag); trace preservation is the check
         }
     }
 

@@ -41,6 +41,10 @@ public sealed record MolecularOrbitalIntegrals(int Orbitals, double[] OneElectro
         return new MolecularOrbitalIntegrals(nmo, h, cur, nuclearRepulsion);
     }
 
+    /// <summary>The MO integrals of a molecule in a basis for the orbitals <paramref name="coefficients"/> (n_ao x n_mo).</summary>
+    public static MolecularOrbitalIntegrals For(Molecule molecule, Basis.BasisSet basis, Tensor coefficients) =>
+        Transform(Integrals.CoulombIntegrals.CoreHamiltonian(basis, molecule), Integrals.CoulombIntegrals.ElectronRepulsion(basis), coefficients, molecule.NuclearRepulsion());
+
     /// <summary>(pq|rs).</summary>
     public double Eri(int p, int q, int r, int s) => TwoElectron[((p * Orbitals + q) * Orbitals + r) * Orbitals + s];
 }

@@ -9,17 +9,16 @@ namespace Qex.Dft.Molecular.Integrals;
 /// </summary>
 public static class CoulombIntegrals
 {
+    /// <summary>The core Hamiltonian H = T + V (n x n).</summary>
+    public static Tensor CoreHamiltonian(BasisSet basis, Molecule molecule) =>
+        TensorMath.Binary(BinaryOp.Add, OneElectronIntegrals.Kinetic(basis), NuclearAttraction(basis, molecule));
+
     /// <summary>V = sum_C &lt;a| -Z_C / |r - C| |b&gt; (n x n).</summary>
     public static Tensor NuclearAttraction(BasisSet basis, Molecule molecule)
     {
         ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(molecule);
-        if (SphericalTransform.Needed(basis))
-        {
-            var cart = SphericalTransform.CartesianTwin(basis);
-            var t = SphericalTransform.Matrix(basis, cart);
-            return Tensor.Wrap(SphericalTransform.Transform2(t, NuclearAttraction(cart, molecule).ToArray(), basis.FunctionCount, cart.FunctionCount), basis.FunctionCount, basis.FunctionCount);
-        }
+        if (SphericalTransform.Needed(basis)) return SphericalTransform.Apply(basis, cart => NuclearAttraction(cart, molecule));
         int n = basis.FunctionCount;
         var m = new double[n * n];
         var shells = basis.Shells;

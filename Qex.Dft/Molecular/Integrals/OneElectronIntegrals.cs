@@ -26,12 +26,7 @@ public static class OneElectronIntegrals
 
     private static Tensor BuildDipole(BasisSet basis, int axis)
     {
-        if (SphericalTransform.Needed(basis))
-        {
-            var cart = SphericalTransform.CartesianTwin(basis);
-            var t = SphericalTransform.Matrix(basis, cart);
-            return Tensor.Wrap(SphericalTransform.Transform2(t, BuildDipole(cart, axis).ToArray(), basis.FunctionCount, cart.FunctionCount), basis.FunctionCount, basis.FunctionCount);
-        }
+        if (SphericalTransform.Needed(basis)) return SphericalTransform.Apply(basis, cart => BuildDipole(cart, axis));
         int n = basis.FunctionCount;
         var m = new double[n * n];
         var shells = basis.Shells;
@@ -81,13 +76,7 @@ public static class OneElectronIntegrals
     private static Tensor Build(BasisSet basis, bool kinetic)
     {
         ArgumentNullException.ThrowIfNull(basis);
-        if (SphericalTransform.Needed(basis))
-        {
-            var cart = SphericalTransform.CartesianTwin(basis);
-            var mc = Build(cart, kinetic).ToArray();
-            var t = SphericalTransform.Matrix(basis, cart);
-            return Tensor.Wrap(SphericalTransform.Transform2(t, mc, basis.FunctionCount, cart.FunctionCount), basis.FunctionCount, basis.FunctionCount);
-        }
+        if (SphericalTransform.Needed(basis)) return SphericalTransform.Apply(basis, cart => Build(cart, kinetic));
         int n = basis.FunctionCount;
         var m = new double[n * n];
         var shells = basis.Shells;
@@ -148,13 +137,9 @@ public static class OneElectronIntegrals
         // each cartesian component normalised (the contraction coefficients normalise x^L)
         for (int i = 0; i < ca.Length; i++)
             for (int j = 0; j < cb.Length; j++)
-                result[i, j] *= ComponentScale(ca[i], la) * ComponentScale(cb[j], lb);
+                result[i, j] *= McMurchieDavidson.ComponentScale(ca[i], la) * McMurchieDavidson.ComponentScale(cb[j], lb);
         return result;
     }
-
-    /// <summary>sqrt((2L-1)!! / ((2l-1)!! (2m-1)!! (2n-1)!!)): the factor that normalises component (l, m, n) given a normalised x^L.</summary>
-    private static double ComponentScale((int L, int M, int N) c, int l) =>
-        Math.Sqrt(BasisSet.DoubleFactorial(2 * l - 1) / (BasisSet.DoubleFactorial(2 * c.L - 1) * BasisSet.DoubleFactorial(2 * c.M - 1) * BasisSet.DoubleFactorial(2 * c.N - 1)));
 
     /// <summary>1D overlaps S[i, j] = integral (x - A)^i (x - B)^j exp(-p (x - P)^2) dx, without the exp(-mu R^2) factor.</summary>
     private static double[,] Overlap1D(int imax, int jmax, double pa, double pb, double p)

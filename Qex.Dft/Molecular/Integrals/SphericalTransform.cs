@@ -65,6 +65,15 @@ internal static class SphericalTransform
         _ => throw new NotSupportedException($"Spherical shells with L = {l} are not supported (d and f are)."),
     };
 
+    /// <summary>A one-electron matrix of a basis with pure shells: built over the cartesian twin, then T M T^T.</summary>
+    public static Qex.Core.Tensors.Tensor Apply(BasisSet basis, Func<BasisSet, Qex.Core.Tensors.Tensor> cartesianBuilder)
+    {
+        var cart = CartesianTwin(basis);
+        var t = Matrix(basis, cart);
+        int ns = basis.FunctionCount;
+        return Qex.Core.Tensors.Tensor.Wrap(Transform2(t, cartesianBuilder(cart).ToArray(), ns, cart.FunctionCount), ns, ns);
+    }
+
     /// <summary>T M T^T for a symmetric n_cart x n_cart matrix.</summary>
     public static double[] Transform2(double[] t, double[] m, int ns, int nc)
     {

@@ -60,7 +60,7 @@ public static class RestrictedHartreeFock
             throw new ArgumentException($"RHF needs a closed-shell singlet; this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity}.");
         int n = basis.FunctionCount, occ = molecule.ElectronCount / 2;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
-        var h = Add(OneElectronIntegrals.Kinetic(basis).ToArray(), CoulombIntegrals.NuclearAttraction(basis, molecule).ToArray());
+        var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         var eri = CoulombIntegrals.ElectronRepulsion(basis);
         var x = Orthogonaliser(s, n, o.LinearDependence, out int m);
         if (occ > m) throw new ArgumentException($"{occ} occupied orbitals do not fit in {m} linearly independent basis functions.");
@@ -142,7 +142,7 @@ public static class RestrictedHartreeFock
     {
         int n = basis.FunctionCount, electrons = atom.ElectronCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
-        var h = Add(OneElectronIntegrals.Kinetic(basis).ToArray(), CoulombIntegrals.NuclearAttraction(basis, atom).ToArray());
+        var h = CoulombIntegrals.CoreHamiltonian(basis, atom).ToArray();
         var eri = CoulombIntegrals.ElectronRepulsion(basis);
         var x = Orthogonaliser(s, n, o.LinearDependence, out int m);
         var f = (double[])h.Clone();
@@ -246,30 +246,12 @@ public static class RestrictedHartreeFock
         return (jm, km);
     }
 
-    /// <summary>G = J - K/2 for a total density D: J_ij = sum (ij|kl) D_kl, K_ij = sum (ik|jl) D_kl.</summary>
+    /// <summary>G = J - K/2 for a total density D.</summary>
     internal static double[] TwoElectron(double[] eri, double[] d, int n)
     {
-        var g = new double[n * n];
-        Parallel.For(0, n, i =>
-        {
-            for (int j = 0; j < n; j++)
-            {
-                double jv = 0, kv = 0;
-                long ij = ((long)i * n + j) * n * n;
-                for (int k = 0; k < n; k++)
-                {
-                    long ik = ((long)i * n + k) * n * n;
-                    for (int l = 0; l < n; l++)
-                    {
-                        double dkl = d[k * n + l];
-                        jv += eri[ij + k * n + l] * dkl;
-                        kv += eri[ik + (long)j * n + l] * dkl;
-                    }
-                }
-                g[i * n + j] = jv - 0.5 * kv;
-            }
-        });
-        return g;
+        var (j, k) = CoulombExchange(eri, d, n);
+        for (int i = 0; i < j.Length; i++) j[i] -= 0.5 * k[i];
+        return j;
     }
 
     /// <summary>X^T (FDS - SDF) X, flattened (m x m).</summary>

@@ -31,7 +31,7 @@ public static class UnrestrictedHartreeFock
         var o = options ?? new HartreeFockOptions();
         int n = basis.FunctionCount, na = molecule.AlphaCount, nb = molecule.BetaCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
-        var h = RestrictedHartreeFock.Add(OneElectronIntegrals.Kinetic(basis).ToArray(), CoulombIntegrals.NuclearAttraction(basis, molecule).ToArray());
+        var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         var eri = CoulombIntegrals.ElectronRepulsion(basis);
         var x = RestrictedHartreeFock.Orthogonaliser(s, n, o.LinearDependence, out int m);
         if (na > m) throw new ArgumentException($"{na} alpha electrons do not fit in {m} linearly independent basis functions.");

@@ -15,9 +15,7 @@ public sealed class CoupledClusterTests
         var mol = Molecule.ParseGeometry(geometry);
         var basis = BasisSet.For(mol, BasisSetLibrary.Load(basisName));
         var rhf = RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-10));
-        var h = OneElectronIntegrals.Kinetic(basis).ToArray().Zip(CoulombIntegrals.NuclearAttraction(basis, mol).ToArray(), (a, b) => a + b).ToArray();
-        var mo = MolecularOrbitalIntegrals.Transform(Tensor.Wrap(h, basis.FunctionCount, basis.FunctionCount), CoulombIntegrals.ElectronRepulsion(basis), rhf.Coefficients, mol.NuclearRepulsion());
-        return (mo, rhf, mol);
+        return (MolecularOrbitalIntegrals.For(mol, basis, rhf.Coefficients), rhf, mol);
     }
 
     [Fact]

@@ -26,9 +26,7 @@ public sealed class FullConfigurationInteractionTests
             // (side 1.2 and 1.5: ours is lower) nor is ours (side 1.0). FCI does not depend on the orbitals.
             if (system != "h4_square" && Math.Abs(rhf.Energy - e.GetProperty("scf_energy").GetDouble()) > 1e-8)
                 failures.Add($"{system} {e.GetProperty("geometry_label").GetString()}: RHF {rhf.Energy:F10} vs {e.GetProperty("scf_energy").GetDouble():F10}");
-            var h = OneElectronIntegrals.Kinetic(basis).ToArray().Zip(CoulombIntegrals.NuclearAttraction(basis, mol).ToArray(), (a, b) => a + b).ToArray();
-            var mo = MolecularOrbitalIntegrals.Transform(Qex.Core.Tensors.Tensor.Wrap(h, basis.FunctionCount, basis.FunctionCount),
-                CoulombIntegrals.ElectronRepulsion(basis), rhf.Coefficients, mol.NuclearRepulsion());
+            var mo = MolecularOrbitalIntegrals.For(mol, basis, rhf.Coefficients);
             var fci = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, 1);
             double expected = e.GetProperty("energy").GetDouble();
             if (Math.Abs(fci.Energy - expected) > 1e-8)
