@@ -4,34 +4,209 @@ using Qex.Core.Tensors;
 
 namespace Qex.Dft.Molecular.Correlation;
 
-/// <summary>The FCI ground state of a given spin: energy, CI vector over the determinants, and &lt;S^2&gt;.</summary>
-/// <param name="Energy">Total energy.</param>
+/// <summary>An FCI state of a given spin.</summary>
+/// <param name="Energy">Total energy (including nuclear repulsion).</param>
 /// <param name="SpinSquared">&lt;S^2&gt; of the state.</param>
-/// <param name="Determinants">Number of determinants.</param>
-public sealed record FullConfigurationInteractionResult(double Energy, double SpinSquared, int Determinants);
+/// <param name="Determinants">Size of the determinant space (alpha strings x beta strings).</param>
+/// <param name="Iterations">Davidson iterations (0 for the dense solver).</param>
+/// <param name="AlphaDensity">One-particle density matrix of the alpha electrons in the orbital basis, gamma_pq = &lt;a+_p a_q&gt; (n x n); null from the dense solver.</param>
+/// <param name="BetaDensity">The same for the beta electrons.</param>
+public sealed record FullConfigurationInteractionResult(double Energy, double SpinSquared, long Determinants, int Iterations = 0,
+    Tensor? AlphaDensity = null, Tensor? BetaDensity = null)
+{
+    /// <summary>
+    /// The total one-particle density matrix in the atomic-orbital basis, P = C (gamma_alpha + gamma_beta) C^T, for the
+    /// orbital coefficients C (n_ao x n_mo) the integrals were transformed with; the density target of learned functionals.
+    /// </summary>
+    public Tensor AtomicOrbitalDensity(Tensor coefficients)
+    {
+        ArgumentNullException.ThrowIfNull(coefficients);
+        if (AlphaDensity is null || BetaDensity is null) throw new InvalidOperationException("This FCI result carries no density matrices (dense solver).");
+        var g = TensorMath.Binary(BinaryOp.Add, AlphaDensity, BetaDensity);
+        return Gemm.MatMul(Gemm.MatMul(coefficients, g), coefficients, transB: true);
+    }
+}
+
+/// <summary>Settings of the direct FCI solver.</summary>
+/// <param name="ResidualTolerance">Davidson residual norm (energy error is of order its square).</param>
+/// <param name="Roots">Roots computed at first in the S_z (and spin-flip parity) space; the lowest of the requested spin is chosen, and when none has it the solve is repeated with more roots (up to 16).</param>
+/// <param name="MaxIterations">Davidson iterations before giving up.</param>
+public sealed record FullConfigurationInteractionOptions(double ResidualTolerance = 1e-7, int Roots = 1, int MaxIterations = 200);
 
 /// <summary>
-/// Full configuration interaction in the determinant basis of alpha and beta occupation strings (S_z fixed by the
-/// electron counts): the Hamiltonian from the Slater–Condon rules, its lowest eigenpairs, and the lowest root whose
-/// &lt;S^2&gt; equals S(S+1) of the requested multiplicity. Dense: for up to a few thousand determinants.
+/// Full configuration interaction over determinants |I_alpha I_beta&gt; of alpha and beta occupation strings (S_z fixed
+/// by the electron counts). <see cref="Run"/> is the direct solver: sigma = H c from string replacement lists
+/// (same-spin parts as dense string-space matrices, the alpha-beta part as Olsen's gather / sparse-product /
+/// scatter per orbital pair), Davidson for the lowest roots, the spin-flip parity (-1)^S imposed on the CI matrix
+/// when S_z = 0, and the lowest root whose &lt;S^2&gt; equals S(S+1) returned with its one-particle density matrices.
+/// <see cref="Dense"/> builds H from the Slater–Condon rules and diagonalises it (a few thousand determinants; an
+/// independent check of the direct solver).
 /// </summary>
 public static class FullConfigurationInteraction
 {
     /// <summary>The largest determinant space handled by the dense solver.</summary>
     public const int MaxDeterminants = 6000;
 
-    /// <summary>Runs FCI for <paramref name="alpha"/> and <paramref name="beta"/> electrons in the given orbitals.</summary>
-    /// <exception cref="ArgumentException">Too many determinants for the dense solver, or impossible electron counts.</exception>
+    /// <summary>The largest number of strings of one spin (the same-spin Hamiltonians are stored dense).</summary>
+    public const int MaxStrings = 8000;
+
+    /// <summary>Direct FCI for <paramref name="alpha"/> and <paramref name="beta"/> electrons in the given orbitals.</summary>
+    /// <exception cref="ArgumentException">Impossible electron counts or multiplicity, or a space too large.</exception>
+    /// <exception cref="InvalidOperationException">Davidson did not converge, or no computed root has the requested spin.</exception>
+    public static FullConfigurationInteractionResult Run(MolecularOrbitalIntegrals mo, int alpha, int beta, int multiplicity,
+        FullConfigurationInteractionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(mo);
+        options ??= new FullConfigurationInteractionOptions();
+        int n = mo.Orbitals;
+        CheckCounts(n, alpha, beta, multiplicity);
+        var a = new OccupationStrings(n, alpha);
+        var b = beta == alpha ? a : new OccupationStrings(n, beta);
+        if (a.Count > MaxStrings || b.Count > MaxStrings)
+            throw new ArgumentException($"FCI with {Math.Max(a.Count, b.Count)} strings of one spin exceeds the limit of {MaxStrings} (the determinant space would be {(long)a.Count * b.Count}).");
+        long nd = (long)a.Count * b.Count;
+        if (nd > Array.MaxLength / 2) throw new ArgumentException($"FCI space of {nd} determinants is too large.");
+        var sigma = new FciSigma(mo, a, b);
+        int dim = (int)nd;
+        double s = (multiplicity - 1) / 2.0, target = s * (s + 1);
+        // S_z = 0: the CI matrix is symmetric (even S) or antisymmetric (odd S) under swapping alpha and beta strings
+        Action<double[]>? parity = alpha == beta ? x => SpinFlipProject(x, a.Count, ((int)Math.Round(s) & 1) == 0 ? 1 : -1) : null;
+        var diag = sigma.Diagonal();
+        int space = parity is null ? dim : (((int)Math.Round(s) & 1) == 0 ? a.Count * (a.Count + 1) / 2 : a.Count * (a.Count - 1) / 2);
+        if (space == 0) throw new ArgumentException($"No determinant of {alpha} alpha and {beta} beta electrons in {n} orbitals can form multiplicity {multiplicity}.");
+        var byDiagonal = Enumerable.Range(0, dim).OrderBy(i => diag[i]).ThenBy(i => i).ToArray();
+        var seen = new List<string>();
+        int roots = Math.Min(Math.Max(1, options.Roots), space), iterations = 0;
+        while (true)
+        {
+            var guesses = new List<double[]>();
+            foreach (int i in byDiagonal.Take(Math.Min(dim, 4 * roots + 8)))
+            {
+                var g = new double[dim];
+                g[i] = 1;
+                guesses.Add(g);
+            }
+            var dav = Davidson.Lowest(dim, roots, sigma.Apply, diag, guesses,
+                new DavidsonOptions(options.ResidualTolerance, options.MaxIterations), parity);
+            iterations += dav.Iterations;
+            if (!dav.Converged)
+                throw new InvalidOperationException($"FCI Davidson did not converge in {dav.Iterations} iterations: residual norms {string.Join(", ", dav.ResidualNorms.Select(r => r.ToString("E2", System.Globalization.CultureInfo.InvariantCulture)))} (tolerance {options.ResidualTolerance:E1}).");
+            seen.Clear();
+            for (int r = 0; r < roots; r++)
+            {
+                double s2 = SpinSquared(dav.Vectors[r], a, b);
+                seen.Add($"E = {dav.Values[r] + mo.NuclearRepulsion:F8}, <S^2> = {s2:F4}");
+                if (Math.Abs(s2 - target) < 1e-5)
+                {
+                    var (ga, gb) = OneParticleDensities(dav.Vectors[r], a, b);
+                    return new FullConfigurationInteractionResult(dav.Values[r] + mo.NuclearRepulsion, s2, nd, iterations, ga, gb);
+                }
+            }
+            if (roots >= Math.Min(16, space)) break;
+            roots = Math.Min(Math.Min(16, space), 4 * roots);
+        }
+        throw new InvalidOperationException($"None of the {roots} lowest FCI roots has multiplicity {multiplicity} (<S^2> = {target}): {string.Join("; ", seen)}.");
+    }
+
+    private static void CheckCounts(int n, int alpha, int beta, int multiplicity)
+    {
+        if (alpha > n || beta > n || alpha < 0 || beta < 0) throw new ArgumentException($"{alpha} alpha and {beta} beta electrons do not fit in {n} orbitals.");
+        if (multiplicity < 1 || multiplicity - 1 < Math.Abs(alpha - beta) || (multiplicity - 1 - Math.Abs(alpha - beta)) % 2 != 0)
+            throw new ArgumentException($"Multiplicity {multiplicity} is impossible with {alpha} alpha and {beta} beta electrons (S_z = {(alpha - beta) / 2.0}).");
+    }
+
+    /// <summary>x[I, J] = (x[I, J] + p x[J, I]) / 2 for a square CI matrix.</summary>
+    private static void SpinFlipProject(double[] x, int m, int p)
+    {
+        Parallel.For(0, m, i =>
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double v = 0.5 * (x[i * m + j] + p * x[j * m + i]);
+                x[i * m + j] = v;
+                x[j * m + i] = p * v;
+            }
+        });
+    }
+
+    /// <summary>&lt;S^2&gt; = |S+ c|^2 + S_z (S_z + 1), with S+ = sum_p a+_(p alpha) a_(p beta), gathered per target determinant.</summary>
+    private static double SpinSquared(double[] c, OccupationStrings a, OccupationStrings b)
+    {
+        double sz = (a.Electrons - b.Electrons) / 2.0, norm = 0;
+        if (b.Electrons > 0 && a.Electrons < a.Orbitals)
+        {
+            var ta = new OccupationStrings(a.Orbitals, a.Electrons + 1);
+            var tb = new OccupationStrings(b.Orbitals, b.Electrons - 1);
+            var partial = new double[ta.Count];
+            Parallel.For(0, ta.Count, ka =>
+            {
+                ulong sa = ta.Strings[ka];
+                double acc = 0;
+                for (int kb = 0; kb < tb.Count; kb++)
+                {
+                    ulong sb = tb.Strings[kb];
+                    double v = 0;
+                    for (int p = 0; p < a.Orbitals; p++)
+                    {
+                        if ((sa >> p & 1) == 0 || (sb >> p & 1) != 0) continue;
+                        ulong ia = sa & ~(1UL << p), ib = sb | (1UL << p);
+                        ulong below = (1UL << p) - 1;
+                        int sign = ((BitOperations.PopCount(ia & below) + BitOperations.PopCount(ib & below)) & 1) == 0 ? 1 : -1;
+                        v += sign * c[(long)a.IndexOf(ia) * b.Count + b.IndexOf(ib)];
+                    }
+                    acc += v * v;
+                }
+                partial[ka] = acc;
+            });
+            norm = partial.Sum();
+        }
+        return norm + sz * (sz + 1);
+    }
+
+    /// <summary>gamma^sigma_pq = &lt;c| a+_(p sigma) a_(q sigma) |c&gt; for a normalised CI vector.</summary>
+    private static (Tensor Alpha, Tensor Beta) OneParticleDensities(double[] c, OccupationStrings a, OccupationStrings b)
+    {
+        int n = a.Orbitals, nb = b.Count;
+        var ga = new double[n * n];
+        var gb = new double[n * n];
+        var lockObj = new object();
+        Parallel.For(0, a.Count, () => (new double[n * n], new double[n * n]), (ja, _, acc) =>
+        {
+            var row = c.AsSpan(ja * nb, nb);
+            foreach (var (ia, pq, s) in a.Singles[ja])
+                acc.Item1[pq] += s * System.Numerics.Tensors.TensorPrimitives.Dot(c.AsSpan(ia * nb, nb), row);
+            for (int jb = 0; jb < nb; jb++)
+            {
+                double cj = row[jb];
+                if (cj == 0) continue;
+                foreach (var (ib, pq, s) in b.Singles[jb]) acc.Item2[pq] += s * cj * row[ib];
+            }
+            return acc;
+        }, acc =>
+        {
+            lock (lockObj)
+            {
+                for (int i = 0; i < n * n; i++) { ga[i] += acc.Item1[i]; gb[i] += acc.Item2[i]; }
+            }
+        });
+        return (Tensor.Wrap(ga, n, n), Tensor.Wrap(gb, n, n));
+    }
+
+    /// <summary>
+    /// Dense FCI: H from the Slater–Condon rules over all determinants, its lowest eigenpairs, and the lowest root of
+    /// the requested multiplicity. For up to <see cref="MaxDeterminants"/> determinants.
+    /// </summary>
+    /// <exception cref="ArgumentException">Too many determinants, or impossible electron counts.</exception>
     /// <exception cref="InvalidOperationException">No root of the requested spin among the computed ones.</exception>
-    public static FullConfigurationInteractionResult Run(MolecularOrbitalIntegrals mo, int alpha, int beta, int multiplicity)
+    public static FullConfigurationInteractionResult Dense(MolecularOrbitalIntegrals mo, int alpha, int beta, int multiplicity)
     {
         ArgumentNullException.ThrowIfNull(mo);
         int n = mo.Orbitals;
-        if (alpha > n || beta > n || alpha < 0 || beta < 0) throw new ArgumentException($"{alpha} alpha and {beta} beta electrons do not fit in {n} orbitals.");
+        CheckCounts(n, alpha, beta, multiplicity);
         var aStr = Strings(n, alpha);
         var bStr = Strings(n, beta);
         long count = (long)aStr.Count * bStr.Count;
-        if (count > MaxDeterminants) throw new ArgumentException($"FCI space of {count} determinants exceeds the dense solver's limit ({MaxDeterminants}); a direct (sigma-vector) Davidson solver is needed.");
+        if (count > MaxDeterminants) throw new ArgumentException($"FCI space of {count} determinants exceeds the dense solver's limit ({MaxDeterminants}); use the direct solver (Run).");
         int nd = (int)count;
         // spin-orbital bitmasks: alpha orbital p is bit p, beta orbital p is bit n + p (alpha operators first)
         var dets = new ulong[nd];

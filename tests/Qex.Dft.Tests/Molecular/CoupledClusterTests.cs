@@ -10,9 +10,9 @@ namespace Qex.Dft.Tests.Molecular;
 
 public sealed class CoupledClusterTests
 {
-    internal static (MolecularOrbitalIntegrals Mo, HartreeFockResult Rhf, Molecule Mol) Prepare(string geometry, string basisName)
+    internal static (MolecularOrbitalIntegrals Mo, HartreeFockResult Rhf, Molecule Mol) Prepare(string geometry, string basisName, int charge = 0)
     {
-        var mol = Molecule.ParseGeometry(geometry);
+        var mol = Molecule.ParseGeometry(geometry, charge);
         var basis = BasisSet.For(mol, BasisSetLibrary.Load(basisName));
         var rhf = RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-10));
         return (MolecularOrbitalIntegrals.For(mol, basis, rhf.Coefficients), rhf, mol);

@@ -10,7 +10,7 @@ namespace Qex.Dft.Tests.Molecular;
 public sealed class FullConfigurationInteractionTests
 {
     [SharedDataFact("psi4")]
-    public void ReproducesThePsi4FciEnergiesOfTheHydrogenSystemsAndLiH()
+    public void ReproducesThePsi4FciEnergiesOfTheHydrogenSystemsLiHAndWater()
     {
         var failures = new List<string>();
         int done = 0;
@@ -18,7 +18,6 @@ public sealed class FullConfigurationInteractionTests
         {
             if (e.GetProperty("method").GetString() != "fci") continue;
             string system = e.GetProperty("system").GetString()!;
-            if (system == "h2o") continue; // 1.7 million determinants: needs the direct Davidson solver (not built yet)
             var mol = Molecule.ParseGeometry(e.GetProperty("geometry_angstrom").GetString()!);
             var basis = BasisSet.For(mol, BasisSetLibrary.Load(e.GetProperty("basis").GetString()!));
             var rhf = RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(EnergyTolerance: 1e-11, CommutatorTolerance: 1e-9));
@@ -34,6 +33,87 @@ public sealed class FullConfigurationInteractionTests
             done++;
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
-        Assert.Equal(25, done);
+        Assert.Equal(26, done);
+    }
+
+    [Theory]
+    [InlineData("H 0 0 0\nH 0 0 0.9\nH 0 0 1.9\nH 0 0 2.7", 0, 1)]   // singlet, S_z = 0 (symmetric CI matrix)
+    [InlineData("H 0 0 0\nH 0 0 0.9\nH 0 0 1.9\nH 0 0 2.7", 0, 3)]   // triplet in S_z = 0 (antisymmetric) ...
+    [InlineData("H 0 0 0\nH 0 0 0.9\nH 0 0 1.9\nH 0 0 2.7", 2, 3)]   // ... and in S_z = 1: the same energy
+    [InlineData("H 0 0 0\nH 0 0 0.9\nH 0 0 1.9\nH 0 0 2.7", 4, 5)]   // quintet, S_z = 2
+    [InlineData("H 0 0 0\nH 0 0 0.9\nH 0.3 0.7 1.9", 1, 2)]              // doublet
+    [InlineData("H 0 0 0\nH 0 0 0.9\nH 0.3 0.7 1.9", 3, 4)]              // quartet
+    [InlineData("Li 0 0 0\nH 0 0 1.6", 0, 1)]                             // LiH, STO-3G
+    public void DirectSolverEqualsTheDenseSlaterCondonDiagonalisation(string geometry, int twoSz, int multiplicity)
+    {
+        string basisName = geometry.StartsWith("Li", StringComparison.Ordinal) ? "sto-3g" : "6-31g";
+        // odd electron counts: FCI is orbital-invariant, so the closed-shell anion's RHF orbitals serve
+        int ne = geometry.Split('\n').Length == 3 ? 3 : -1;
+        var (mo, _, mol) = CoupledClusterTests.Prepare(geometry, basisName, ne == 3 ? -1 : 0);
+        ne = ne == 3 ? 3 : mol.ElectronCount;
+        int alpha = (ne + twoSz) / 2, beta = (ne - twoSz) / 2;
+        var dense = FullConfigurationInteraction.Dense(mo, alpha, beta, multiplicity);
+        var direct = FullConfigurationInteraction.Run(mo, alpha, beta, multiplicity);
+        Assert.Equal(dense.Energy, direct.Energy, 10);
+        double s = (multiplicity - 1) / 2.0;
+        Assert.Equal(s * (s + 1), direct.SpinSquared, 6);
+        Assert.Equal(dense.Determinants, direct.Determinants);
+    }
+
+    [Fact]
+    public void OneParticleDensityIsTheDerivativeOfTheEnergyByTheOneElectronIntegrals()
+    {
+        // Hellmann–Feynman: dE/dlambda of h + lambda V equals tr(gamma V), gamma = gamma_alpha + gamma_beta.
+        var (mo, _, mol) = CoupledClusterTests.Prepare("H 0 0 0\nH 0 0 0.9\nH 0.3 0.7 1.9\nH 0.1 -0.4 2.8", "6-31g");
+        foreach (var (alpha, beta, mult) in new[] { (2, 2, 1), (3, 1, 3) })
+        {
+            var fci = FullConfigurationInteraction.Run(mo, alpha, beta, mult, new FullConfigurationInteractionOptions(ResidualTolerance: 1e-9));
+            int n = mo.Orbitals;
+            var ga = fci.AlphaDensity!;
+            var gb = fci.BetaDensity!;
+            double ta = 0, tb = 0;
+            for (int p = 0; p < n; p++) { ta += ga[p, p]; tb += gb[p, p]; }
+            Assert.Equal(alpha, ta, 10);
+            Assert.Equal(beta, tb, 10);
+            var rng = new Random(5);
+            var v = new double[n * n];
+            for (int p = 0; p < n; p++)
+                for (int q = 0; q <= p; q++) v[p * n + q] = v[q * n + p] = rng.NextDouble() - 0.5;
+            double expected = 0;
+            for (int p = 0; p < n; p++)
+                for (int q = 0; q < n; q++) expected += (ga[p, q] + gb[p, q]) * v[p * n + q];
+            double E(double lambda)
+            {
+                var h = mo.OneElectron.Select((x, i) => x + lambda * v[i]).ToArray();
+                return FullConfigurationInteraction.Run(mo with { OneElectron = h }, alpha, beta, mult, new FullConfigurationInteractionOptions(ResidualTolerance: 1e-9)).Energy;
+            }
+            const double d = 1e-4;
+            double fd = (8 * (E(d) - E(-d)) - (E(2 * d) - E(-2 * d))) / (12 * d);
+            Assert.Equal(expected, fd, 7);
+        }
+    }
+
+    [Fact]
+    public void AtomicOrbitalDensityIntegratesToTheElectronCount()
+    {
+        var mol = Molecule.ParseGeometry("Li 0 0 0\nH 0 0 1.6");
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load("6-31g"));
+        var rhf = RestrictedHartreeFock.Run(mol, basis);
+        var fci = FullConfigurationInteraction.Run(MolecularOrbitalIntegrals.For(mol, basis, rhf.Coefficients), 2, 2, 1);
+        var p = fci.AtomicOrbitalDensity(rhf.Coefficients);
+        var s = OneElectronIntegrals.Overlap(basis);
+        double trace = 0;
+        for (int i = 0; i < basis.FunctionCount; i++)
+            for (int j = 0; j < basis.FunctionCount; j++) trace += p[i, j] * s[j, i];
+        Assert.Equal(4.0, trace, 9);
+    }
+
+    [Fact]
+    public void ImpossibleSpinIsRejected()
+    {
+        var (mo, _, _) = CoupledClusterTests.Prepare("H 0 0 0\nH 0 0 0.9", "sto-3g");
+        var e = Assert.Throws<ArgumentException>(() => FullConfigurationInteraction.Run(mo, 1, 1, 2));
+        Assert.Contains("Multiplicity 2", e.Message);
+        Assert.Throws<ArgumentException>(() => FullConfigurationInteraction.Run(mo, 3, 0, 4));
     }
 }

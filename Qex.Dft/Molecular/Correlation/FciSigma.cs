@@ -1,0 +1,121 @@
+using Qex.Core.LinearAlgebra;
+
+namespace Qex.Dft.Molecular.Correlation;
+
+/// <summary>
+/// The FCI Hamiltonian as a product sigma = H c on CI matrices c[I_alpha, I_beta] (row-major, beta fastest):
+/// H = H_alpha (x) 1 + 1 (x) H_beta + sum_(kl,ij) (kl|ij) E^alpha_kl E^beta_ij, where the one-spin parts are dense
+/// string-space matrices applied by matrix products and the alpha-beta part runs per orbital pair kl as gather
+/// (rows of c reached by E^alpha_kl), sparse product with the beta replacements, scatter.
+/// </summary>
+internal sealed class FciSigma
+{
+    private readonly MolecularOrbitalIntegrals mo;
+    private readonly OccupationStrings a, b;
+    private readonly double[] hAlpha, hBeta;
+    /// <summary>Per orbital pair kl: (source row J, target row I, sign) with E_kl |J&gt; = sign |I&gt;.</summary>
+    private readonly (int Source, int Target, int Sign)[][] alphaPairs;
+    private readonly int maxPairs;
+
+    public FciSigma(MolecularOrbitalIntegrals mo, OccupationStrings alpha, OccupationStrings beta)
+    {
+        this.mo = mo;
+        a = alpha;
+        b = beta;
+        int n = mo.Orbitals;
+        var hp = new double[n * n];
+        for (int k = 0; k < n; k++)
+            for (int l = 0; l < n; l++)
+            {
+                double v = mo.OneElectron[k * n + l];
+                for (int j = 0; j < n; j++) v -= 0.5 * mo.Eri(k, j, j, l);
+                hp[k * n + l] = v;
+            }
+        hAlpha = a.SameSpinHamiltonian(mo, hp);
+        hBeta = ReferenceEquals(a, b) ? hAlpha : b.SameSpinHamiltonian(mo, hp);
+        var lists = new List<(int, int, int)>[n * n];
+        for (int i = 0; i < lists.Length; i++) lists[i] = [];
+        for (int j = 0; j < a.Count; j++)
+            foreach (var (t, pq, s) in a.Singles[j]) lists[pq].Add((j, t, s));
+        alphaPairs = [.. lists.Select(l => l.ToArray())];
+        maxPairs = alphaPairs.Max(p => p.Length);
+    }
+
+    /// <summary>The exact diagonal of H (without nuclear repulsion).</summary>
+    public double[] Diagonal()
+    {
+        int n = mo.Orbitals, na = a.Count, nb = b.Count;
+        var d = new double[(long)na * nb];
+        Parallel.For(0, na, i =>
+        {
+            ulong sa = a.Strings[i];
+            for (int j = 0; j < nb; j++)
+            {
+                ulong sb = b.Strings[j];
+                double v = hAlpha[(long)i * na + i] + hBeta[(long)j * nb + j];
+                for (int p = 0; p < n; p++)
+                {
+                    if ((sa >> p & 1) == 0) continue;
+                    for (int q = 0; q < n; q++)
+                        if ((sb >> q & 1) != 0) v += mo.Eri(p, p, q, q);
+                }
+                d[(long)i * nb + j] = v;
+            }
+        });
+        return d;
+    }
+
+    /// <summary>sigma = H c (electronic part).</summary>
+    public void Apply(double[] c, double[] sigma)
+    {
+        int n = mo.Orbitals, na = a.Count, nb = b.Count, n2 = n * n;
+        // same-spin parts: sigma = H_alpha c + c H_beta (both symmetric)
+        Gemm.Multiply(false, false, na, nb, na, 1, hAlpha, na, c, nb, 0, sigma, nb);
+        Gemm.Multiply(false, false, na, nb, nb, 1, c, nb, hBeta, nb, 1, sigma, nb);
+        // alpha-beta part: workers take orbital pairs kl in turn, each with its own buffers and sigma accumulator
+        var eri = mo.TwoElectron;
+        int workers = Math.Min(Environment.ProcessorCount, n2);
+        var partial = new double[workers][];
+        int next = -1;
+        Parallel.For(0, workers, w =>
+        {
+            var acc = w == 0 ? sigma : new double[sigma.Length];
+            var ct = new double[(long)nb * maxPairs];
+            var vt = new double[(long)nb * maxPairs];
+            int kl;
+            while ((kl = Interlocked.Increment(ref next)) < n2)
+            {
+                var pairs = alphaPairs[kl];
+                int m = pairs.Length;
+                if (m == 0) continue;
+                for (int x = 0; x < m; x++)
+                {
+                    var (src, _, sgn) = pairs[x];
+                    var row = c.AsSpan(src * nb, nb);
+                    for (int jb = 0; jb < nb; jb++) ct[jb * m + x] = sgn * row[jb];
+                }
+                Array.Clear(vt, 0, nb * m);
+                long klBase = (long)kl * n2;
+                for (int jb = 0; jb < nb; jb++)
+                {
+                    var from = ct.AsSpan(jb * m, m);
+                    foreach (var (ib, ij, s) in b.Singles[jb])
+                    {
+                        double coef = s * eri[klBase + ij];
+                        if (coef == 0) continue;
+                        var to = vt.AsSpan(ib * m, m);
+                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(from, coef, to, to);
+                    }
+                }
+                // scatter; worker 0 adds straight into sigma, which no other worker touches until the reduction
+                for (int x = 0; x < m; x++)
+                {
+                    var dst = acc.AsSpan(pairs[x].Target * nb, nb);
+                    for (int ib = 0; ib < nb; ib++) dst[ib] += vt[ib * m + x];
+                }
+            }
+            partial[w] = acc;
+        });
+        for (int w = 1; w < workers; w++) System.Numerics.Tensors.TensorPrimitives.Add(sigma, partial[w], sigma);
+    }
+}
