@@ -41,6 +41,26 @@ internal static class SphericalTransform
         return t;
     }
 
+    /// <summary>
+    /// The shell's functions in terms of its raw cartesian components (x^l y^m z^n with the x^L normalisation), row-major
+    /// (functions x components): the component normalisation for cartesian shells, the solid-harmonic coefficients for pure ones.
+    /// </summary>
+    public static double[] ShellMatrix(Shell shell)
+    {
+        var comps = OneElectronIntegrals.Components(shell.AngularMomentum);
+        int nc = comps.Length, nf = shell.FunctionCount;
+        var m = new double[nf * nc];
+        if (!shell.Pure || shell.AngularMomentum < 2)
+        {
+            for (int i = 0; i < nc; i++) m[i * nc + i] = McMurchieDavidson.ComponentScale(comps[i], shell.AngularMomentum);
+            return m;
+        }
+        var rows = Harmonics(shell.AngularMomentum);
+        for (int r = 0; r < rows.Length; r++)
+            foreach (var (a, b, c, coef) in rows[r]) m[r * nc + Array.IndexOf(comps, (a, b, c))] += coef;
+        return m;
+    }
+
     /// <summary>Real solid harmonics as (x power, y power, z power, coefficient) lists, normalised with the x^L normalisation.</summary>
     private static (int, int, int, double)[][] Harmonics(int l) => l switch
     {

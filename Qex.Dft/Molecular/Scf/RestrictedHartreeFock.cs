@@ -14,8 +14,13 @@ namespace Qex.Dft.Molecular.Scf;
 /// <param name="DiisStart">DIIS starts once the commutator's largest element is below this.</param>
 /// <param name="Guess">Initial density: superposition of atomic densities (default) or the core Hamiltonian (from which
 /// N2/STO-3G converges to an excited self-consistent solution, 0.73 Ha too high).</param>
+/// <param name="LevelShift">Virtual orbitals are raised by this much (Hartree) before DIIS takes over: F + b (S - S D_s S) with
+/// D_s the density per electron of one spin (for hard cases: small gaps, oscillating occupations). 0: off.</param>
+/// <param name="Damping">Before DIIS takes over, the new density is mixed with the old: D = (1 - a) D_new + a D_old. 0: off.</param>
+/// <param name="Integrals">Stored or direct electron-repulsion integrals (automatic: stored when they fit).</param>
 public sealed record HartreeFockOptions(int MaxIterations = 200, double EnergyTolerance = 1e-10, double CommutatorTolerance = 1e-8, int DiisSize = 8,
-    double LinearDependence = 1e-7, double DiisStart = 0.1, ScfGuess Guess = ScfGuess.SuperpositionOfAtomicDensities);
+    double LinearDependence = 1e-7, double DiisStart = 0.1, ScfGuess Guess = ScfGuess.SuperpositionOfAtomicDensities,
+    double LevelShift = 0, double Damping = 0, IntegralMode Integrals = IntegralMode.Auto);
 
 /// <summary>The initial density of an SCF.</summary>
 public enum ScfGuess
@@ -43,8 +48,9 @@ public sealed record HartreeFockResult(double Energy, double NuclearRepulsion, d
 public sealed class ScfConvergenceException(string message) : Exception(message);
 
 /// <summary>
-/// Closed-shell (restricted) Hartree–Fock: canonical orthogonalisation, core-Hamiltonian guess, DIIS on the
-/// commutator FDS - SDF, stored integrals; converged on the energy change and the commutator norm.
+/// Closed-shell (restricted) Hartree–Fock: canonical orthogonalisation, atomic-density or core guess, level shift and
+/// damping for the first iterations, DIIS on the commutator FDS - SDF, J/K from stored or direct integrals
+/// (<see cref="CoulombExchangeBuilder"/>); converged on the energy change and the commutator norm.
 /// </summary>
 public static class RestrictedHartreeFock
 {
@@ -61,7 +67,9 @@ public static class RestrictedHartreeFock
         int n = basis.FunctionCount, occ = molecule.ElectronCount / 2;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
-        var eri = CoulombIntegrals.ElectronRepulsion(basis);
+        if (o.Damping is < 0 or >= 1) throw new ArgumentException($"Damping must be in [0, 1); got {o.Damping}.");
+        if (o.LevelShift < 0) throw new ArgumentException($"The level shift must not be negative; got {o.LevelShift}.");
+        var eri = new CoulombExchangeBuilder(basis, o.Integrals);
         var x = Orthogonaliser(s, n, o.LinearDependence, out int m);
         if (occ > m) throw new ArgumentException($"{occ} occupied orbitals do not fit in {m} linearly independent basis functions.");
         double enuc = molecule.NuclearRepulsion();
@@ -72,9 +80,11 @@ public static class RestrictedHartreeFock
         var diisF = new List<double[]>();
         var diisE = new List<double[]>();
         double[] eps = [], c = [];
+        bool early = true; // before DIIS: level shift and damping apply
         for (int it = 1; it <= o.MaxIterations; it++)
         {
-            (eps, c) = Diagonalise(f, x, n, m);
+            bool shifted = early && o.LevelShift > 0 && it > 1;
+            (eps, c) = Diagonalise(shifted ? LevelShifted(f, s, d, 0.5, o.LevelShift, n) : f, x, n, m);
             var dNew = new double[n * n];
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < n; j++)
@@ -83,6 +93,8 @@ public static class RestrictedHartreeFock
                     for (int k = 0; k < occ; k++) v += c[i * m + k] * c[j * m + k];
                     dNew[i * n + j] = 2 * v;
                 }
+            if (early && o.Damping > 0 && it > 1)
+                for (int i = 0; i < dNew.Length; i++) dNew[i] = (1 - o.Damping) * dNew[i] + o.Damping * d[i];
             d = dNew;
             var g = TwoElectron(eri, d, n);
             f = Add(h, g);
@@ -94,7 +106,11 @@ public static class RestrictedHartreeFock
             energy = eNew;
             history.Add(FormattableString.Invariant($"iteration {it}: E = {eNew:F12}, dE = {dE:E2}, |FDS-SDF| = {errMax:E2}"));
             if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
+            {
+                if (shifted || (early && o.Damping > 0 && it > 1)) { early = false; continue; } // one clean step: orbitals of the unshifted F
                 return new HartreeFockResult(energy, enuc, e1, e2, it, Tensor.Wrap(eps, m), Tensor.Wrap(c, n, m), Tensor.Wrap(d, n, n));
+            }
+            if (errMax < o.DiisStart) early = false;
             if (o.DiisSize > 0 && (errMax < o.DiisStart || diisF.Count > 0))
             {
                 diisF.Add((double[])f.Clone());
@@ -143,7 +159,7 @@ public static class RestrictedHartreeFock
         int n = basis.FunctionCount, electrons = atom.ElectronCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
         var h = CoulombIntegrals.CoreHamiltonian(basis, atom).ToArray();
-        var eri = CoulombIntegrals.ElectronRepulsion(basis);
+        var eri = new CoulombExchangeBuilder(basis, IntegralMode.Stored);
         var x = Orthogonaliser(s, n, o.LinearDependence, out int m);
         var f = (double[])h.Clone();
         var d = new double[n * n];
@@ -218,40 +234,22 @@ public static class RestrictedHartreeFock
         return (e.Values.ToArray(), c.ToArray());
     }
 
-    /// <summary>J_ij = sum (ij|kl) D_kl and K_ij = sum (ik|jl) D_kl.</summary>
-    internal static (double[] J, double[] K) CoulombExchange(double[] eri, double[] d, int n)
+    /// <summary>G = J - K/2 for a total density D.</summary>
+    internal static double[] TwoElectron(CoulombExchangeBuilder eri, double[] d, int n)
     {
-        var jm = new double[n * n];
-        var km = new double[n * n];
-        Parallel.For(0, n, i =>
-        {
-            for (int j = 0; j < n; j++)
-            {
-                double jv = 0, kv = 0;
-                long ij = ((long)i * n + j) * n * n;
-                for (int k = 0; k < n; k++)
-                {
-                    long ik = ((long)i * n + k) * n * n;
-                    for (int l = 0; l < n; l++)
-                    {
-                        double dkl = d[k * n + l];
-                        jv += eri[ij + k * n + l] * dkl;
-                        kv += eri[ik + (long)j * n + l] * dkl;
-                    }
-                }
-                jm[i * n + j] = jv;
-                km[i * n + j] = kv;
-            }
-        });
-        return (jm, km);
+        var (j, k) = eri.Build([d]);
+        var g = j[0];
+        for (int i = 0; i < g.Length; i++) g[i] -= 0.5 * k![0][i];
+        return g;
     }
 
-    /// <summary>G = J - K/2 for a total density D.</summary>
-    internal static double[] TwoElectron(double[] eri, double[] d, int n)
+    /// <summary>F + shift (S - f S D S): raises the virtual space (D S f is the projector on the occupied space, f = 1/occupation).</summary>
+    internal static double[] LevelShifted(double[] f, double[] s, double[] d, double perElectron, double shift, int n)
     {
-        var (j, k) = CoulombExchange(eri, d, n);
-        for (int i = 0; i < j.Length; i++) j[i] -= 0.5 * k[i];
-        return j;
+        var sds = Gemm.MatMul(Gemm.MatMul(Tensor.Wrap(s, n, n), Tensor.Wrap(d, n, n)), Tensor.Wrap(s, n, n)).ToArray();
+        var r = new double[n * n];
+        for (int i = 0; i < r.Length; i++) r[i] = f[i] + shift * (s[i] - perElectron * sds[i]);
+        return r;
     }
 
     /// <summary>X^T (FDS - SDF) X, flattened (m x m).</summary>

@@ -18,7 +18,8 @@ public sealed record UnrestrictedHartreeFockResult(double Energy, double Nuclear
 
 /// <summary>
 /// Spin-unrestricted Hartree–Fock: the RHF machinery with separate alpha and beta Fock matrices
-/// (F_s = H + J[D_a + D_b] - K[D_s]), a half-and-half split of the atomic-density guess, and DIIS over both spins.
+/// (F_s = H + J[D_a + D_b] - K[D_s]), a proportional split of the atomic-density guess, level shift and damping for the
+/// first iterations, and DIIS over both spins.
 /// </summary>
 public static class UnrestrictedHartreeFock
 {
@@ -32,7 +33,9 @@ public static class UnrestrictedHartreeFock
         int n = basis.FunctionCount, na = molecule.AlphaCount, nb = molecule.BetaCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
-        var eri = CoulombIntegrals.ElectronRepulsion(basis);
+        if (o.Damping is < 0 or >= 1) throw new ArgumentException($"Damping must be in [0, 1); got {o.Damping}.");
+        if (o.LevelShift < 0) throw new ArgumentException($"The level shift must not be negative; got {o.LevelShift}.");
+        var eri = new CoulombExchangeBuilder(basis, o.Integrals);
         var x = RestrictedHartreeFock.Orthogonaliser(s, n, o.LinearDependence, out int m);
         if (na > m) throw new ArgumentException($"{na} alpha electrons do not fit in {m} linearly independent basis functions.");
         double enuc = molecule.NuclearRepulsion();
@@ -49,12 +52,22 @@ public static class UnrestrictedHartreeFock
         var diisF = new List<double[]>();
         var diisE = new List<double[]>();
         double energy = 0;
+        bool early = true;
         for (int it = 1; it <= o.MaxIterations; it++)
         {
-            var (ea, ca) = RestrictedHartreeFock.Diagonalise(fa, x, n, m);
-            var (eb, cb) = RestrictedHartreeFock.Diagonalise(fb, x, n, m);
-            da = Density(ca, n, m, na);
-            db = Density(cb, n, m, nb);
+            bool shifted = early && o.LevelShift > 0 && it > 1;
+            var (ea, ca) = RestrictedHartreeFock.Diagonalise(shifted ? RestrictedHartreeFock.LevelShifted(fa, s, da, 1, o.LevelShift, n) : fa, x, n, m);
+            var (eb, cb) = RestrictedHartreeFock.Diagonalise(shifted ? RestrictedHartreeFock.LevelShifted(fb, s, db, 1, o.LevelShift, n) : fb, x, n, m);
+            var daNew = Density(ca, n, m, na);
+            var dbNew = Density(cb, n, m, nb);
+            if (early && o.Damping > 0 && it > 1)
+                for (int i = 0; i < daNew.Length; i++)
+                {
+                    daNew[i] = (1 - o.Damping) * daNew[i] + o.Damping * da[i];
+                    dbNew[i] = (1 - o.Damping) * dbNew[i] + o.Damping * db[i];
+                }
+            da = daNew;
+            db = dbNew;
             (fa, fb) = Fock(h, eri, da, db, n);
             var dt = RestrictedHartreeFock.Add(da, db);
             double eNew = 0.5 * (RestrictedHartreeFock.Trace(dt, h, n) + RestrictedHartreeFock.Trace(da, fa, n) + RestrictedHartreeFock.Trace(db, fb, n)) + enuc;
@@ -63,8 +76,12 @@ public static class UnrestrictedHartreeFock
             energy = eNew;
             history.Add(FormattableString.Invariant($"iteration {it}: E = {eNew:F12}, dE = {dE:E2}, |FDS-SDF| = {errMax:E2}"));
             if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
+            {
+                if (shifted || (early && o.Damping > 0 && it > 1)) { early = false; continue; }
                 return new UnrestrictedHartreeFockResult(energy, enuc, it, Tensor.Wrap(ea, m), Tensor.Wrap(eb, m), Tensor.Wrap(da, n, n), Tensor.Wrap(db, n, n),
                     SpinContamination(da, db, s, n, na, nb));
+            }
+            if (errMax < o.DiisStart) early = false;
             if (o.DiisSize > 0 && (errMax < o.DiisStart || diisF.Count > 0))
             {
                 diisF.Add([.. fa, .. fb]);
@@ -82,10 +99,10 @@ public static class UnrestrictedHartreeFock
             + string.Join("\n  ", history.TakeLast(5)));
     }
 
-    private static (double[] Fa, double[] Fb) Fock(double[] h, double[] eri, double[] da, double[] db, int n)
+    private static (double[] Fa, double[] Fb) Fock(double[] h, CoulombExchangeBuilder eri, double[] da, double[] db, int n)
     {
-        var (ja, ka) = RestrictedHartreeFock.CoulombExchange(eri, da, n);
-        var (jb, kb) = RestrictedHartreeFock.CoulombExchange(eri, db, n);
+        var (j, k) = eri.Build([da, db]);
+        var (ja, jb, ka, kb) = (j[0], j[1], k![0], k[1]);
         var fa = new double[n * n];
         var fb = new double[n * n];
         for (int i = 0; i < n * n; i++)

@@ -25,7 +25,7 @@ public sealed class BoysTests
             return s;
         }
         var f = new double[13];
-        foreach (double t in new[] { 0.0, 1e-9, 0.3, 2.5, 11.0, 29.9, 34.99, 35.01, 48.0, 120.0 })
+        foreach (double t in new[] { 0.0, 1e-9, 0.05, 0.3, 1.2345, 2.5, 7.777, 11.0, 17.45, 29.9, 33.333, 34.99, 35.01, 48.0, 120.0 })
         {
             Boys.Evaluate(t, f);
             for (int m = 0; m <= 12; m++)

@@ -1,0 +1,401 @@
+using Qex.Dft.Molecular.Basis;
+using Qex.Kernels.Fock;
+
+namespace Qex.Dft.Molecular.Integrals;
+
+/// <summary>
+/// Electron-repulsion integrals (ab|cd) by McMurchie–Davidson over precomputed shell pairs. Each shell pair keeps its
+/// surviving primitive pairs (|c_a c_b| exp(-mu R_AB^2) above 1e-16) with the Hermite expansion matrix
+/// E[ab, tuv] = E^x E^y E^z, into which the contraction coefficients, the cartesian component normalisation and the
+/// spherical-harmonic transformation are folded, so a shell quartet is, per primitive quartet, one Boys evaluation, the
+/// Hermite integrals R_(t+tau, u+nu, v+phi) and two small matrix products, and comes out directly in the basis'
+/// own (spherical or cartesian) functions. Quartets are screened by the Cauchy–Schwarz bound.
+/// </summary>
+public sealed class ElectronRepulsionEngine
+{
+    private readonly BasisSet basis;
+    private readonly ShellPair[] pairs;
+    private readonly int lmaxPair;
+
+    /// <summary>Prepares the shell pairs of <paramref name="basis"/>; quartets with Schwarz bound below <paramref name="screening"/> are skipped.</summary>
+    public ElectronRepulsionEngine(BasisSet basis, double screening = 1e-14)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        this.basis = basis;
+        Screening = screening;
+        var list = new List<(int, int)>();
+        for (int i = 0; i < basis.Shells.Count; i++)
+            for (int j = 0; j <= i; j++) list.Add((i, j));
+        pairs = new ShellPair[list.Count];
+        Parallel.For(0, list.Count, p => pairs[p] = new ShellPair(basis.Shells[list[p].Item1], basis.Shells[list[p].Item2], list[p].Item1, list[p].Item2));
+        lmaxPair = pairs.Length == 0 ? 0 : pairs.Max(p => p.L);
+        var scratch = new Scratch(2 * lmaxPair, pairs.Max(p => p.Functions), pairs.Max(p => p.Hermite));
+        foreach (var p in pairs)
+        {
+            Quartet(p, p, scratch);
+            double mx = 0;
+            int nf = p.Functions;
+            for (int x = 0; x < nf; x++) mx = Math.Max(mx, Math.Abs(scratch.Out[x * nf + x]));
+            p.Bound = Math.Sqrt(mx);
+        }
+    }
+
+    /// <summary>The Schwarz threshold.</summary>
+    public double Screening { get; }
+
+    /// <summary>Number of basis functions.</summary>
+    public int FunctionCount => basis.FunctionCount;
+
+    /// <summary>Number of unique shell quartets that pass the Schwarz test.</summary>
+    public long SignificantQuartets()
+    {
+        long count = 0;
+        for (int p = 0; p < pairs.Length; p++)
+            for (int q = 0; q <= p; q++)
+                if (pairs[p].Bound * pairs[q].Bound >= Screening) count++;
+        return count;
+    }
+
+    /// <summary>Number of integrals the stored (conventional) mode keeps: the sizes of all significant unique quartet blocks.</summary>
+    public long StoredValueCount()
+    {
+        long count = 0;
+        for (int p = 0; p < pairs.Length; p++)
+            for (int q = 0; q <= p; q++)
+                if (pairs[p].Bound * pairs[q].Bound >= Screening) count += (long)pairs[p].Functions * pairs[q].Functions;
+        return count;
+    }
+
+    /// <summary>
+    /// Computes every significant unique shell quartet (bra pair p, ket pair q &lt;= p), handing each block to
+    /// <paramref name="sink"/> on the computing thread (with that thread's index below <paramref name="workers"/>);
+    /// quartets whose bound times <paramref name="densityBound"/> is below the threshold are skipped too.
+    /// </summary>
+    private void ForEachQuartet(int workers, Action<int, ShellPair, ShellPair, double[]> sink, double densityBound = double.PositiveInfinity)
+    {
+        int next = -1;
+        // large bra pairs first for load balance
+        var order = Enumerable.Range(0, pairs.Length).OrderByDescending(p => (long)pairs[p].Work * (p + 1)).ToArray();
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            var scratch = new Scratch(2 * lmaxPair, pairs.Max(p => p.Functions), pairs.Max(p => p.Hermite));
+            int t;
+            while ((t = Interlocked.Increment(ref next)) < order.Length)
+            {
+                int p = order[t];
+                var bra = pairs[p];
+                for (int q = 0; q <= p; q++)
+                {
+                    var ket = pairs[q];
+                    double bound = bra.Bound * ket.Bound;
+                    if (bound < Screening || bound * densityBound < Screening) continue;
+                    Quartet(bra, ket, scratch);
+                    sink(w, bra, ket, scratch.Out);
+                }
+            }
+        });
+    }
+
+    private static double Weight(ShellPair bra, ShellPair ket) =>
+        (bra.I == bra.J ? 0.5 : 1) * (ket.I == ket.J ? 0.5 : 1) * (ReferenceEquals(bra, ket) ? 0.5 : 1);
+
+    /// <summary>All significant unique quartet blocks (the conventional, stored mode), one set per worker thread.</summary>
+    public IReadOnlyList<EriBlocks> Store(int maxThreads = 0)
+    {
+        int workers = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
+        var sets = new EriBlocks[workers];
+        for (int w = 0; w < workers; w++) sets[w] = new EriBlocks(FunctionCount);
+        ForEachQuartet(workers, (w, bra, ket, block) =>
+            sets[w].Add(bra.OffsetA, bra.Na, bra.OffsetB, bra.Nb, ket.OffsetA, ket.Na, ket.OffsetB, ket.Nb, Weight(bra, ket), block));
+        foreach (var s in sets) s.Compact();
+        return sets;
+    }
+
+    /// <summary>
+    /// Integral-direct J/K: recomputes the quartets and contracts them batch by batch with <paramref name="kernel"/>
+    /// (skipping quartets whose Schwarz bound times the largest density element is below the threshold).
+    /// Adds J[D_s] and K[D_s] to the outputs as <see cref="ICoulombExchangeKernel.Accumulate"/> does.
+    /// </summary>
+    public void DirectCoulombExchange(ICoulombExchangeKernel kernel, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> coulomb,
+        IReadOnlyList<double[]>? exchange, int maxThreads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(densities);
+        int workers = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
+        int n = FunctionCount, ns = densities.Count;
+        double dmax = 0;
+        foreach (var d in densities) foreach (double v in d) dmax = Math.Max(dmax, Math.Abs(v));
+        var sets = new EriBlocks[workers];
+        var j = new double[workers][][];
+        var k = new double[workers][][];
+        for (int w = 0; w < workers; w++)
+        {
+            sets[w] = new EriBlocks(n);
+            j[w] = [.. Enumerable.Range(0, ns).Select(_ => new double[n * n])];
+            k[w] = [.. Enumerable.Range(0, ns).Select(_ => new double[n * n])];
+        }
+        const long flushAt = 1 << 20;
+        ForEachQuartet(workers, (w, bra, ket, block) =>
+        {
+            var s = sets[w];
+            s.Add(bra.OffsetA, bra.Na, bra.OffsetB, bra.Nb, ket.OffsetA, ket.Na, ket.OffsetB, ket.Nb, Weight(bra, ket), block);
+            if (s.ValueCount >= flushAt)
+            {
+                kernel.Accumulate([s], densities, j[w], exchange is null ? null : k[w]);
+                s.Clear();
+            }
+        }, 2 * dmax);
+        for (int w = 0; w < workers; w++)
+        {
+            if (sets[w].Count > 0) kernel.Accumulate([sets[w]], densities, j[w], exchange is null ? null : k[w]);
+            for (int s = 0; s < ns; s++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(coulomb[s], j[w][s], coulomb[s]);
+                if (exchange is not null) System.Numerics.Tensors.TensorPrimitives.Add(exchange[s], k[w][s], exchange[s]);
+            }
+        }
+    }
+
+    /// <summary>All integrals as a dense n^4 array, index ((a n + b) n + c) n + d.</summary>
+    public double[] Dense()
+    {
+        int n = FunctionCount;
+        double count = Math.Pow(n, 4);
+        if (count > Array.MaxLength || count * 8 > 0.5 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
+            throw new InsufficientMemoryException($"Dense integrals for {n} basis functions need {count * 8 / (1 << 30):F1} GiB.");
+        var eri = new double[(long)n * n * n * n];
+        ForEachQuartet(Environment.ProcessorCount, (_, bra, ket, block) =>
+        {
+            int idx = 0;
+            for (int a = bra.OffsetA; a < bra.OffsetA + bra.Na; a++)
+                for (int b = bra.OffsetB; b < bra.OffsetB + bra.Nb; b++)
+                    for (int c = ket.OffsetA; c < ket.OffsetA + ket.Na; c++)
+                        for (int d = ket.OffsetB; d < ket.OffsetB + ket.Nb; d++)
+                        {
+                            double v = block[idx++];
+                            long A = a, B = b, C = c, D = d;
+                            eri[((A * n + B) * n + C) * n + D] = v; eri[((B * n + A) * n + C) * n + D] = v;
+                            eri[((A * n + B) * n + D) * n + C] = v; eri[((B * n + A) * n + D) * n + C] = v;
+                            eri[((C * n + D) * n + A) * n + B] = v; eri[((D * n + C) * n + A) * n + B] = v;
+                            eri[((C * n + D) * n + B) * n + A] = v; eri[((D * n + C) * n + B) * n + A] = v;
+                        }
+        });
+        return eri;
+    }
+
+    /// <summary>(ab|cd) for shell pair bra = (A, B) and ket = (C, D) into scratch.Out, index (ab) * nf_ket + (cd).</summary>
+    private static void Quartet(ShellPair bra, ShellPair ket, Scratch s)
+    {
+        int nfb = bra.Functions, nfk = ket.Functions, nhb = bra.Hermite, nhk = ket.Hermite, lt = bra.L + ket.L;
+        var o = s.Out.AsSpan(0, nfb * nfk);
+        o.Clear();
+        var w = s.W;
+        // R index of (hb, hk): the sum of the two Hermite triples
+        int dim = lt + 1;
+        var rIndex = s.RIndex;
+        for (int hb = 0; hb < nhb; hb++)
+        {
+            var (t, u, v) = bra.HermiteIndex[hb];
+            for (int hk = 0; hk < nhk; hk++)
+            {
+                var (tt, uu, vv) = ket.HermiteIndex[hk];
+                rIndex[hb * nhk + hk] = ((t + tt) * dim + u + uu) * dim + v + vv;
+            }
+        }
+        const double twoPi25 = 34.986836655249725; // 2 pi^(5/2)
+        for (int p = 0; p < bra.Count; p++)
+        {
+            double pe = bra.Exponent[p], px = bra.P[3 * p], py = bra.P[3 * p + 1], pz = bra.P[3 * p + 2];
+            Array.Clear(w, 0, nhb * nfk);
+            for (int q = 0; q < ket.Count; q++)
+            {
+                double qe = ket.Exponent[q], sum = pe + qe, alpha = pe * qe / sum;
+                double pref = twoPi25 / (pe * qe * Math.Sqrt(sum));
+                HermiteCoulomb(lt, alpha, px - ket.P[3 * q], py - ket.P[3 * q + 1], pz - ket.P[3 * q + 2], s);
+                var r = s.R;
+                var ek = ket.SignedHermiteT.AsSpan(q * nhk * nfk, nhk * nfk);
+                for (int hb = 0; hb < nhb; hb++)
+                {
+                    var wrow = w.AsSpan(hb * nfk, nfk);
+                    for (int hk = 0; hk < nhk; hk++)
+                    {
+                        double rv = pref * r[rIndex[hb * nhk + hk]];
+                        if (rv == 0) continue;
+                        var erow = ek.Slice(hk * nfk, nfk);
+                        for (int x = 0; x < nfk; x++) wrow[x] += rv * erow[x];
+                    }
+                }
+            }
+            var eb = bra.HermiteE.AsSpan(p * nfb * nhb, nfb * nhb);
+            for (int ab = 0; ab < nfb; ab++)
+            {
+                var orow = o.Slice(ab * nfk, nfk);
+                for (int hb = 0; hb < nhb; hb++)
+                {
+                    double e = eb[ab * nhb + hb];
+                    if (e == 0) continue;
+                    var wrow = w.AsSpan(hb * nfk, nfk);
+                    for (int x = 0; x < nfk; x++) orow[x] += e * wrow[x];
+                }
+            }
+        }
+    }
+
+    /// <summary>R^0_(tuv) for t + u + v &lt;= lt into s.R, index (t dim + u) dim + v with dim = lt + 1.</summary>
+    private static void HermiteCoulomb(int lt, double alpha, double x, double y, double z, Scratch s)
+    {
+        var f = s.F.AsSpan(0, lt + 1);
+        Boys.Evaluate(alpha * (x * x + y * y + z * z), f);
+        int dim = lt + 1, d3 = dim * dim * dim;
+        var work = s.RWork;
+        double m2a = -2 * alpha, pw = 1;
+        for (int n = 0; n <= lt; n++)
+        {
+            work[n * d3] = pw * f[n];
+            pw *= m2a;
+        }
+        for (int n = lt - 1; n >= 0; n--)
+        {
+            int top = lt - n, bn = n * d3, b1 = (n + 1) * d3;
+            for (int t = 0; t <= top; t++)
+                for (int u = 0; u <= top - t; u++)
+                    for (int v = 0; v <= top - t - u; v++)
+                    {
+                        if (t == 0 && u == 0 && v == 0) continue;
+                        double val;
+                        if (t > 0) val = (t > 1 ? (t - 1) * work[b1 + ((t - 2) * dim + u) * dim + v] : 0) + x * work[b1 + ((t - 1) * dim + u) * dim + v];
+                        else if (u > 0) val = (u > 1 ? (u - 1) * work[b1 + (t * dim + u - 2) * dim + v] : 0) + y * work[b1 + (t * dim + u - 1) * dim + v];
+                        else val = (v > 1 ? (v - 1) * work[b1 + (t * dim + u) * dim + v - 2] : 0) + z * work[b1 + (t * dim + u) * dim + v - 1];
+                        work[bn + (t * dim + u) * dim + v] = val;
+                    }
+        }
+        Array.Copy(work, 0, s.R, 0, d3);
+    }
+
+    private sealed class Scratch
+    {
+        public Scratch(int lmax, int maxFunctions, int maxHermite)
+        {
+            int dim = lmax + 1;
+            F = new double[dim];
+            RWork = new double[dim * dim * dim * dim];
+            R = new double[dim * dim * dim];
+            W = new double[maxHermite * maxFunctions];
+            Out = new double[maxFunctions * maxFunctions];
+            RIndex = new int[maxHermite * maxHermite];
+        }
+
+        public double[] F { get; }
+        public double[] RWork { get; }
+        public double[] R { get; }
+        public double[] W { get; }
+        public double[] Out { get; }
+        public int[] RIndex { get; }
+    }
+
+    /// <summary>A shell pair (A, B) with its primitive-pair Hermite data.</summary>
+    private sealed class ShellPair
+    {
+        public ShellPair(Shell a, Shell b, int i, int j)
+        {
+            I = i;
+            J = j;
+            OffsetA = a.Offset;
+            OffsetB = b.Offset;
+            Na = a.FunctionCount;
+            Nb = b.FunctionCount;
+            int la = a.AngularMomentum, lb = b.AngularMomentum;
+            L = la + lb;
+            Functions = Na * Nb;
+            var herm = new List<(int, int, int)>();
+            for (int t = 0; t <= L; t++)
+                for (int u = 0; u <= L - t; u++)
+                    for (int v = 0; v <= L - t - u; v++) herm.Add((t, u, v));
+            HermiteIndex = [.. herm];
+            Hermite = herm.Count;
+            var ca = OneElectronIntegrals.Components(la);
+            var cb = OneElectronIntegrals.Components(lb);
+            var ta = SphericalTransform.ShellMatrix(a);
+            var tb = SphericalTransform.ShellMatrix(b);
+            var e = new List<double>();
+            var et = new List<double>();
+            var pList = new List<double>();
+            var expList = new List<double>();
+            var cart = new double[ca.Length * cb.Length * Hermite];
+            for (int p = 0; p < a.Exponents.Length; p++)
+                for (int q = 0; q < b.Exponents.Length; q++)
+                {
+                    double ea = a.Exponents[p], eb = b.Exponents[q], pp = ea + eb;
+                    double r2 = 0;
+                    for (int d = 0; d < 3; d++) r2 += (a.Center[d] - b.Center[d]) * (a.Center[d] - b.Center[d]);
+                    double coef = a.Coefficients[p] * b.Coefficients[q];
+                    if (Math.Abs(coef) * Math.Exp(-ea * eb / pp * r2) < 1e-16) continue;
+                    var ex = McMurchieDavidson.Hermite(la, lb, ea, eb, a.Center[0], b.Center[0]);
+                    var ey = McMurchieDavidson.Hermite(la, lb, ea, eb, a.Center[1], b.Center[1]);
+                    var ez = McMurchieDavidson.Hermite(la, lb, ea, eb, a.Center[2], b.Center[2]);
+                    Array.Clear(cart);
+                    for (int x = 0; x < ca.Length; x++)
+                        for (int y = 0; y < cb.Length; y++)
+                        {
+                            var (l1, m1, n1) = ca[x];
+                            var (l2, m2, n2) = cb[y];
+                            for (int h = 0; h < Hermite; h++)
+                            {
+                                var (t, u, v) = HermiteIndex[h];
+                                if (t > l1 + l2 || u > m1 + m2 || v > n1 + n2) continue;
+                                cart[(x * cb.Length + y) * Hermite + h] = coef * ex[l1, l2, t] * ey[m1, m2, u] * ez[n1, n2, v];
+                            }
+                        }
+                    // fold in the (component normalisation and spherical) shell transformations: E'[a'b', h] = sum T_a'a T_b'b E[ab, h]
+                    var sph = new double[Functions * Hermite];
+                    for (int x2 = 0; x2 < Na; x2++)
+                        for (int x = 0; x < ca.Length; x++)
+                        {
+                            double t1 = ta[x2 * ca.Length + x];
+                            if (t1 == 0) continue;
+                            for (int y2 = 0; y2 < Nb; y2++)
+                                for (int y = 0; y < cb.Length; y++)
+                                {
+                                    double t2 = t1 * tb[y2 * cb.Length + y];
+                                    if (t2 == 0) continue;
+                                    for (int h = 0; h < Hermite; h++) sph[(x2 * Nb + y2) * Hermite + h] += t2 * cart[(x * cb.Length + y) * Hermite + h];
+                                }
+                        }
+                    e.AddRange(sph);
+                    // ket form: transposed [h, a'b'] with the Hermite sign (-1)^(t+u+v)
+                    for (int h = 0; h < Hermite; h++)
+                    {
+                        var (t, u, v) = HermiteIndex[h];
+                        double sign = ((t + u + v) & 1) == 0 ? 1 : -1;
+                        for (int f = 0; f < Functions; f++) et.Add(sign * sph[f * Hermite + h]);
+                    }
+                    for (int d = 0; d < 3; d++) pList.Add((ea * a.Center[d] + eb * b.Center[d]) / pp);
+                    expList.Add(pp);
+                }
+            HermiteE = [.. e];
+            SignedHermiteT = [.. et];
+            P = [.. pList];
+            Exponent = [.. expList];
+            Count = expList.Count;
+            Work = Count * Functions;
+        }
+
+        public int I { get; }
+        public int J { get; }
+        public int OffsetA { get; }
+        public int OffsetB { get; }
+        public int Na { get; }
+        public int Nb { get; }
+        public int L { get; }
+        public int Functions { get; }
+        public int Hermite { get; }
+        public (int T, int U, int V)[] HermiteIndex { get; }
+        public double[] HermiteE { get; }
+        public double[] SignedHermiteT { get; }
+        public double[] P { get; }
+        public double[] Exponent { get; }
+        public int Count { get; }
+        public long Work { get; }
+        public double Bound { get; set; }
+    }
+}

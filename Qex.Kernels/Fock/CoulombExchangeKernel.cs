@@ -1,0 +1,110 @@
+namespace Qex.Kernels.Fock;
+
+/// <summary>
+/// The J/K build: Coulomb J[D]_ab = sum_cd (ab|cd) D_cd and exchange K[D]_ac = sum_bd (ab|cd) D_bd from integrals stored
+/// as <see cref="EriBlocks"/>, for one or more symmetric density matrices (RHF: one; UHF: alpha and beta). The hot kernel
+/// of Hartree–Fock and hybrid DFT; every backend implements this interface.
+/// </summary>
+public interface ICoulombExchangeKernel
+{
+    /// <summary>
+    /// Adds J[D_s] to <paramref name="coulomb"/>[s] and, when <paramref name="exchange"/> is not null, K[D_s] to
+    /// <paramref name="exchange"/>[s], for every density D_s (n x n, row-major, symmetric).
+    /// </summary>
+    void Accumulate(IReadOnlyList<EriBlocks> blocks, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> coulomb, IReadOnlyList<double[]>? exchange);
+}
+
+/// <summary>
+/// The CPU J/K kernel: blocks shared out among threads in chunks, each thread accumulating half-matrices (every integral
+/// touches 2 Coulomb and 4 exchange elements, whose transposes follow from symmetry), summed and symmetrised at the end.
+/// </summary>
+public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
+{
+    private readonly int threads;
+
+    /// <summary>A kernel using up to <paramref name="maxThreads"/> threads (0: the processor count).</summary>
+    public CpuCoulombExchangeKernel(int maxThreads = 0) => threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
+
+    /// <inheritdoc />
+    public void Accumulate(IReadOnlyList<EriBlocks> blocks, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> coulomb, IReadOnlyList<double[]>? exchange)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        ArgumentNullException.ThrowIfNull(densities);
+        ArgumentNullException.ThrowIfNull(coulomb);
+        if (blocks.Count == 0) return;
+        int n = blocks[0].FunctionCount, ns = densities.Count, nn = n * n;
+        foreach (var b in blocks)
+            if (b.FunctionCount != n) throw new ArgumentException($"Integral blocks for {b.FunctionCount} and {n} functions mixed.");
+        if (coulomb.Count != ns || (exchange is not null && exchange.Count != ns))
+            throw new ArgumentException($"{ns} densities need as many Coulomb (and exchange) matrices; got {coulomb.Count} and {exchange?.Count}.");
+        for (int s = 0; s < ns; s++)
+            if (densities[s].Length != nn || coulomb[s].Length != nn || (exchange is not null && exchange[s].Length != nn))
+                throw new ArgumentException($"Density, Coulomb and exchange matrices must be {n} x {n}.");
+        bool wantK = exchange is not null;
+        // chunks of blocks: (set, first, end)
+        var chunks = new List<(int Set, int From, int To)>();
+        for (int s = 0; s < blocks.Count; s++)
+            for (int f = 0; f < blocks[s].Count; f += 256) chunks.Add((s, f, Math.Min(blocks[s].Count, f + 256)));
+        int workers = Math.Max(1, Math.Min(threads, chunks.Count));
+        var jAcc = new double[workers][];
+        var kAcc = new double[workers][];
+        int next = -1;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            var j = new double[ns * nn];
+            var k = wantK ? new double[ns * nn] : [];
+            int c;
+            while ((c = Interlocked.Increment(ref next)) < chunks.Count)
+            {
+                var (set, from, to) = chunks[c];
+                var eb = blocks[set];
+                for (int i = from; i < to; i++) Block(eb.Shape(i), eb.Weight(i), eb.Values(i), densities, j, k, n, wantK);
+            }
+            jAcc[w] = j;
+            kAcc[w] = k;
+        });
+        for (int s = 0; s < ns; s++)
+        {
+            Symmetrise(jAcc, s * nn, n, coulomb[s]);
+            if (wantK) Symmetrise(kAcc, s * nn, n, exchange![s]);
+        }
+    }
+
+    private static void Symmetrise(double[][] parts, int offset, int n, double[] target)
+    {
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++)
+            {
+                double v = 0;
+                foreach (var p in parts) v += p[offset + a * n + b] + p[offset + b * n + a];
+                target[a * n + b] += v;
+            }
+    }
+
+    private static void Block(ReadOnlySpan<int> shape, double weight, ReadOnlySpan<double> values, IReadOnlyList<double[]> densities,
+        double[] j, double[] k, int n, bool wantK)
+    {
+        int a0 = shape[0], na = shape[1], b0 = shape[2], nb = shape[3], c0 = shape[4], nc = shape[5], d0 = shape[6], nd = shape[7];
+        int ns = densities.Count, nn = n * n, idx = 0;
+        for (int a = a0; a < a0 + na; a++)
+            for (int b = b0; b < b0 + nb; b++)
+                for (int c = c0; c < c0 + nc; c++)
+                    for (int d = d0; d < d0 + nd; d++)
+                    {
+                        double v = weight * values[idx++];
+                        if (v == 0) continue;
+                        for (int s = 0; s < ns; s++)
+                        {
+                            var dm = densities[s];
+                            int o = s * nn;
+                            j[o + a * n + b] += 2 * v * dm[c * n + d];
+                            j[o + c * n + d] += 2 * v * dm[a * n + b];
+                            if (!wantK) continue;
+                            k[o + a * n + c] += v * dm[b * n + d];
+                            k[o + b * n + c] += v * dm[a * n + d];
+                            k[o + a * n + d] += v * dm[b * n + c];
+                            k[o + b * n + d] += v * dm[a * n + c];
+                        }
+                    }
+    }
+}

@@ -1,0 +1,88 @@
+namespace Qex.Kernels.Fock;
+
+/// <summary>
+/// Electron-repulsion integrals (ab|cd) stored as blocks, one per unique shell quartet: the block holds every
+/// component combination of its four shells (index ((a nb + b) nc + c) nd + d) together with the shells' first
+/// functions and sizes and the quartet's permutational degeneracy weight, so that summing the eight index
+/// permutations of every stored integral with that weight reproduces the full tensor. The layout the J/K kernels
+/// of every backend read.
+/// </summary>
+public sealed class EriBlocks
+{
+    private int[] meta = new int[8 * 64];
+    private double[] weight = new double[64];
+    private long[] start = new long[65];
+    private double[] values = new double[1024];
+
+    /// <summary>An empty set for a basis of <paramref name="functionCount"/> functions.</summary>
+    public EriBlocks(int functionCount)
+    {
+        if (functionCount < 1) throw new ArgumentOutOfRangeException(nameof(functionCount), "A basis has at least one function.");
+        FunctionCount = functionCount;
+    }
+
+    /// <summary>Number of basis functions.</summary>
+    public int FunctionCount { get; }
+
+    /// <summary>Number of blocks.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Number of stored integrals.</summary>
+    public long ValueCount => start[Count];
+
+    /// <summary>Bytes held by the stored integrals.</summary>
+    public long Bytes => ValueCount * sizeof(double) + Count * (8L * sizeof(int) + sizeof(double) + sizeof(long));
+
+    /// <summary>Removes all blocks (keeps the storage for reuse).</summary>
+    public void Clear() => Count = 0;
+
+    /// <summary>
+    /// Appends a block: first functions a0, b0, c0, d0, sizes na, nb, nc, nd, weight (1/2 for each of a = b shells,
+    /// c = d shells and ab = cd pairs), and the na nb nc nd values.
+    /// </summary>
+    /// <exception cref="ArgumentException">Sizes that do not match the values or reach past the basis.</exception>
+    public void Add(int a0, int na, int b0, int nb, int c0, int nc, int d0, int nd, double blockWeight, ReadOnlySpan<double> blockValues)
+    {
+        int size = na * nb * nc * nd;
+        if (blockValues.Length < size) throw new ArgumentException($"Block of {na}x{nb}x{nc}x{nd} needs {size} values; got {blockValues.Length}.");
+        if (a0 < 0 || b0 < 0 || c0 < 0 || d0 < 0 || a0 + na > FunctionCount || b0 + nb > FunctionCount || c0 + nc > FunctionCount || d0 + nd > FunctionCount)
+            throw new ArgumentException($"Block at ({a0}, {b0}, {c0}, {d0}) reaches past the {FunctionCount} basis functions.");
+        if (Count == weight.Length)
+        {
+            Array.Resize(ref meta, meta.Length * 2);
+            Array.Resize(ref weight, weight.Length * 2);
+            Array.Resize(ref start, start.Length * 2 - 1);
+        }
+        long end = start[Count] + size;
+        if (end > values.Length)
+        {
+            long grow = Math.Max(end, Math.Min((long)Array.MaxLength, 2L * values.Length));
+            if (grow < end) throw new InsufficientMemoryException($"More than {Array.MaxLength} stored integrals; use the direct mode.");
+            Array.Resize(ref values, (int)grow);
+        }
+        var m = meta.AsSpan(8 * Count, 8);
+        m[0] = a0; m[1] = na; m[2] = b0; m[3] = nb; m[4] = c0; m[5] = nc; m[6] = d0; m[7] = nd;
+        weight[Count] = blockWeight;
+        blockValues[..size].CopyTo(values.AsSpan((int)start[Count], size));
+        start[Count + 1] = end;
+        Count++;
+    }
+
+    /// <summary>Trims the storage to what is used.</summary>
+    public void Compact()
+    {
+        Array.Resize(ref values, (int)ValueCount);
+        Array.Resize(ref meta, 8 * Count);
+        Array.Resize(ref weight, Count);
+        Array.Resize(ref start, Count + 1);
+    }
+
+    /// <summary>The eight shape numbers of block <paramref name="i"/>: a0, na, b0, nb, c0, nc, d0, nd.</summary>
+    public ReadOnlySpan<int> Shape(int i) => meta.AsSpan(8 * i, 8);
+
+    /// <summary>The degeneracy weight of block <paramref name="i"/>.</summary>
+    public double Weight(int i) => weight[i];
+
+    /// <summary>The values of block <paramref name="i"/>.</summary>
+    public ReadOnlySpan<double> Values(int i) => values.AsSpan((int)start[i], (int)(start[i + 1] - start[i]));
+}
