@@ -74,6 +74,26 @@ public static class Boys
         for (int m = mmax; m > 0; m--) values[m - 1] = (2 * t * values[m] + e) / (2 * m - 1);
     }
 
+    /// <summary>F_0(T) alone (the (ss|ss) case): the tabulated Taylor series, or sqrt(pi / T) / 2 for T &gt;= 35.</summary>
+    public static double Evaluate0(double t)
+    {
+        if (t < 35 && t >= 0)
+        {
+            int i = (int)(t / Step + 0.5);
+            double d = i * Step - t, f = 0, term = 1;
+            var row = Table.AsSpan(i * Stride, Terms);
+            for (int k = 0; k < Terms; k++)
+            {
+                f += row[k] * term;
+                term *= d / (k + 1);
+            }
+            return f;
+        }
+        Span<double> v = stackalloc double[1];
+        Evaluate(t, v);
+        return v[0];
+    }
+
     /// <summary>F_m(T) for one order.</summary>
     public static double Evaluate(int m, double t)
     {

@@ -184,7 +184,7 @@ public sealed class ElectronRepulsionEngine
     }
 
     /// <summary>(ab|cd) for shell pair bra = (A, B) and ket = (C, D) into scratch.Out, index (ab) * nf_ket + (cd).</summary>
-    private static void Quartet(ShellPair bra, ShellPair ket, Scratch s)
+    private static unsafe void Quartet(ShellPair bra, ShellPair ket, Scratch s)
     {
         int nfb = bra.Functions, nfk = ket.Functions, nhb = bra.Hermite, nhk = ket.Hermite, lt = bra.L + ket.L;
         var o = s.Out.AsSpan(0, nfb * nfk);
@@ -203,45 +203,64 @@ public sealed class ElectronRepulsionEngine
             }
         }
         const double twoPi25 = 34.986836655249725; // 2 pi^(5/2)
+        const double PrimitiveThreshold = 1e-20;
         for (int p = 0; p < bra.Count; p++)
         {
             double pe = bra.Exponent[p], px = bra.P[3 * p], py = bra.P[3 * p + 1], pz = bra.P[3 * p + 2];
             Array.Clear(w, 0, nhb * nfk);
+            double braMax = bra.MaxE[p];
             for (int q = 0; q < ket.Count; q++)
             {
                 double qe = ket.Exponent[q], sum = pe + qe, alpha = pe * qe / sum;
                 double pref = twoPi25 / (pe * qe * Math.Sqrt(sum));
-                HermiteCoulomb(lt, alpha, px - ket.P[3 * q], py - ket.P[3 * q + 1], pz - ket.P[3 * q + 2], s);
+                // primitive screening: |E_bra| |E_ket| 2 pi^(5/2) / (p q sqrt(p + q)) bounds the (ss|ss)-like size of this term
+                if (braMax * ket.MaxE[q] * pref < PrimitiveThreshold) continue;
                 var r = s.R;
-                var ek = ket.SignedHermiteT.AsSpan(q * nhk * nfk, nhk * nfk);
-                for (int hb = 0; hb < nhb; hb++)
+                if (lt == 0)
                 {
-                    var wrow = w.AsSpan(hb * nfk, nfk);
-                    for (int hk = 0; hk < nhk; hk++)
+                    double t0 = alpha * ((px - ket.P[3 * q]) * (px - ket.P[3 * q]) + (py - ket.P[3 * q + 1]) * (py - ket.P[3 * q + 1]) + (pz - ket.P[3 * q + 2]) * (pz - ket.P[3 * q + 2]));
+                    w[0] += pref * Boys.Evaluate0(t0) * ket.SignedHermiteT[q];
+                    continue;
+                }
+                HermiteCoulomb(lt, alpha, px - ket.P[3 * q], py - ket.P[3 * q + 1], pz - ket.P[3 * q + 2], s);
+                fixed (double* ek = &ket.SignedHermiteT[q * nhk * nfk], wp = w, rp = r)
+                fixed (int* ri = rIndex)
+                {
+                    for (int hb = 0; hb < nhb; hb++)
                     {
-                        double rv = pref * r[rIndex[hb * nhk + hk]];
-                        if (rv == 0) continue;
-                        var erow = ek.Slice(hk * nfk, nfk);
-                        for (int x = 0; x < nfk; x++) wrow[x] += rv * erow[x];
+                        double* wrow = wp + hb * nfk;
+                        int* rrow = ri + hb * nhk;
+                        for (int hk = 0; hk < nhk; hk++)
+                        {
+                            double rv = pref * rp[rrow[hk]];
+                            double* erow = ek + hk * nfk;
+                            for (int x = 0; x < nfk; x++) wrow[x] += rv * erow[x];
+                        }
                     }
                 }
             }
-            var eb = bra.HermiteE.AsSpan(p * nfb * nhb, nfb * nhb);
-            for (int ab = 0; ab < nfb; ab++)
+            fixed (double* eb = &bra.HermiteE[p * nfb * nhb], wp = w, op = s.Out)
             {
-                var orow = o.Slice(ab * nfk, nfk);
-                for (int hb = 0; hb < nhb; hb++)
+                for (int ab = 0; ab < nfb; ab++)
                 {
-                    double e = eb[ab * nhb + hb];
-                    if (e == 0) continue;
-                    var wrow = w.AsSpan(hb * nfk, nfk);
-                    for (int x = 0; x < nfk; x++) orow[x] += e * wrow[x];
+                    double* orow = op + ab * nfk;
+                    for (int hb = 0; hb < nhb; hb++)
+                    {
+                        double e = eb[ab * nhb + hb];
+                        if (e == 0) continue;
+                        double* wrow = wp + hb * nfk;
+                        for (int x = 0; x < nfk; x++) orow[x] += e * wrow[x];
+                    }
                 }
             }
         }
     }
 
-    /// <summary>R^0_(tuv) for t + u + v &lt;= lt into s.R, index (t dim + u) dim + v with dim = lt + 1.</summary>
+    /// <summary>
+    /// R^0_(tuv) for t + u + v &lt;= lt into s.R (the n = 0 layer of s.RWork), index (t dim + u) dim + v with dim = lt + 1:
+    /// R^n_000 = (-2 alpha)^n F_n, then R^n_(t+1,u,v) = t R^(n+1)_(t-1,u,v) + X R^(n+1)_(tuv) (and likewise for u, v),
+    /// run as a precompiled list of steps per lt.
+    /// </summary>
     private static void HermiteCoulomb(int lt, double alpha, double x, double y, double z, Scratch s)
     {
         var f = s.F.AsSpan(0, lt + 1);
@@ -254,22 +273,39 @@ public sealed class ElectronRepulsionEngine
             work[n * d3] = pw * f[n];
             pw *= m2a;
         }
+        var steps = RecursionSteps[lt];
+        for (int i = 0; i < steps.Length; i += 5)
+        {
+            double c = steps[i + 4] switch { 0 => x, 1 => y, _ => z };
+            work[steps[i]] = steps[i + 3] * work[steps[i + 1]] + c * work[steps[i + 2]];
+        }
+    }
+
+    private const int MaxRecursionOrder = 2 * 2 * 6;
+
+    /// <summary>Per lt: (target, source t-1 [or any zero slot], source, coefficient t-1, axis) for every R^n_tuv, highest n first.</summary>
+    private static readonly int[][] RecursionSteps = [.. Enumerable.Range(0, MaxRecursionOrder + 1).Select(BuildSteps)];
+
+    private static int[] BuildSteps(int lt)
+    {
+        int dim = lt + 1, d3 = dim * dim * dim;
+        var steps = new List<int>();
+        int Idx(int n, int t, int u, int v) => n * d3 + (t * dim + u) * dim + v;
         for (int n = lt - 1; n >= 0; n--)
         {
-            int top = lt - n, bn = n * d3, b1 = (n + 1) * d3;
+            int top = lt - n;
             for (int t = 0; t <= top; t++)
                 for (int u = 0; u <= top - t; u++)
                     for (int v = 0; v <= top - t - u; v++)
                     {
                         if (t == 0 && u == 0 && v == 0) continue;
-                        double val;
-                        if (t > 0) val = (t > 1 ? (t - 1) * work[b1 + ((t - 2) * dim + u) * dim + v] : 0) + x * work[b1 + ((t - 1) * dim + u) * dim + v];
-                        else if (u > 0) val = (u > 1 ? (u - 1) * work[b1 + (t * dim + u - 2) * dim + v] : 0) + y * work[b1 + (t * dim + u - 1) * dim + v];
-                        else val = (v > 1 ? (v - 1) * work[b1 + (t * dim + u) * dim + v - 2] : 0) + z * work[b1 + (t * dim + u) * dim + v - 1];
-                        work[bn + (t * dim + u) * dim + v] = val;
+                        // the zero-coefficient source points at a valid slot (its factor is 0)
+                        if (t > 0) steps.AddRange([Idx(n, t, u, v), t > 1 ? Idx(n + 1, t - 2, u, v) : 0, Idx(n + 1, t - 1, u, v), Math.Max(t - 1, 0), 0]);
+                        else if (u > 0) steps.AddRange([Idx(n, t, u, v), u > 1 ? Idx(n + 1, t, u - 2, v) : 0, Idx(n + 1, t, u - 1, v), Math.Max(u - 1, 0), 1]);
+                        else steps.AddRange([Idx(n, t, u, v), v > 1 ? Idx(n + 1, t, u, v - 2) : 0, Idx(n + 1, t, u, v - 1), Math.Max(v - 1, 0), 2]);
                     }
         }
-        Array.Copy(work, 0, s.R, 0, d3);
+        return [.. steps];
     }
 
     private sealed class Scratch
@@ -279,7 +315,6 @@ public sealed class ElectronRepulsionEngine
             int dim = lmax + 1;
             F = new double[dim];
             RWork = new double[dim * dim * dim * dim];
-            R = new double[dim * dim * dim];
             W = new double[maxHermite * maxFunctions];
             Out = new double[maxFunctions * maxFunctions];
             RIndex = new int[maxHermite * maxHermite];
@@ -287,7 +322,7 @@ public sealed class ElectronRepulsionEngine
 
         public double[] F { get; }
         public double[] RWork { get; }
-        public double[] R { get; }
+        public double[] R => RWork;
         public double[] W { get; }
         public double[] Out { get; }
         public int[] RIndex { get; }
@@ -321,6 +356,7 @@ public sealed class ElectronRepulsionEngine
             var et = new List<double>();
             var pList = new List<double>();
             var expList = new List<double>();
+            var maxE = new List<double>();
             var cart = new double[ca.Length * cb.Length * Hermite];
             for (int p = 0; p < a.Exponents.Length; p++)
                 for (int q = 0; q < b.Exponents.Length; q++)
@@ -362,6 +398,7 @@ public sealed class ElectronRepulsionEngine
                                 }
                         }
                     e.AddRange(sph);
+                    maxE.Add(sph.Max(Math.Abs));
                     // ket form: transposed [h, a'b'] with the Hermite sign (-1)^(t+u+v)
                     for (int h = 0; h < Hermite; h++)
                     {
@@ -376,6 +413,7 @@ public sealed class ElectronRepulsionEngine
             SignedHermiteT = [.. et];
             P = [.. pList];
             Exponent = [.. expList];
+            MaxE = [.. maxE];
             Count = expList.Count;
             Work = Count * Functions;
         }
@@ -394,6 +432,7 @@ public sealed class ElectronRepulsionEngine
         public double[] SignedHermiteT { get; }
         public double[] P { get; }
         public double[] Exponent { get; }
+        public double[] MaxE { get; }
         public int Count { get; }
         public long Work { get; }
         public double Bound { get; set; }

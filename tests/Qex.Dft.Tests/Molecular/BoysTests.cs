@@ -28,6 +28,8 @@ public sealed class BoysTests
         foreach (double t in new[] { 0.0, 1e-9, 0.05, 0.3, 1.2345, 2.5, 7.777, 11.0, 17.45, 29.9, 33.333, 34.99, 35.01, 48.0, 120.0 })
         {
             Boys.Evaluate(t, f);
+            double q0 = Quad(0, t);
+            Assert.True(Math.Abs(Boys.Evaluate0(t) - q0) <= 2e-14 * q0, $"F_0({t}) alone = {Boys.Evaluate0(t):R} vs {q0:R}");
             for (int m = 0; m <= 12; m++)
             {
                 double q = Quad(m, t);

@@ -1,0 +1,98 @@
+using Qex.Dft.Molecular;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Integrals;
+using Qex.Dft.Molecular.Scf;
+using Qex.Kernels.Fock;
+
+namespace Qex.Dft.Tests.Molecular;
+
+public sealed class CoulombExchangeBuilderTests
+{
+    private static readonly Molecule Water = Molecule.ParseGeometry("O 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692");
+
+    private static double[] RandomSymmetric(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var d = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++) d[i * n + j] = d[j * n + i] = rng.NextDouble() - 0.5;
+        return d;
+    }
+
+    [Theory]
+    [InlineData("def2-svp", IntegralMode.Stored)]   // pure d shells
+    [InlineData("def2-svp", IntegralMode.Direct)]
+    [InlineData("6-31g*", IntegralMode.Stored)]     // cartesian d shells
+    [InlineData("6-31g*", IntegralMode.Direct)]
+    public void CoulombAndExchangeEqualTheContractionOfTheDenseTensor(string basisName, IntegralMode mode)
+    {
+        var basis = BasisSet.For(Water, BasisSetLibrary.Load(basisName));
+        int n = basis.FunctionCount;
+        var eri = CoulombIntegrals.ElectronRepulsion(basis);
+        var builder = new CoulombExchangeBuilder(basis, mode);
+        Assert.Equal(mode, builder.Mode);
+        var da = RandomSymmetric(n, 1);
+        var db = RandomSymmetric(n, 2);
+        var (j, k) = builder.Build([da, db]);
+        double worst = 0;
+        foreach (var (dm, s) in new[] { (da, 0), (db, 1) })
+            for (int a = 0; a < n; a++)
+                for (int b = 0; b < n; b++)
+                {
+                    double jr = 0, kr = 0;
+                    for (int c = 0; c < n; c++)
+                        for (int d = 0; d < n; d++)
+                        {
+                            jr += eri[((a * n + b) * n + c) * n + d] * dm[c * n + d];
+                            kr += eri[((a * n + c) * n + b) * n + d] * dm[c * n + d];
+                        }
+                    worst = Math.Max(worst, Math.Max(Math.Abs(jr - j[s][a * n + b]), Math.Abs(kr - k![s][a * n + b])));
+                }
+        Assert.True(worst < 1e-11, $"largest J/K difference {worst:E2}");
+    }
+
+    [Fact]
+    public void StoredModeRefusesAStoreBeyondTheBudget()
+    {
+        var basis = BasisSet.For(Water, BasisSetLibrary.Load("def2-svp"));
+        var e = Assert.Throws<InsufficientMemoryException>(() => new CoulombExchangeBuilder(basis, IntegralMode.Stored, memoryBudgetBytes: 1000));
+        Assert.Contains("direct mode", e.Message);
+        Assert.Equal(IntegralMode.Direct, new CoulombExchangeBuilder(basis, IntegralMode.Auto, memoryBudgetBytes: 1000).Mode);
+    }
+
+    [Fact]
+    public void DirectStoredLevelShiftedAndDampedScfAgree()
+    {
+        var basis = BasisSet.For(Water, BasisSetLibrary.Load("def2-svp"));
+        var tight = new HartreeFockOptions(EnergyTolerance: 1e-11, CommutatorTolerance: 1e-9);
+        double stored = RestrictedHartreeFock.Run(Water, basis, tight with { Integrals = IntegralMode.Stored }).Energy;
+        double direct = RestrictedHartreeFock.Run(Water, basis, tight with { Integrals = IntegralMode.Direct }).Energy;
+        double shifted = RestrictedHartreeFock.Run(Water, basis, tight with { LevelShift = 0.5, Damping = 0.3, Guess = ScfGuess.Core }).Energy;
+        Assert.Equal(stored, direct, 10);
+        Assert.Equal(stored, shifted, 10);
+        var radical = Molecule.ParseGeometry("O 0 0 0\nH 0 0 0.97", 0, 2);
+        var b2 = BasisSet.For(radical, BasisSetLibrary.Load("6-31g"));
+        double u1 = UnrestrictedHartreeFock.Run(radical, b2, tight).Energy;
+        double u2 = UnrestrictedHartreeFock.Run(radical, b2, tight with { LevelShift = 0.3, Damping = 0.5, Integrals = IntegralMode.Direct }).Energy;
+        Assert.Equal(u1, u2, 9);
+        Assert.Throws<ArgumentException>(() => RestrictedHartreeFock.Run(Water, basis, tight with { Damping = 1.2 }));
+    }
+
+    [Fact]
+    public void KernelRejectsMismatchedShapes()
+    {
+        var blocks = new EriBlocks(3);
+        blocks.Add(0, 1, 0, 1, 0, 1, 0, 1, 0.125, [1.0]);
+        var kernel = new CpuCoulombExchangeKernel();
+        Assert.Throws<ArgumentException>(() => kernel.Accumulate([blocks], [new double[9]], [new double[4]], null));
+        Assert.Throws<ArgumentException>(() => blocks.Add(2, 2, 0, 1, 0, 1, 0, 1, 1, [1.0, 2.0]));
+        // (00|00) = 1 with D_00 = 1: J_00 = 1, K_00 = 1
+        var j = new double[9];
+        var k = new double[9];
+        var d = new double[9];
+        d[0] = 1;
+        kernel.Accumulate([blocks], [d], [j], [k]);
+        Assert.Equal(1.0, j[0], 15);
+        Assert.Equal(1.0, k[0], 15);
+    }
+}
