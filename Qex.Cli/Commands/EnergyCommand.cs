@@ -37,6 +37,22 @@ public sealed class EnergyOptions
     [Option("multiplicity", Default = 1, HelpText = "Spin multiplicity 2S + 1 (open shells use UHF).")]
     public int Multiplicity { get; set; } = 1;
 
+    /// <summary>Molden output.</summary>
+    [Option("molden", HelpText = "Write the SCF orbitals to this Molden file (Jmol, Avogadro, IboView).")]
+    public string? Molden { get; set; }
+
+    /// <summary>Integral mode.</summary>
+    [Option("integrals", Default = "auto", HelpText = "auto | stored | direct: keep the electron-repulsion integrals, or recompute them each SCF iteration.")]
+    public string Integrals { get; set; } = "auto";
+
+    /// <summary>Level shift.</summary>
+    [Option("level-shift", Default = 0.0, HelpText = "Raise the virtual orbitals by this much (Hartree) until DIIS takes over (hard SCF cases).")]
+    public double LevelShift { get; set; }
+
+    /// <summary>Damping.</summary>
+    [Option("damping", Default = 0.0, HelpText = "Mix this fraction of the old density into the new one until DIIS takes over (0 <= a < 1).")]
+    public double Damping { get; set; }
+
     /// <summary>JSON output.</summary>
     [Option("json", HelpText = "Write the result as JSON to this file.")]
     public string? Json { get; set; }
@@ -57,7 +73,16 @@ public static class EnergyCommand
         try { mol = Molecule.ParseXyz(File.ReadAllText(o.Molecule), o.Charge, o.Multiplicity); }
         catch (FormatException e) { throw new InvalidDataException($"{o.Molecule}: {e.Message}", e); }
         var basis = BasisSet.For(mol, BasisSetLibrary.Load(o.Basis));
+        var mode = o.Integrals.Trim().ToLowerInvariant() switch
+        {
+            "auto" => IntegralMode.Auto,
+            "stored" => IntegralMode.Stored,
+            "direct" => IntegralMode.Direct,
+            _ => throw new ArgumentException($"Unknown integral mode '{o.Integrals}'; choose auto, stored or direct."),
+        };
+        var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode);
         timings["setup"] = sw.Elapsed.TotalSeconds;
+        var moldenSets = new List<Qex.Dft.Molecular.Output.MoldenOrbitals>();
         double energy, scfEnergy;
         int iterations;
         bool closed = mol.Multiplicity == 1;
@@ -68,16 +93,21 @@ public static class EnergyCommand
             sw.Restart();
             if (closed)
             {
-                rhf = RestrictedHartreeFock.Run(mol, basis);
+                rhf = RestrictedHartreeFock.Run(mol, basis, scfOptions);
                 (scfEnergy, iterations) = (rhf.Energy, rhf.Iterations);
                 density = rhf.Density;
+                int nmo = rhf.Coefficients.Dim(1);
+                moldenSets.Add(new(rhf.Coefficients, rhf.OrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.ElectronCount / 2 ? 2.0 : 0.0)]));
             }
             else
             {
                 if (method != "hf") throw new ArgumentException($"{method} runs on a closed-shell RHF reference here; multiplicity {mol.Multiplicity} supports hf (UHF) only.");
-                var uhf = UnrestrictedHartreeFock.Run(mol, basis);
+                var uhf = UnrestrictedHartreeFock.Run(mol, basis, scfOptions);
                 (scfEnergy, iterations) = (uhf.Energy, uhf.Iterations);
                 density = TensorMath.Binary(BinaryOp.Add, uhf.AlphaDensity, uhf.BetaDensity);
+                int nmo = uhf.AlphaCoefficients.Dim(1);
+                moldenSets.Add(new(uhf.AlphaCoefficients, uhf.AlphaOrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.AlphaCount ? 1.0 : 0.0)], "Alpha"));
+                moldenSets.Add(new(uhf.BetaCoefficients, uhf.BetaOrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.BetaCount ? 1.0 : 0.0)], "Beta"));
             }
             timings["scf"] = sw.Elapsed.TotalSeconds;
         }
@@ -87,6 +117,7 @@ public static class EnergyCommand
             return 1;
         }
         energy = scfEnergy;
+        if (o.Molden is not null) AtomicFile.WriteAllText(o.Molden, Qex.Dft.Molecular.Output.MoldenFile.Format(mol, basis, moldenSets));
         var dipole = Properties.Dipole(mol, basis, density);
         var charges = Properties.MullikenCharges(mol, basis, density);
         double dipoleDebye = Math.Sqrt(dipole.Sum(x => x * x)) * Properties.DebyePerAtomicUnit;
@@ -113,6 +144,7 @@ public static class EnergyCommand
         table.AddRow("SCF iterations", iterations.ToString(CultureInfo.InvariantCulture));
         table.AddRow("SCF dipole (Debye)", dipoleDebye.ToString("F4", CultureInfo.InvariantCulture));
         table.AddRow("Mulliken charges", Markup.Escape(string.Join(" ", mol.Atoms.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{a.Symbol}{i + 1} {charges[i]:+0.0000;-0.0000}")))));
+        table.AddRow("peak memory (MiB)", (Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0).ToString("F0", CultureInfo.InvariantCulture));
         foreach (var (k, v) in timings) table.AddRow(Markup.Escape($"time: {k} (s)"), v.ToString("F3", CultureInfo.InvariantCulture));
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), ColorSystem = ColorSystemSupport.NoColors });
         console.Write(table);
@@ -121,6 +153,7 @@ public static class EnergyCommand
             {
                 energy, scf_energy = scfEnergy, nuclear_repulsion = mol.NuclearRepulsion(), converged = true, iterations, method,
                 reference = closed ? "rhf" : "uhf", basis = o.Basis, n_basis = basis.FunctionCount, timings,
+                integrals = mode.ToString().ToLowerInvariant(), peak_memory_bytes = Process.GetCurrentProcess().PeakWorkingSet64,
                 scf_dipole_au = dipole, scf_dipole_debye = dipoleDebye, mulliken_charges = charges,
             }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;

@@ -24,6 +24,30 @@ public sealed class EnergyCommandTests
     }
 
     [Fact]
+    public void OpenShellDirectModeWritesMoldenWithBothSpins()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string xyz = Path.Combine(dir, "oh.xyz");
+        File.WriteAllText(xyz, "2\nOH radical\nO 0 0 0\nH 0 0 0.97\n");
+        string molden = Path.Combine(dir, "oh.molden"), json = Path.Combine(dir, "oh.json");
+        var opts = new EnergyOptions { Molecule = xyz, Basis = "def2-svp", Multiplicity = 2, Integrals = "direct", Molden = molden, Json = json, LevelShift = 0.2 };
+        Assert.Equal(0, EnergyCommand.Run(opts, new StringWriter()));
+        string text = File.ReadAllText(molden);
+        Assert.Contains("[5D10F]", text);
+        Assert.Contains("Spin= Beta", text);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("direct", doc.RootElement.GetProperty("integrals").GetString());
+        Assert.True(doc.RootElement.GetProperty("peak_memory_bytes").GetInt64() > 0);
+        // the same energy from stored integrals without the level shift
+        string json2 = Path.Combine(dir, "oh2.json");
+        Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Basis = "def2-svp", Multiplicity = 2, Json = json2 }, new StringWriter()));
+        using var doc2 = JsonDocument.Parse(File.ReadAllText(json2));
+        Assert.Equal(doc2.RootElement.GetProperty("energy").GetDouble(), doc.RootElement.GetProperty("energy").GetDouble(), 8);
+        Assert.Contains("Unknown integral mode", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Multiplicity = 2, Integrals = "disk" }, new StringWriter())).Message);
+    }
+
+    [Fact]
     public void BadInputNamesTheProblem()
     {
         string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));

@@ -73,7 +73,11 @@ public sealed class BasisSet
         return new BasisSet(definition.Name, shells);
     }
 
-    /// <summary>(2n - 1)!! with (-1)!! = 1.</summary>
+    /// <summary>Normalisation of the primitive x^l exp(-a r^2) (the x^L component of a shell of angular momentum l).</summary>
+    public static double PrimitiveNorm(int l, double exponent) =>
+        Math.Pow(2 * exponent / Math.PI, 0.75) * Math.Pow(4 * exponent, l / 2.0) / Math.Sqrt(DoubleFactorial(2 * l - 1));
+
+    /// <summary>n!! with (-1)!! = 1.</summary>
     public static double DoubleFactorial(int n)
     {
         double r = 1;
@@ -90,7 +94,7 @@ public sealed class BasisSet
         int n = exponents.Length;
         var c = new double[n];
         for (int i = 0; i < n; i++)
-            c[i] = coefficients[i] * Math.Pow(2 * exponents[i] / Math.PI, 0.75) * Math.Pow(4 * exponents[i], l / 2.0) / Math.Sqrt(DoubleFactorial(2 * l - 1));
+            c[i] = coefficients[i] * PrimitiveNorm(l, exponents[i]);
         double s = 0, df = DoubleFactorial(2 * l - 1);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)

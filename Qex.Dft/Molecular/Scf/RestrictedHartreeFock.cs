@@ -150,9 +150,8 @@ public static class RestrictedHartreeFock
     }
 
     private static List<ShellDefinition> DefinitionsOf(List<Shell> shells) =>
-        [.. shells.Select(s => new ShellDefinition(s.AngularMomentum, [.. s.Exponents], [.. s.Coefficients.Select((c, i) => c / PrimitiveNorm(s.AngularMomentum, s.Exponents[i]))]))];
+        [.. shells.Select(s => new ShellDefinition(s.AngularMomentum, [.. s.Exponents], [.. s.Coefficients.Select((c, i) => c / BasisSet.PrimitiveNorm(s.AngularMomentum, s.Exponents[i]))]))];
 
-    private static double PrimitiveNorm(int l, double a) => Math.Pow(2 * a / Math.PI, 0.75) * Math.Pow(4 * a, l / 2.0) / Math.Sqrt(BasisSet.DoubleFactorial(2 * l - 1));
 
     private static double[] AtomicDensity(Molecule atom, BasisSet basis, HartreeFockOptions o)
     {

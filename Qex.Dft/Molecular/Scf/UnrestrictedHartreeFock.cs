@@ -13,8 +13,10 @@ namespace Qex.Dft.Molecular.Scf;
 /// <param name="AlphaDensity">Alpha density matrix.</param>
 /// <param name="BetaDensity">Beta density matrix.</param>
 /// <param name="SpinContamination">&lt;S^2&gt; - S(S+1).</param>
+/// <param name="AlphaCoefficients">Alpha MO coefficients (basis functions x orbitals).</param>
+/// <param name="BetaCoefficients">Beta MO coefficients.</param>
 public sealed record UnrestrictedHartreeFockResult(double Energy, double NuclearRepulsion, int Iterations, Tensor AlphaOrbitalEnergies, Tensor BetaOrbitalEnergies,
-    Tensor AlphaDensity, Tensor BetaDensity, double SpinContamination);
+    Tensor AlphaDensity, Tensor BetaDensity, double SpinContamination, Tensor AlphaCoefficients, Tensor BetaCoefficients);
 
 /// <summary>
 /// Spin-unrestricted Hartree–Fock: the RHF machinery with separate alpha and beta Fock matrices
@@ -79,7 +81,7 @@ public static class UnrestrictedHartreeFock
             {
                 if (shifted || (early && o.Damping > 0 && it > 1)) { early = false; continue; }
                 return new UnrestrictedHartreeFockResult(energy, enuc, it, Tensor.Wrap(ea, m), Tensor.Wrap(eb, m), Tensor.Wrap(da, n, n), Tensor.Wrap(db, n, n),
-                    SpinContamination(da, db, s, n, na, nb));
+                    SpinContamination(da, db, s, n, na, nb), Tensor.Wrap(ca, n, m), Tensor.Wrap(cb, n, m));
             }
             if (errMax < o.DiisStart) early = false;
             if (o.DiisSize > 0 && (errMax < o.DiisStart || diisF.Count > 0))
