@@ -48,6 +48,7 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
         int workers = Math.Max(1, Math.Min(threads, chunks.Count));
         var jAcc = new double[workers][];
         var kAcc = new double[workers][];
+        var dens = densities.ToArray();
         int next = -1;
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
@@ -58,7 +59,7 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
             {
                 var (set, from, to) = chunks[c];
                 var eb = blocks[set];
-                for (int i = from; i < to; i++) Block(eb.Shape(i), eb.Weight(i), eb.Values(i), densities, j, k, n, wantK);
+                for (int i = from; i < to; i++) Block(eb.Shape(i), eb.Weight(i), eb.Values(i), dens, j, k, n, wantK);
             }
             jAcc[w] = j;
             kAcc[w] = k;
@@ -81,30 +82,50 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
             }
     }
 
-    private static void Block(ReadOnlySpan<int> shape, double weight, ReadOnlySpan<double> values, IReadOnlyList<double[]> densities,
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Block(ReadOnlySpan<int> shape, double weight, ReadOnlySpan<double> values, double[][] densities,
         double[] j, double[] k, int n, bool wantK)
     {
         int a0 = shape[0], na = shape[1], b0 = shape[2], nb = shape[3], c0 = shape[4], nc = shape[5], d0 = shape[6], nd = shape[7];
-        int ns = densities.Count, nn = n * n, idx = 0;
-        for (int a = a0; a < a0 + na; a++)
-            for (int b = b0; b < b0 + nb; b++)
-                for (int c = c0; c < c0 + nc; c++)
-                    for (int d = d0; d < d0 + nd; d++)
-                    {
-                        double v = weight * values[idx++];
-                        if (v == 0) continue;
-                        for (int s = 0; s < ns; s++)
+        int ns = densities.Length, nn = n * n;
+        fixed (double* vals = values, jp = j, kp = k)
+        {
+            for (int s = 0; s < ns; s++)
+            {
+                fixed (double* dm = densities[s])
+                {
+                    double* js = jp + s * nn, ks = kp + s * nn;
+                    int idx = 0;
+                    for (int a = a0; a < a0 + na; a++)
+                        for (int b = b0; b < b0 + nb; b++)
                         {
-                            var dm = densities[s];
-                            int o = s * nn;
-                            j[o + a * n + b] += 2 * v * dm[c * n + d];
-                            j[o + c * n + d] += 2 * v * dm[a * n + b];
-                            if (!wantK) continue;
-                            k[o + a * n + c] += v * dm[b * n + d];
-                            k[o + b * n + c] += v * dm[a * n + d];
-                            k[o + a * n + d] += v * dm[b * n + c];
-                            k[o + b * n + d] += v * dm[a * n + c];
+                            int ab = a * n + b;
+                            double dab = dm[ab], jab = 0;
+                            for (int c = c0; c < c0 + nc; c++)
+                            {
+                                int cn = c * n, an = a * n, bn = b * n;
+                                double dac = dm[an + c], dbc = dm[bn + c], kac = 0, kbc = 0;
+                                for (int d = d0; d < d0 + nd; d++)
+                                {
+                                    double v = weight * vals[idx++];
+                                    jab += v * dm[cn + d];
+                                    js[cn + d] += 2 * v * dab;
+                                    if (!wantK) continue;
+                                    kac += v * dm[bn + d];
+                                    kbc += v * dm[an + d];
+                                    ks[an + d] += v * dbc;
+                                    ks[bn + d] += v * dac;
+                                }
+                                if (wantK)
+                                {
+                                    ks[an + c] += kac;
+                                    ks[bn + c] += kbc;
+                                }
+                            }
+                            js[ab] += 2 * jab;
                         }
-                    }
+                }
+            }
+        }
     }
 }

@@ -25,6 +25,7 @@ public static class Boys
     }
 
     /// <summary>Fills <paramref name="values"/>[m] = F_m(T) for m = 0 .. values.Length - 1.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Evaluate(double t, Span<double> values)
     {
         int mmax = values.Length - 1;
@@ -75,6 +76,7 @@ public static class Boys
     }
 
     /// <summary>F_0(T) alone (the (ss|ss) case): the tabulated Taylor series, or sqrt(pi / T) / 2 for T &gt;= 35.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double Evaluate0(double t)
     {
         if (t < 35 && t >= 0)

@@ -183,101 +183,115 @@ public sealed class ElectronRepulsionEngine
         return eri;
     }
 
-    /// <summary>(ab|cd) for shell pair bra = (A, B) and ket = (C, D) into scratch.Out, index (ab) * nf_ket + (cd).</summary>
-    private static unsafe void Quartet(ShellPair bra, ShellPair ket, Scratch s)
+    /// <summary>
+    /// (ab|cd) for shell pair bra = (A, B) and ket = (C, D) into scratch.Out, index (ab) * nf_ket + (cd). Computed as
+    /// (cd|ab) and transposed when that order is cheaper (the inner loops run over the ket's functions, so the pair with
+    /// more functions and fewer primitives goes there).
+    /// </summary>
+    private static void Quartet(ShellPair bra, ShellPair ket, Scratch s)
+    {
+        if (Cost(ket, bra) >= Cost(bra, ket))
+        {
+            Ordered(bra, ket, s);
+            return;
+        }
+        Ordered(ket, bra, s);
+        int nfb = bra.Functions, nfk = ket.Functions;
+        var o = s.Out;
+        var t = s.Transposed;
+        for (int cd = 0; cd < nfk; cd++)
+            for (int ab = 0; ab < nfb; ab++) t[ab * nfk + cd] = o[cd * nfb + ab];
+        Array.Copy(t, o, nfb * nfk);
+    }
+
+    /// <summary>Work estimate of <see cref="Ordered"/>: multiply-adds plus a loop overhead of four per inner loop.</summary>
+    private static long Cost(ShellPair bra, ShellPair ket) =>
+        (long)bra.Count * ket.Count * bra.Hermite * ket.Hermite * (ket.Functions + 4) + (long)bra.Count * bra.Functions * bra.Hermite * (ket.Functions + 4);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Ordered(ShellPair bra, ShellPair ket, Scratch s)
     {
         int nfb = bra.Functions, nfk = ket.Functions, nhb = bra.Hermite, nhk = ket.Hermite, lt = bra.L + ket.L;
-        var o = s.Out.AsSpan(0, nfb * nfk);
-        o.Clear();
-        var w = s.W;
-        // R index of (hb, hk): the sum of the two Hermite triples
-        int dim = lt + 1;
-        var rIndex = s.RIndex;
-        for (int hb = 0; hb < nhb; hb++)
-        {
-            var (t, u, v) = bra.HermiteIndex[hb];
-            for (int hk = 0; hk < nhk; hk++)
-            {
-                var (tt, uu, vv) = ket.HermiteIndex[hk];
-                rIndex[hb * nhk + hk] = ((t + tt) * dim + u + uu) * dim + v + vv;
-            }
-        }
+        int dim = lt + 1, d3 = dim * dim * dim;
         const double twoPi25 = 34.986836655249725; // 2 pi^(5/2)
         const double PrimitiveThreshold = 1e-20;
-        for (int p = 0; p < bra.Count; p++)
+        var steps = RecursionSteps[lt];
+        fixed (double* op = s.Out, wp = s.W, rp = s.RWork, fp = s.F, eb0 = bra.HermiteE, ek0 = ket.SignedHermiteT)
+        fixed (double* bp = bra.P, kp = ket.P, bexp = bra.Exponent, kexp = ket.Exponent, bmax = bra.MaxE, kmax = ket.MaxE)
+        fixed (int* ri = s.RIndex, st = steps)
         {
-            double pe = bra.Exponent[p], px = bra.P[3 * p], py = bra.P[3 * p + 1], pz = bra.P[3 * p + 2];
-            Array.Clear(w, 0, nhb * nfk);
-            double braMax = bra.MaxE[p];
-            for (int q = 0; q < ket.Count; q++)
+            new Span<double>(op, nfb * nfk).Clear();
+            // R index of (hb, hk): the sum of the two Hermite triples
+            for (int hb = 0; hb < nhb; hb++)
             {
-                double qe = ket.Exponent[q], sum = pe + qe, alpha = pe * qe / sum;
-                double pref = twoPi25 / (pe * qe * Math.Sqrt(sum));
-                // primitive screening: |E_bra| |E_ket| 2 pi^(5/2) / (p q sqrt(p + q)) bounds the (ss|ss)-like size of this term
-                if (braMax * ket.MaxE[q] * pref < PrimitiveThreshold) continue;
-                var r = s.R;
-                if (lt == 0)
+                var (t, u, v) = bra.HermiteIndex[hb];
+                for (int hk = 0; hk < nhk; hk++)
                 {
-                    double t0 = alpha * ((px - ket.P[3 * q]) * (px - ket.P[3 * q]) + (py - ket.P[3 * q + 1]) * (py - ket.P[3 * q + 1]) + (pz - ket.P[3 * q + 2]) * (pz - ket.P[3 * q + 2]));
-                    w[0] += pref * Boys.Evaluate0(t0) * ket.SignedHermiteT[q];
-                    continue;
+                    var (tt, uu, vv) = ket.HermiteIndex[hk];
+                    ri[hb * nhk + hk] = ((t + tt) * dim + u + uu) * dim + v + vv;
                 }
-                HermiteCoulomb(lt, alpha, px - ket.P[3 * q], py - ket.P[3 * q + 1], pz - ket.P[3 * q + 2], s);
-                fixed (double* ek = &ket.SignedHermiteT[q * nhk * nfk], wp = w, rp = r)
-                fixed (int* ri = rIndex)
+            }
+            for (int p = 0; p < bra.Count; p++)
+            {
+                double pe = bexp[p], px = bp[3 * p], py = bp[3 * p + 1], pz = bp[3 * p + 2];
+                new Span<double>(wp, nhb * nfk).Clear();
+                double braMax = bmax[p];
+                for (int q = 0; q < ket.Count; q++)
                 {
+                    double qe = kexp[q], sum = pe + qe, alpha = pe * qe / sum;
+                    double pref = twoPi25 / (pe * qe * Math.Sqrt(sum));
+                    // primitive screening: |E_bra| |E_ket| 2 pi^(5/2) / (p q sqrt(p + q)) bounds the (ss|ss)-like size of this term
+                    if (braMax * kmax[q] * pref < PrimitiveThreshold) continue;
+                    double x = px - kp[3 * q], y = py - kp[3 * q + 1], z = pz - kp[3 * q + 2];
+                    double targ = alpha * (x * x + y * y + z * z);
+                    if (lt == 0)
+                    {
+                        wp[0] += pref * Boys.Evaluate0(targ) * ek0[q];
+                        continue;
+                    }
+                    // R^n_000 = (-2 alpha)^n F_n, then the compiled recursion down to n = 0
+                    Boys.Evaluate(targ, new Span<double>(fp, lt + 1));
+                    double m2a = -2 * alpha, pw = pref;
+                    for (int n = 0; n <= lt; n++)
+                    {
+                        rp[n * d3] = pw * fp[n];
+                        pw *= m2a;
+                    }
+                    for (int i = 0; i < steps.Length; i += 5)
+                    {
+                        int axis = st[i + 4];
+                        double c = axis == 0 ? x : axis == 1 ? y : z;
+                        rp[st[i]] = st[i + 3] * rp[st[i + 1]] + c * rp[st[i + 2]];
+                    }
+                    // W[hb, cd] += sum_hk pref R[hb + hk] E~_ket[hk, cd] (pref is inside R)
+                    double* ek = ek0 + q * nhk * nfk;
                     for (int hb = 0; hb < nhb; hb++)
                     {
                         double* wrow = wp + hb * nfk;
                         int* rrow = ri + hb * nhk;
                         for (int hk = 0; hk < nhk; hk++)
                         {
-                            double rv = pref * rp[rrow[hk]];
+                            double rv = rp[rrow[hk]];
                             double* erow = ek + hk * nfk;
-                            for (int x = 0; x < nfk; x++) wrow[x] += rv * erow[x];
+                            for (int c = 0; c < nfk; c++) wrow[c] += rv * erow[c];
                         }
                     }
                 }
-            }
-            fixed (double* eb = &bra.HermiteE[p * nfb * nhb], wp = w, op = s.Out)
-            {
+                // out[ab, cd] += sum_hb E_bra[ab, hb] W[hb, cd]
+                double* eb = eb0 + p * nfb * nhb;
                 for (int ab = 0; ab < nfb; ab++)
                 {
                     double* orow = op + ab * nfk;
+                    double* erow = eb + ab * nhb;
                     for (int hb = 0; hb < nhb; hb++)
                     {
-                        double e = eb[ab * nhb + hb];
+                        double e = erow[hb];
                         if (e == 0) continue;
                         double* wrow = wp + hb * nfk;
-                        for (int x = 0; x < nfk; x++) orow[x] += e * wrow[x];
+                        for (int c = 0; c < nfk; c++) orow[c] += e * wrow[c];
                     }
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// R^0_(tuv) for t + u + v &lt;= lt into s.R (the n = 0 layer of s.RWork), index (t dim + u) dim + v with dim = lt + 1:
-    /// R^n_000 = (-2 alpha)^n F_n, then R^n_(t+1,u,v) = t R^(n+1)_(t-1,u,v) + X R^(n+1)_(tuv) (and likewise for u, v),
-    /// run as a precompiled list of steps per lt.
-    /// </summary>
-    private static void HermiteCoulomb(int lt, double alpha, double x, double y, double z, Scratch s)
-    {
-        var f = s.F.AsSpan(0, lt + 1);
-        Boys.Evaluate(alpha * (x * x + y * y + z * z), f);
-        int dim = lt + 1, d3 = dim * dim * dim;
-        var work = s.RWork;
-        double m2a = -2 * alpha, pw = 1;
-        for (int n = 0; n <= lt; n++)
-        {
-            work[n * d3] = pw * f[n];
-            pw *= m2a;
-        }
-        var steps = RecursionSteps[lt];
-        for (int i = 0; i < steps.Length; i += 5)
-        {
-            double c = steps[i + 4] switch { 0 => x, 1 => y, _ => z };
-            work[steps[i]] = steps[i + 3] * work[steps[i + 1]] + c * work[steps[i + 2]];
         }
     }
 
@@ -317,14 +331,15 @@ public sealed class ElectronRepulsionEngine
             RWork = new double[dim * dim * dim * dim];
             W = new double[maxHermite * maxFunctions];
             Out = new double[maxFunctions * maxFunctions];
+            Transposed = new double[maxFunctions * maxFunctions];
             RIndex = new int[maxHermite * maxHermite];
         }
 
         public double[] F { get; }
         public double[] RWork { get; }
-        public double[] R => RWork;
         public double[] W { get; }
         public double[] Out { get; }
+        public double[] Transposed { get; }
         public int[] RIndex { get; }
     }
 
