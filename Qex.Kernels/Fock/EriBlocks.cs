@@ -9,10 +9,16 @@ namespace Qex.Kernels.Fock;
 /// </summary>
 public sealed class EriBlocks
 {
+    /// <summary>Values live in chunks of this many doubles (8 MiB); a block never straddles two chunks.</summary>
+    private const int ChunkSize = 1 << 20;
+
     private int[] meta = new int[8 * 64];
     private double[] weight = new double[64];
-    private long[] start = new long[65];
-    private double[] values = new double[1024];
+    private int[] chunkOf = new int[64];
+    private int[] offsetIn = new int[64];
+    private readonly List<double[]> chunks = [];
+    private int used; // doubles used in the last chunk
+    private long valueCount;
 
     /// <summary>An empty set for a basis of <paramref name="functionCount"/> functions.</summary>
     public EriBlocks(int functionCount)
@@ -28,13 +34,19 @@ public sealed class EriBlocks
     public int Count { get; private set; }
 
     /// <summary>Number of stored integrals.</summary>
-    public long ValueCount => start[Count];
+    public long ValueCount => valueCount;
 
-    /// <summary>Bytes held by the stored integrals.</summary>
-    public long Bytes => ValueCount * sizeof(double) + Count * (8L * sizeof(int) + sizeof(double) + sizeof(long));
+    /// <summary>Bytes held by the stored integrals and their block descriptions.</summary>
+    public long Bytes => (long)chunks.Sum(c => c.Length) * sizeof(double) + Count * (10L * sizeof(int) + sizeof(double));
 
-    /// <summary>Removes all blocks (keeps the storage for reuse).</summary>
-    public void Clear() => Count = 0;
+    /// <summary>Removes all blocks (keeps the first chunk for reuse).</summary>
+    public void Clear()
+    {
+        Count = 0;
+        valueCount = 0;
+        used = 0;
+        if (chunks.Count > 1) chunks.RemoveRange(1, chunks.Count - 1);
+    }
 
     /// <summary>
     /// Appends a block: first functions a0, b0, c0, d0, sizes na, nb, nc, nd, weight (1/2 for each of a = b shells,
@@ -51,30 +63,33 @@ public sealed class EriBlocks
         {
             Array.Resize(ref meta, meta.Length * 2);
             Array.Resize(ref weight, weight.Length * 2);
-            Array.Resize(ref start, start.Length * 2 - 1);
+            Array.Resize(ref chunkOf, chunkOf.Length * 2);
+            Array.Resize(ref offsetIn, offsetIn.Length * 2);
         }
-        long end = start[Count] + size;
-        if (end > values.Length)
+        if (chunks.Count == 0 || used + size > chunks[^1].Length)
         {
-            long grow = Math.Max(end, Math.Min((long)Array.MaxLength, 2L * values.Length));
-            if (grow < end) throw new InsufficientMemoryException($"More than {Array.MaxLength} stored integrals; use the direct mode.");
-            Array.Resize(ref values, (int)grow);
+            chunks.Add(new double[Math.Max(ChunkSize, size)]);
+            used = 0;
         }
         var m = meta.AsSpan(8 * Count, 8);
         m[0] = a0; m[1] = na; m[2] = b0; m[3] = nb; m[4] = c0; m[5] = nc; m[6] = d0; m[7] = nd;
         weight[Count] = blockWeight;
-        blockValues[..size].CopyTo(values.AsSpan((int)start[Count], size));
-        start[Count + 1] = end;
+        chunkOf[Count] = chunks.Count - 1;
+        offsetIn[Count] = used;
+        blockValues[..size].CopyTo(chunks[^1].AsSpan(used, size));
+        used += size;
+        valueCount += size;
         Count++;
     }
 
-    /// <summary>Trims the storage to what is used.</summary>
+    /// <summary>Trims the last chunk and the block tables to what is used.</summary>
     public void Compact()
     {
-        Array.Resize(ref values, (int)ValueCount);
+        if (chunks.Count > 0 && used < chunks[^1].Length) chunks[^1] = chunks[^1][..used];
         Array.Resize(ref meta, 8 * Count);
         Array.Resize(ref weight, Count);
-        Array.Resize(ref start, Count + 1);
+        Array.Resize(ref chunkOf, Count);
+        Array.Resize(ref offsetIn, Count);
     }
 
     /// <summary>The eight shape numbers of block <paramref name="i"/>: a0, na, b0, nb, c0, nc, d0, nd.</summary>
@@ -84,5 +99,9 @@ public sealed class EriBlocks
     public double Weight(int i) => weight[i];
 
     /// <summary>The values of block <paramref name="i"/>.</summary>
-    public ReadOnlySpan<double> Values(int i) => values.AsSpan((int)start[i], (int)(start[i + 1] - start[i]));
+    public ReadOnlySpan<double> Values(int i)
+    {
+        var m = meta.AsSpan(8 * i, 8);
+        return chunks[chunkOf[i]].AsSpan(offsetIn[i], m[1] * m[3] * m[5] * m[7]);
+    }
 }

@@ -44,7 +44,7 @@ public sealed class CoulombExchangeBuilder
         long budget = memoryBudgetBytes > 0 ? memoryBudgetBytes : Math.Min(16L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
         long values = engine.StoredValueCount();
         long need = values * sizeof(double);
-        bool fits = need <= budget && values < Array.MaxLength;
+        bool fits = need <= budget;
         if (mode == IntegralMode.Stored && !fits)
             throw new InsufficientMemoryException($"Stored integrals need {need / (double)(1 << 30):F2} GiB, more than the budget of {budget / (double)(1 << 30):F2} GiB; use the direct mode.");
         Mode = mode == IntegralMode.Auto ? (fits ? IntegralMode.Stored : IntegralMode.Direct) : mode;
