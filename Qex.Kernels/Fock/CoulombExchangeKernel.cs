@@ -95,37 +95,56 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
                 fixed (double* dm = densities[s])
                 {
                     double* js = jp + s * nn, ks = kp + s * nn;
-                    int idx = 0;
+                    double* v = vals;
+                    // rows of nd integrals (ab|c d0..d0+nd): each element of J and K they touch is a dot product or an axpy along d
                     for (int a = a0; a < a0 + na; a++)
                         for (int b = b0; b < b0 + nb; b++)
                         {
-                            int ab = a * n + b;
-                            double dab = dm[ab], jab = 0;
-                            for (int c = c0; c < c0 + nc; c++)
+                            int an = a * n, bn = b * n;
+                            double dab = 2 * weight * dm[an + b], jab = 0;
+                            for (int c = c0; c < c0 + nc; c++, v += nd)
                             {
-                                int cn = c * n, an = a * n, bn = b * n;
-                                double dac = dm[an + c], dbc = dm[bn + c], kac = 0, kbc = 0;
-                                for (int d = d0; d < d0 + nd; d++)
-                                {
-                                    double v = weight * vals[idx++];
-                                    jab += v * dm[cn + d];
-                                    js[cn + d] += 2 * v * dab;
-                                    if (!wantK) continue;
-                                    kac += v * dm[bn + d];
-                                    kbc += v * dm[an + d];
-                                    ks[an + d] += v * dbc;
-                                    ks[bn + d] += v * dac;
-                                }
-                                if (wantK)
-                                {
-                                    ks[an + c] += kac;
-                                    ks[bn + c] += kbc;
-                                }
+                                int cn = c * n;
+                                jab += Dot(v, dm + cn + d0, nd);
+                                Axpy(dab, v, js + cn + d0, nd);
+                                if (!wantK) continue;
+                                ks[an + c] += weight * Dot(v, dm + bn + d0, nd);
+                                ks[bn + c] += weight * Dot(v, dm + an + d0, nd);
+                                Axpy(weight * dm[bn + c], v, ks + an + d0, nd);
+                                Axpy(weight * dm[an + c], v, ks + bn + d0, nd);
                             }
-                            js[ab] += 2 * jab;
+                            js[an + b] += 2 * weight * jab;
                         }
                 }
             }
         }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe double Dot(double* x, double* y, int n)
+    {
+        double r = 0;
+        int i = 0;
+        if (n >= 4 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            var acc = System.Runtime.Intrinsics.Vector256<double>.Zero;
+            for (; i <= n - 4; i += 4) acc += System.Runtime.Intrinsics.Vector256.Load(x + i) * System.Runtime.Intrinsics.Vector256.Load(y + i);
+            r = System.Runtime.Intrinsics.Vector256.Sum(acc);
+        }
+        for (; i < n; i++) r += x[i] * y[i];
+        return r;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Axpy(double a, double* x, double* y, int n)
+    {
+        int i = 0;
+        if (n >= 4 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            var va = System.Runtime.Intrinsics.Vector256.Create(a);
+            for (; i <= n - 4; i += 4)
+                System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(y + i) + va * System.Runtime.Intrinsics.Vector256.Load(x + i), y + i);
+        }
+        for (; i < n; i++) y[i] += a * x[i];
     }
 }

@@ -27,7 +27,13 @@ public sealed class ElectronRepulsionEngine
         for (int i = 0; i < basis.Shells.Count; i++)
             for (int j = 0; j <= i; j++) list.Add((i, j));
         pairs = new ShellPair[list.Count];
-        Parallel.For(0, list.Count, p => pairs[p] = new ShellPair(basis.Shells[list[p].Item1], basis.Shells[list[p].Item2], list[p].Item1, list[p].Item2));
+        // the shell with more functions goes second: it is the contiguous (fastest) index of the stored blocks
+        Parallel.For(0, list.Count, p =>
+        {
+            var (i, j) = list[p];
+            if (basis.Shells[j].FunctionCount < basis.Shells[i].FunctionCount) (i, j) = (j, i);
+            pairs[p] = new ShellPair(basis.Shells[i], basis.Shells[j], i, j);
+        });
         lmaxPair = pairs.Length == 0 ? 0 : pairs.Max(p => p.L);
         var scratch = new Scratch(2 * lmaxPair, pairs.Max(p => p.Functions), pairs.Max(p => p.Hermite));
         foreach (var p in pairs)

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""HF/def2-SVP: Qex against Psi4 in the same run, one thread each (both pinned to one core), exact integrals
+(Psi4 scf_type pk), same convergence (energy 1e-10; Psi4 d_convergence 1e-8, Qex commutator max 1e-8).
+
+Usage: python3 bench/psi4/compare_hf.py [--reps 5] [--qex "dotnet /tmp/qexbin/qex.dll"]
+Needs psi4 (apt-get install psi4) and a published qex (dotnet publish Qex.Cli -c Release -o /tmp/qexbin).
+Runs alternate (psi4, qex, psi4, qex, ...) so that machine noise hits both; prints medians, the ratio and peak memory.
+"""
+import argparse, os, re, statistics, subprocess, sys, tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+def psi4_input(xyz, basis):
+    lines = open(xyz).read().splitlines()
+    atoms = "\n".join(lines[2:2 + int(lines[0])])
+    return f"""memory 8 gb
+set_num_threads(1)
+molecule {{
+0 1
+{atoms}
+symmetry c1
+no_reorient
+no_com
+}}
+set basis {basis}
+set scf_type pk
+set e_convergence 1e-10
+set d_convergence 1e-8
+set guess sad
+energy('scf')
+"""
+
+def timed(cmd, cwd):
+    r = subprocess.run(["/usr/bin/time", "-v", "taskset", "-c", "0"] + cmd, cwd=cwd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}")
+    err = r.stderr
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", err)
+    wall = (int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3)))
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) / 1024
+    return wall, rss, r.stdout
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--qex", default="dotnet /tmp/qexbin/qex.dll")
+    ap.add_argument("--basis", default="def2-svp")
+    a = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ["water", "benzene"]:
+            xyz = os.path.join(HERE, name + ".xyz")
+            inp = os.path.join(tmp, name + ".in")
+            open(inp, "w").write(psi4_input(xyz, a.basis))
+            p_w, q_w, p_m, q_m = [], [], [], []
+            for _ in range(a.reps):
+                w, m, _ = timed(["psi4", inp, os.path.join(tmp, name + ".out")], tmp)
+                p_w.append(w); p_m.append(m)
+                out = open(os.path.join(tmp, name + ".out")).read()
+                e_psi4 = float(re.findall(r"Total Energy =\s+(-?[\d.]+)", out)[-1])
+                w, m, stdout = timed(a.qex.split() + ["energy", xyz, "--basis", a.basis, "--json", os.path.join(tmp, "q.json")], tmp)
+                q_w.append(w); q_m.append(m)
+                import json
+                e_qex = json.load(open(os.path.join(tmp, "q.json")))["energy"]
+            rows.append((name, statistics.median(p_w), statistics.median(q_w), max(p_m), max(q_m), e_psi4, e_qex))
+    print(f"| molecule | Psi4 wall (s) | Qex wall (s) | Qex / Psi4 | Psi4 peak (MB) | Qex peak (MB) | E(Psi4) | E(Qex) - E(Psi4) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n, pw, qw, pm, qm, ep, eq in rows:
+        print(f"| {n} | {pw:.2f} | {qw:.2f} | {qw / pw:.2f} | {pm:.0f} | {qm:.0f} | {ep:.10f} | {eq - ep:.1e} |")
+
+if __name__ == "__main__":
+    main()
