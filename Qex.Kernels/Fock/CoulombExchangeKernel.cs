@@ -58,8 +58,7 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
             while ((c = Interlocked.Increment(ref next)) < chunks.Count)
             {
                 var (set, from, to) = chunks[c];
-                var eb = blocks[set];
-                for (int i = from; i < to; i++) Block(eb.Shape(i), eb.Weight(i), eb.Values(i), dens, j, k, n, wantK);
+                Range(blocks[set], from, to, dens, j, k, n, wantK);
             }
             jAcc[w] = j;
             kAcc[w] = k;
@@ -68,6 +67,28 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
         {
             Symmetrise(jAcc, s * nn, n, coulomb[s]);
             if (wantK) Symmetrise(kAcc, s * nn, n, exchange![s]);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization | System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static unsafe void Range(EriBlocks eb, int from, int to, double[][] dens, double[] j, double[] k, int n, bool wantK)
+    {
+        int nn = n * n;
+        fixed (double* jp = j, kp = k)
+        {
+            for (int s = 0; s < dens.Length; s++)
+            {
+                fixed (double* dm = dens[s])
+                {
+                    for (int i = from; i < to; i++)
+                    {
+                        var (shape, weight, chunk, offset) = eb.Raw(i);
+                        fixed (int* sh = shape)
+                        fixed (double* v = &chunk[offset])
+                            Block(sh + 8 * i, weight, v, dm, jp + s * nn, kp + s * nn, n, wantK);
+                    }
+                }
+            }
         }
     }
 
@@ -82,42 +103,29 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
             }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Block(ReadOnlySpan<int> shape, double weight, ReadOnlySpan<double> values, double[][] densities,
-        double[] j, double[] k, int n, bool wantK)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Block(int* shape, double weight, double* v, double* dm, double* js, double* ks, int n, bool wantK)
     {
         int a0 = shape[0], na = shape[1], b0 = shape[2], nb = shape[3], c0 = shape[4], nc = shape[5], d0 = shape[6], nd = shape[7];
-        int ns = densities.Length, nn = n * n;
-        fixed (double* vals = values, jp = j, kp = k)
-        {
-            for (int s = 0; s < ns; s++)
+        // rows of nd integrals (ab|c d0..d0+nd): each element of J and K they touch is a dot product or an axpy along d
+        for (int a = a0; a < a0 + na; a++)
+            for (int b = b0; b < b0 + nb; b++)
             {
-                fixed (double* dm = densities[s])
+                int an = a * n, bn = b * n;
+                double dab = 2 * weight * dm[an + b], jab = 0;
+                for (int c = c0; c < c0 + nc; c++, v += nd)
                 {
-                    double* js = jp + s * nn, ks = kp + s * nn;
-                    double* v = vals;
-                    // rows of nd integrals (ab|c d0..d0+nd): each element of J and K they touch is a dot product or an axpy along d
-                    for (int a = a0; a < a0 + na; a++)
-                        for (int b = b0; b < b0 + nb; b++)
-                        {
-                            int an = a * n, bn = b * n;
-                            double dab = 2 * weight * dm[an + b], jab = 0;
-                            for (int c = c0; c < c0 + nc; c++, v += nd)
-                            {
-                                int cn = c * n;
-                                jab += Dot(v, dm + cn + d0, nd);
-                                Axpy(dab, v, js + cn + d0, nd);
-                                if (!wantK) continue;
-                                ks[an + c] += weight * Dot(v, dm + bn + d0, nd);
-                                ks[bn + c] += weight * Dot(v, dm + an + d0, nd);
-                                Axpy(weight * dm[bn + c], v, ks + an + d0, nd);
-                                Axpy(weight * dm[an + c], v, ks + bn + d0, nd);
-                            }
-                            js[an + b] += 2 * weight * jab;
-                        }
+                    int cn = c * n;
+                    jab += Dot(v, dm + cn + d0, nd);
+                    Axpy(dab, v, js + cn + d0, nd);
+                    if (!wantK) continue;
+                    ks[an + c] += weight * Dot(v, dm + bn + d0, nd);
+                    ks[bn + c] += weight * Dot(v, dm + an + d0, nd);
+                    Axpy(weight * dm[bn + c], v, ks + an + d0, nd);
+                    Axpy(weight * dm[an + c], v, ks + bn + d0, nd);
                 }
+                js[an + b] += 2 * weight * jab;
             }
-        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

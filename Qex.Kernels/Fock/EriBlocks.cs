@@ -92,6 +92,10 @@ public sealed class EriBlocks
         Array.Resize(ref offsetIn, Count);
     }
 
+    /// <summary>Block i's storage for the kernels: the shape table (block i at 8 i), weight, chunk and offset in it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal (int[] Shapes, double Weight, double[] Chunk, int Offset) Raw(int i) => (meta, weight[i], chunks[chunkOf[i]], offsetIn[i]);
+
     /// <summary>The eight shape numbers of block <paramref name="i"/>: a0, na, b0, nb, c0, nc, d0, nd.</summary>
     public ReadOnlySpan<int> Shape(int i) => meta.AsSpan(8 * i, 8);
 

@@ -211,12 +211,20 @@ public sealed class ElectronRepulsionEngine
     }
 
     /// <summary>Work estimate of <see cref="Ordered"/>: multiply-adds plus a loop overhead of four per inner loop.</summary>
-    private static long Cost(ShellPair bra, ShellPair ket) =>
-        (long)bra.Count * ket.Count * bra.Hermite * ket.Hermite * (ket.Functions + 4) + (long)bra.Count * bra.Functions * bra.Hermite * (ket.Functions + 4);
+    private static long Cost(ShellPair bra, ShellPair ket)
+    {
+        long kets = ket.Count >= 2 ? ket.Batches : ket.Count; // the batched path handles four ket primitives per pass
+        return (long)bra.Count * kets * bra.Hermite * (ket.Hermite * (ket.Functions + 4) + 20) + (long)bra.Count * bra.Functions * bra.Hermite * (ket.Functions + 4);
+    }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Ordered(ShellPair bra, ShellPair ket, Scratch s)
     {
+        if (ket.Count >= 2 && bra.L + ket.L > 0 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            OrderedBatched(bra, ket, s);
+            return;
+        }
         int nfb = bra.Functions, nfk = ket.Functions, nhb = bra.Hermite, nhk = ket.Hermite, lt = bra.L + ket.L;
         int dim = lt + 1, d3 = dim * dim * dim;
         const double twoPi25 = 34.986836655249725; // 2 pi^(5/2)
@@ -301,6 +309,107 @@ public sealed class ElectronRepulsionEngine
         }
     }
 
+    /// <summary>
+    /// <see cref="Ordered"/> with the ket primitives four at a time in SIMD lanes: the Hermite integrals R of four primitive
+    /// quartets are built together, accumulated into lane-wise W, and the lanes summed once per bra primitive.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void OrderedBatched(ShellPair bra, ShellPair ket, Scratch s)
+    {
+        int nfb = bra.Functions, nfk = ket.Functions, nhb = bra.Hermite, nhk = ket.Hermite, lt = bra.L + ket.L;
+        int dim = lt + 1, d3 = dim * dim * dim, batches = ket.Batches;
+        const double twoPi25 = 34.986836655249725; // 2 pi^(5/2)
+        const double PrimitiveThreshold = 1e-20;
+        var steps = RecursionSteps[lt];
+        var vtwo = System.Runtime.Intrinsics.Vector256.Create(twoPi25);
+        fixed (double* op = s.Out, wp = s.W, wv = s.WLanes, rv = s.RLanes, fl = s.FLanes, eb0 = bra.HermiteE, ek0 = ket.BatchE)
+        fixed (double* bp = bra.P, bexp = bra.Exponent, bmax = bra.MaxE, kx = ket.BatchX, ky = ket.BatchY, kz = ket.BatchZ, kexp = ket.BatchExponent, kmax = ket.BatchMaxE)
+        fixed (int* ri = s.RIndex, st = steps)
+        {
+            new Span<double>(op, nfb * nfk).Clear();
+            for (int hb = 0; hb < nhb; hb++)
+            {
+                var (t, u, v) = bra.HermiteIndex[hb];
+                for (int hk = 0; hk < nhk; hk++)
+                {
+                    var (tt, uu, vv) = ket.HermiteIndex[hk];
+                    ri[hb * nhk + hk] = (((t + tt) * dim + u + uu) * dim + v + vv) * 4;
+                }
+            }
+            var f = new Span<double>(s.F, 0, lt + 1);
+            for (int p = 0; p < bra.Count; p++)
+            {
+                double pe = bexp[p];
+                var vpe = System.Runtime.Intrinsics.Vector256.Create(pe);
+                var vpx = System.Runtime.Intrinsics.Vector256.Create(bp[3 * p]);
+                var vpy = System.Runtime.Intrinsics.Vector256.Create(bp[3 * p + 1]);
+                var vpz = System.Runtime.Intrinsics.Vector256.Create(bp[3 * p + 2]);
+                new Span<double>(wv, 4 * nhb * nfk).Clear();
+                double braMax = bmax[p];
+                for (int b = 0; b < batches; b++)
+                {
+                    var qe = System.Runtime.Intrinsics.Vector256.Load(kexp + 4 * b);
+                    var sum = vpe + qe;
+                    var alpha = vpe * qe / sum;
+                    var pref = vtwo / (vpe * qe * System.Runtime.Intrinsics.Vector256.Sqrt(sum));
+                    double prefMax = System.Math.Max(System.Math.Max(pref[0], pref[1]), System.Math.Max(pref[2], pref[3]));
+                    if (braMax * kmax[b] * prefMax < PrimitiveThreshold) continue;
+                    var x = vpx - System.Runtime.Intrinsics.Vector256.Load(kx + 4 * b);
+                    var y = vpy - System.Runtime.Intrinsics.Vector256.Load(ky + 4 * b);
+                    var z = vpz - System.Runtime.Intrinsics.Vector256.Load(kz + 4 * b);
+                    var targ = alpha * (x * x + y * y + z * z);
+                    for (int lane = 0; lane < 4; lane++)
+                    {
+                        Boys.Evaluate(targ[lane], f);
+                        for (int n = 0; n <= lt; n++) fl[4 * n + lane] = f[n];
+                    }
+                    var m2a = System.Runtime.Intrinsics.Vector256.Create(-2.0) * alpha;
+                    var pw = pref;
+                    for (int n = 0; n <= lt; n++)
+                    {
+                        System.Runtime.Intrinsics.Vector256.Store(pw * System.Runtime.Intrinsics.Vector256.Load(fl + 4 * n), rv + 4 * n * d3);
+                        pw *= m2a;
+                    }
+                    for (int i = 0; i < steps.Length; i += 5)
+                    {
+                        int axis = st[i + 4];
+                        var c = axis == 0 ? x : axis == 1 ? y : z;
+                        var r = System.Runtime.Intrinsics.Vector256.Create((double)st[i + 3]) * System.Runtime.Intrinsics.Vector256.Load(rv + 4 * st[i + 1])
+                            + c * System.Runtime.Intrinsics.Vector256.Load(rv + 4 * st[i + 2]);
+                        System.Runtime.Intrinsics.Vector256.Store(r, rv + 4 * st[i]);
+                    }
+                    // lane-wise W[hb, cd] += sum_hk R[hb + hk] E~[hk, cd]
+                    double* ek = ek0 + 4 * b * nhk * nfk;
+                    for (int hb = 0; hb < nhb; hb++)
+                    {
+                        double* wrow = wv + 4 * hb * nfk;
+                        int* rrow = ri + hb * nhk;
+                        for (int hk = 0; hk < nhk; hk++)
+                        {
+                            var r = System.Runtime.Intrinsics.Vector256.Load(rv + rrow[hk]);
+                            double* erow = ek + 4 * hk * nfk;
+                            for (int c = 0; c < nfk; c++)
+                                System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(wrow + 4 * c) + r * System.Runtime.Intrinsics.Vector256.Load(erow + 4 * c), wrow + 4 * c);
+                        }
+                    }
+                }
+                for (int i = 0; i < nhb * nfk; i++) wp[i] = System.Runtime.Intrinsics.Vector256.Sum(System.Runtime.Intrinsics.Vector256.Load(wv + 4 * i));
+                double* ebp = eb0 + p * nfb * nhb;
+                for (int ab = 0; ab < nfb; ab++)
+                {
+                    double* orow = op + ab * nfk;
+                    double* erow = ebp + ab * nhb;
+                    for (int hb = 0; hb < nhb; hb++)
+                    {
+                        double e = erow[hb];
+                        if (e == 0) continue;
+                        Axpy(e, wp + hb * nfk, orow, nfk);
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>y += a x over n elements (AVX where available: the ket-side rows are 1 to 49 long).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static unsafe void Axpy(double a, double* x, double* y, int n)
@@ -356,6 +465,9 @@ public sealed class ElectronRepulsionEngine
             W = new double[maxHermite * maxFunctions];
             Out = new double[maxFunctions * maxFunctions];
             Transposed = new double[maxFunctions * maxFunctions];
+            WLanes = new double[4 * maxHermite * maxFunctions];
+            RLanes = new double[4 * dim * dim * dim * dim];
+            FLanes = new double[4 * dim];
             RIndex = new int[maxHermite * maxHermite];
         }
 
@@ -364,6 +476,9 @@ public sealed class ElectronRepulsionEngine
         public double[] W { get; }
         public double[] Out { get; }
         public double[] Transposed { get; }
+        public double[] WLanes { get; }
+        public double[] RLanes { get; }
+        public double[] FLanes { get; }
         public int[] RIndex { get; }
     }
 
@@ -454,6 +569,25 @@ public sealed class ElectronRepulsionEngine
             Exponent = [.. expList];
             MaxE = [.. maxE];
             Count = expList.Count;
+            // the primitive pairs four at a time (ket use); padding lanes have exponent 1, P = 0 and E = 0
+            Batches = (Count + 3) / 4;
+            BatchExponent = new double[4 * Batches];
+            BatchX = new double[4 * Batches];
+            BatchY = new double[4 * Batches];
+            BatchZ = new double[4 * Batches];
+            BatchMaxE = new double[Batches];
+            BatchE = new double[4 * Batches * Hermite * Functions];
+            for (int q = 0; q < 4 * Batches; q++)
+            {
+                int bt = q / 4, lane = q % 4;
+                if (q >= Count) { BatchExponent[q] = 1; continue; }
+                BatchExponent[q] = Exponent[q];
+                BatchX[q] = P[3 * q];
+                BatchY[q] = P[3 * q + 1];
+                BatchZ[q] = P[3 * q + 2];
+                BatchMaxE[bt] = Math.Max(BatchMaxE[bt], MaxE[q]);
+                for (int hf = 0; hf < Hermite * Functions; hf++) BatchE[(bt * Hermite * Functions + hf) * 4 + lane] = SignedHermiteT[q * Hermite * Functions + hf];
+            }
             Work = Count * Functions;
         }
 
@@ -472,6 +606,13 @@ public sealed class ElectronRepulsionEngine
         public double[] P { get; }
         public double[] Exponent { get; }
         public double[] MaxE { get; }
+        public int Batches { get; }
+        public double[] BatchExponent { get; }
+        public double[] BatchX { get; }
+        public double[] BatchY { get; }
+        public double[] BatchZ { get; }
+        public double[] BatchMaxE { get; }
+        public double[] BatchE { get; }
         public int Count { get; }
         public long Work { get; }
         public double Bound { get; set; }
