@@ -107,6 +107,26 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
     private static unsafe void Block(int* shape, double weight, double* v, double* dm, double* js, double* ks, int n, bool wantK)
     {
         int a0 = shape[0], na = shape[1], b0 = shape[2], nb = shape[3], c0 = shape[4], nc = shape[5], d0 = shape[6], nd = shape[7];
+        if (nc == 1 && nd == 1)
+        {
+            // (ab|cd) with one ket function pair: rows run along b instead (transposed targets are fine, both
+            // accumulators are symmetrised at the end)
+            int cn0 = c0 * n, dn0 = d0 * n;
+            double dcd = 2 * weight * dm[cn0 + d0], jcd = 0;
+            for (int a = a0; a < a0 + na; a++, v += nb)
+            {
+                int an = a * n;
+                jcd += Dot(v, dm + an + b0, nb);
+                Axpy(dcd, v, js + an + b0, nb);
+                if (!wantK) continue;
+                ks[an + c0] += weight * Dot(v, dm + dn0 + b0, nb);
+                ks[an + d0] += weight * Dot(v, dm + cn0 + b0, nb);
+                Axpy(weight * dm[an + d0], v, ks + cn0 + b0, nb);
+                Axpy(weight * dm[an + c0], v, ks + dn0 + b0, nb);
+            }
+            js[cn0 + d0] += 2 * weight * jcd;
+            return;
+        }
         // rows of nd integrals (ab|c d0..d0+nd): each element of J and K they touch is a dot product or an axpy along d
         for (int a = a0; a < a0 + na; a++)
             for (int b = b0; b < b0 + nb; b++)
