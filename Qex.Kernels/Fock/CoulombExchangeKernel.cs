@@ -1,6 +1,15 @@
 namespace Qex.Kernels.Fock;
 
 /// <summary>
+/// Density screening for a J/K build (used by incremental Fock builds, where the density is a small difference): a block
+/// is skipped when its largest integral times the largest density element of the six function patches it touches is
+/// below <paramref name="Threshold"/>.
+/// </summary>
+/// <param name="PatchBound">n x n: at (f, g) the largest |D| of the shell-pair patch holding (f, g), over all densities.</param>
+/// <param name="Threshold">Skip when max|(ab|cd)| x bound is below this.</param>
+public sealed record DensityScreening(double[] PatchBound, double Threshold);
+
+/// <summary>
 /// The J/K build: Coulomb J[D]_ab = sum_cd (ab|cd) D_cd and exchange K[D]_ac = sum_bd (ab|cd) D_bd from integrals stored
 /// as <see cref="EriBlocks"/>, for one or more symmetric density matrices (RHF: one; UHF: alpha and beta). The hot kernel
 /// of Hartree–Fock and hybrid DFT; every backend implements this interface.
@@ -11,7 +20,13 @@ public interface ICoulombExchangeKernel
     /// Adds J[D_s] to <paramref name="coulomb"/>[s] and, when <paramref name="exchange"/> is not null, K[D_s] to
     /// <paramref name="exchange"/>[s], for every density D_s (n x n, row-major, symmetric).
     /// </summary>
-    void Accumulate(IReadOnlyList<EriBlocks> blocks, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> coulomb, IReadOnlyList<double[]>? exchange);
+    /// <param name="blocks">The integrals.</param>
+    /// <param name="densities">Symmetric densities.</param>
+    /// <param name="coulomb">Accumulators for J.</param>
+    /// <param name="exchange">Accumulators for K, or null.</param>
+    /// <param name="screening">Skip blocks whose contribution is bounded below a threshold (null: none).</param>
+    void Accumulate(IReadOnlyList<EriBlocks> blocks, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> coulomb, IReadOnlyList<double[]>? exchange,
+        DensityScreening? screening = null);
 }
 
 /// <summary>
@@ -26,7 +41,8 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
     public CpuCoulombExchangeKernel(int maxThreads = 0) => threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
 
     /// <inheritdoc />
-    public void Accumulate(IReadOnlyList<EriBlocks> blocks, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> coulomb, IReadOnlyList<double[]>? exchange)
+    public void Accumulate(IReadOnlyList<EriBlocks> blocks, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> coulomb, IReadOnlyList<double[]>? exchange,
+        DensityScreening? screening = null)
     {
         ArgumentNullException.ThrowIfNull(blocks);
         ArgumentNullException.ThrowIfNull(densities);
@@ -41,6 +57,7 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
             if (densities[s].Length != nn || coulomb[s].Length != nn || (exchange is not null && exchange[s].Length != nn))
                 throw new ArgumentException($"Density, Coulomb and exchange matrices must be {n} x {n}.");
         bool wantK = exchange is not null;
+        if (screening is not null && screening.PatchBound.Length != nn) throw new ArgumentException($"The screening bound must be {n} x {n}.");
         // chunks of blocks: (set, first, end)
         var chunks = new List<(int Set, int From, int To)>();
         for (int s = 0; s < blocks.Count; s++)
@@ -58,7 +75,7 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
             while ((c = Interlocked.Increment(ref next)) < chunks.Count)
             {
                 var (set, from, to) = chunks[c];
-                Range(blocks[set], from, to, dens, j, k, n, wantK);
+                Range(blocks[set], from, to, dens, j, k, n, wantK, screening);
             }
             jAcc[w] = j;
             kAcc[w] = k;
@@ -71,9 +88,11 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization | System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static unsafe void Range(EriBlocks eb, int from, int to, double[][] dens, double[] j, double[] k, int n, bool wantK)
+    private static unsafe void Range(EriBlocks eb, int from, int to, double[][] dens, double[] j, double[] k, int n, bool wantK, DensityScreening? screening)
     {
         int nn = n * n;
+        double[] bound = screening?.PatchBound ?? [];
+        double threshold = screening?.Threshold ?? 0;
         fixed (double* jp = j, kp = k)
         {
             for (int s = 0; s < dens.Length; s++)
@@ -82,7 +101,14 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
                 {
                     for (int i = from; i < to; i++)
                     {
-                        var (shape, weight, chunk, offset) = eb.Raw(i);
+                        var (shape, weight, chunk, offset, max) = eb.Raw(i);
+                        if (screening is not null)
+                        {
+                            int a0 = shape[8 * i], b0 = shape[8 * i + 2], c0 = shape[8 * i + 4], d0 = shape[8 * i + 6];
+                            double dmax = Math.Max(Math.Max(Math.Max(bound[a0 * n + b0], bound[c0 * n + d0]), Math.Max(bound[a0 * n + c0], bound[a0 * n + d0])),
+                                Math.Max(bound[b0 * n + c0], bound[b0 * n + d0]));
+                            if (max * dmax < threshold) continue;
+                        }
                         fixed (int* sh = shape)
                         fixed (double* v = &chunk[offset])
                             Block(sh + 8 * i, weight, v, dm, jp + s * nn, kp + s * nn, n, wantK);

@@ -16,6 +16,7 @@ public sealed class EriBlocks
     private double[] weight = new double[64];
     private int[] chunkOf = new int[64];
     private int[] offsetIn = new int[64];
+    private double[] maxAbs = new double[64];
     private readonly List<double[]> chunks = [];
     private int used; // doubles used in the last chunk
     private long valueCount;
@@ -65,6 +66,7 @@ public sealed class EriBlocks
             Array.Resize(ref weight, weight.Length * 2);
             Array.Resize(ref chunkOf, chunkOf.Length * 2);
             Array.Resize(ref offsetIn, offsetIn.Length * 2);
+            Array.Resize(ref maxAbs, maxAbs.Length * 2);
         }
         if (chunks.Count == 0 || used + size > chunks[^1].Length)
         {
@@ -77,6 +79,7 @@ public sealed class EriBlocks
         chunkOf[Count] = chunks.Count - 1;
         offsetIn[Count] = used;
         blockValues[..size].CopyTo(chunks[^1].AsSpan(used, size));
+        maxAbs[Count] = Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(blockValues[..size]) * blockWeight);
         used += size;
         valueCount += size;
         Count++;
@@ -90,14 +93,18 @@ public sealed class EriBlocks
         Array.Resize(ref weight, Count);
         Array.Resize(ref chunkOf, Count);
         Array.Resize(ref offsetIn, Count);
+        Array.Resize(ref maxAbs, Count);
     }
 
     /// <summary>Block i's storage for the kernels: the shape table (block i at 8 i), weight, chunk and offset in it.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    internal (int[] Shapes, double Weight, double[] Chunk, int Offset) Raw(int i) => (meta, weight[i], chunks[chunkOf[i]], offsetIn[i]);
+    internal (int[] Shapes, double Weight, double[] Chunk, int Offset, double MaxAbs) Raw(int i) => (meta, weight[i], chunks[chunkOf[i]], offsetIn[i], maxAbs[i]);
 
     /// <summary>The eight shape numbers of block <paramref name="i"/>: a0, na, b0, nb, c0, nc, d0, nd.</summary>
     public ReadOnlySpan<int> Shape(int i) => meta.AsSpan(8 * i, 8);
+
+    /// <summary>The largest |weight x value| of block <paramref name="i"/> (for density screening).</summary>
+    public double MaxAbs(int i) => maxAbs[i];
 
     /// <summary>The degeneracy weight of block <paramref name="i"/>.</summary>
     public double Weight(int i) => weight[i];

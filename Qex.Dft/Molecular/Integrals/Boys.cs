@@ -96,6 +96,58 @@ public static class Boys
         return v[0];
     }
 
+    /// <summary>
+    /// F_m(T) for four arguments at once (SIMD): <paramref name="values"/>[4 m + lane] = F_m(T[lane]) for m = 0 .. mmax,
+    /// mmax &lt; <see cref="TabulatedOrders"/>. The same formulas as <see cref="Evaluate(double, Span{double})"/>: table
+    /// Taylor series and downward recursion below T = 35, the large-T form and upward recursion above.
+    /// </summary>
+    /// <exception cref="ArgumentException">Too many orders, a span too short, or a negative or non-finite argument.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Evaluate4(System.Runtime.Intrinsics.Vector256<double> t, int mmax, Span<double> values)
+    {
+        if (mmax < 0 || mmax >= TabulatedOrders || values.Length < 4 * (mmax + 1))
+            throw new ArgumentException($"Evaluate4 serves orders 0 .. {TabulatedOrders - 1} into 4 (mmax + 1) values; got mmax = {mmax} and {values.Length} values.");
+        if (!System.Runtime.Intrinsics.Vector256.GreaterThanOrEqualAll(t, System.Runtime.Intrinsics.Vector256<double>.Zero) || t[0] + t[1] + t[2] + t[3] is double.NaN or double.PositiveInfinity)
+            throw new ArgumentOutOfRangeException(nameof(t), "The Boys function arguments must be finite and non-negative.");
+        var limit = System.Runtime.Intrinsics.Vector256.Create(35.0);
+        var small = System.Runtime.Intrinsics.Vector256.LessThan(t, limit);
+        var tc = System.Runtime.Intrinsics.Vector256.ConditionalSelect(small, t, System.Runtime.Intrinsics.Vector256<double>.Zero);
+        var idx = System.Runtime.Intrinsics.Vector256.ConvertToInt64(tc * System.Runtime.Intrinsics.Vector256.Create(1 / Step) + System.Runtime.Intrinsics.Vector256.Create(0.5));
+        var d = System.Runtime.Intrinsics.Vector256.ConvertToDouble(idx) * System.Runtime.Intrinsics.Vector256.Create(Step) - tc;
+        var e = System.Runtime.Intrinsics.Vector256.Exp(-t);
+        var two = System.Runtime.Intrinsics.Vector256.Create(2.0) * t;
+        fixed (double* table = Table)
+        fixed (double* f = values)
+        {
+            double* r0 = table + idx[0] * Stride + mmax, r1 = table + idx[1] * Stride + mmax, r2 = table + idx[2] * Stride + mmax, r3 = table + idx[3] * Stride + mmax;
+            var fm = System.Runtime.Intrinsics.Vector256<double>.Zero;
+            var term = System.Runtime.Intrinsics.Vector256<double>.One;
+            for (int k = 0; k < Terms; k++)
+            {
+                fm += System.Runtime.Intrinsics.Vector256.Create(r0[k], r1[k], r2[k], r3[k]) * term;
+                term = term * d * System.Runtime.Intrinsics.Vector256.Create(1.0 / (k + 1));
+            }
+            System.Runtime.Intrinsics.Vector256.Store(fm, f + 4 * mmax);
+            for (int m = mmax; m > 0; m--)
+            {
+                fm = (two * fm + e) * System.Runtime.Intrinsics.Vector256.Create(1.0 / (2 * m - 1));
+                System.Runtime.Intrinsics.Vector256.Store(fm, f + 4 * (m - 1));
+            }
+            if (System.Runtime.Intrinsics.Vector256.LessThanAll(t, limit)) return;
+            // large T: F_0 = sqrt(pi / T) / 2, upward recursion; blended into the lanes with T >= 35
+            var safe = System.Runtime.Intrinsics.Vector256.Max(t, limit);
+            var g = System.Runtime.Intrinsics.Vector256.Create(0.5) * System.Runtime.Intrinsics.Vector256.Sqrt(System.Runtime.Intrinsics.Vector256.Create(Math.PI) / safe);
+            var inv2t = System.Runtime.Intrinsics.Vector256<double>.One / (System.Runtime.Intrinsics.Vector256.Create(2.0) * safe);
+            var es = System.Runtime.Intrinsics.Vector256.Exp(-safe);
+            for (int m = 0; m <= mmax; m++)
+            {
+                var cur = System.Runtime.Intrinsics.Vector256.Load(f + 4 * m);
+                System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.ConditionalSelect(small, cur, g), f + 4 * m);
+                g = (System.Runtime.Intrinsics.Vector256.Create(2.0 * m + 1) * g - es) * inv2t;
+            }
+        }
+    }
+
     /// <summary>F_m(T) for one order.</summary>
     public static double Evaluate(int m, double t)
     {

@@ -75,9 +75,9 @@ public sealed class ElectronRepulsionEngine
     /// <summary>
     /// Computes every significant unique shell quartet (bra pair p, ket pair q &lt;= p), handing each block to
     /// <paramref name="sink"/> on the computing thread (with that thread's index below <paramref name="workers"/>);
-    /// quartets whose bound times <paramref name="densityBound"/> is below the threshold are skipped too.
+    /// with <paramref name="patchBound"/>, quartets whose Schwarz bound times the density patch bound is below <paramref name="threshold"/> are skipped too.
     /// </summary>
-    private void ForEachQuartet(int workers, Action<int, ShellPair, ShellPair, double[]> sink, double densityBound = double.PositiveInfinity)
+    private void ForEachQuartet(int workers, Action<int, ShellPair, ShellPair, double[]> sink, double[]? patchBound = null, double threshold = 0)
     {
         int next = -1;
         // large bra pairs first for load balance
@@ -94,7 +94,14 @@ public sealed class ElectronRepulsionEngine
                 {
                     var ket = pairs[q];
                     double bound = bra.Bound * ket.Bound;
-                    if (bound < Screening || bound * densityBound < Screening) continue;
+                    if (bound < Screening) continue;
+                    if (patchBound is not null)
+                    {
+                        int n = basis.FunctionCount, a = bra.OffsetA, b = bra.OffsetB, c = ket.OffsetA, d = ket.OffsetB;
+                        double dmax = Math.Max(Math.Max(Math.Max(patchBound[a * n + b], patchBound[c * n + d]), Math.Max(patchBound[a * n + c], patchBound[a * n + d])),
+                            Math.Max(patchBound[b * n + c], patchBound[b * n + d]));
+                        if (bound * dmax < threshold) continue;
+                    }
                     Quartet(bra, ket, scratch);
                     sink(w, bra, ket, scratch.Out);
                 }
@@ -118,19 +125,18 @@ public sealed class ElectronRepulsionEngine
     }
 
     /// <summary>
-    /// Integral-direct J/K: recomputes the quartets and contracts them batch by batch with <paramref name="kernel"/>
-    /// (skipping quartets whose Schwarz bound times the largest density element is below the threshold).
+    /// Integral-direct J/K: recomputes the quartets and contracts them batch by batch with <paramref name="kernel"/>,
+    /// skipping quartets whose Schwarz bound is below the engine's threshold or, with <paramref name="screening"/>,
+    /// whose Schwarz bound times the density patch bound is below its threshold.
     /// Adds J[D_s] and K[D_s] to the outputs as <see cref="ICoulombExchangeKernel.Accumulate"/> does.
     /// </summary>
     public void DirectCoulombExchange(ICoulombExchangeKernel kernel, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> coulomb,
-        IReadOnlyList<double[]>? exchange, int maxThreads = 0)
+        IReadOnlyList<double[]>? exchange, DensityScreening? screening = null, int maxThreads = 0)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(densities);
         int workers = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
         int n = FunctionCount, ns = densities.Count;
-        double dmax = 0;
-        foreach (var d in densities) foreach (double v in d) dmax = Math.Max(dmax, Math.Abs(v));
         var sets = new EriBlocks[workers];
         var j = new double[workers][][];
         var k = new double[workers][][];
@@ -150,7 +156,7 @@ public sealed class ElectronRepulsionEngine
                 kernel.Accumulate([s], densities, j[w], exchange is null ? null : k[w]);
                 s.Clear();
             }
-        }, 2 * dmax);
+        }, screening?.PatchBound, screening?.Threshold ?? 0);
         for (int w = 0; w < workers; w++)
         {
             if (sets[w].Count > 0) kernel.Accumulate([sets[w]], densities, j[w], exchange is null ? null : k[w]);
@@ -160,6 +166,29 @@ public sealed class ElectronRepulsionEngine
                 if (exchange is not null) System.Numerics.Tensors.TensorPrimitives.Add(exchange[s], k[w][s], exchange[s]);
             }
         }
+    }
+
+    /// <summary>
+    /// The density bound of <see cref="DensityScreening"/>: at every (f, g) the largest |D_s(f', g')| over the shell-pair
+    /// patch that holds (f, g) and over all densities.
+    /// </summary>
+    public double[] PatchBound(IReadOnlyList<double[]> densities)
+    {
+        ArgumentNullException.ThrowIfNull(densities);
+        int n = FunctionCount;
+        var shells = basis.Shells;
+        var bound = new double[n * n];
+        foreach (var sa in shells)
+            foreach (var sb in shells)
+            {
+                double m = 0;
+                foreach (var d in densities)
+                    for (int a = sa.Offset; a < sa.Offset + sa.FunctionCount; a++)
+                        for (int b = sb.Offset; b < sb.Offset + sb.FunctionCount; b++) m = Math.Max(m, Math.Abs(d[a * n + b]));
+                for (int a = sa.Offset; a < sa.Offset + sa.FunctionCount; a++)
+                    for (int b = sb.Offset; b < sb.Offset + sb.FunctionCount; b++) bound[a * n + b] = m;
+            }
+        return bound;
     }
 
     /// <summary>All integrals as a dense n^4 array, index ((a n + b) n + c) n + d.</summary>
@@ -336,7 +365,6 @@ public sealed class ElectronRepulsionEngine
                     ri[hb * nhk + hk] = (((t + tt) * dim + u + uu) * dim + v + vv) * 4;
                 }
             }
-            var f = new Span<double>(s.F, 0, lt + 1);
             for (int p = 0; p < bra.Count; p++)
             {
                 double pe = bexp[p];
@@ -358,11 +386,7 @@ public sealed class ElectronRepulsionEngine
                     var y = vpy - System.Runtime.Intrinsics.Vector256.Load(ky + 4 * b);
                     var z = vpz - System.Runtime.Intrinsics.Vector256.Load(kz + 4 * b);
                     var targ = alpha * (x * x + y * y + z * z);
-                    for (int lane = 0; lane < 4; lane++)
-                    {
-                        Boys.Evaluate(targ[lane], f);
-                        for (int n = 0; n <= lt; n++) fl[4 * n + lane] = f[n];
-                    }
+                    Boys.Evaluate4(targ, lt, new Span<double>(fl, 4 * (lt + 1)));
                     var m2a = System.Runtime.Intrinsics.Vector256.Create(-2.0) * alpha;
                     var pw = pref;
                     for (int n = 0; n <= lt; n++)

@@ -61,15 +61,21 @@ public sealed class CoulombExchangeBuilder
     /// <summary>Number of basis functions.</summary>
     public int FunctionCount => engine.FunctionCount;
 
-    /// <summary>J[D_s] and (when <paramref name="exchange"/>) K[D_s] for each density D_s (n x n, symmetric, row-major).</summary>
-    public (double[][] Coulomb, double[][]? Exchange) Build(IReadOnlyList<double[]> densities, bool exchange = true)
+    /// <summary>
+    /// J[D_s] and (when <paramref name="exchange"/>) K[D_s] for each density D_s (n x n, symmetric, row-major); with
+    /// <paramref name="screeningThreshold"/> &gt; 0, contributions bounded below it by max|(ab|cd)| x max|D| are skipped.
+    /// </summary>
+    public (double[][] Coulomb, double[][]? Exchange) Build(IReadOnlyList<double[]> densities, bool exchange = true, double screeningThreshold = 0)
     {
         ArgumentNullException.ThrowIfNull(densities);
         int nn = FunctionCount * FunctionCount;
+        foreach (var d in densities)
+            if (d.Length != nn) throw new ArgumentException($"Density matrices must be {FunctionCount} x {FunctionCount}; got {d.Length} elements.");
         var j = densities.Select(_ => new double[nn]).ToArray();
         var k = exchange ? densities.Select(_ => new double[nn]).ToArray() : null;
-        if (stored is not null) kernel.Accumulate(stored, densities, j, k);
-        else engine.DirectCoulombExchange(kernel, densities, j, k);
+        var screening = screeningThreshold > 0 ? new DensityScreening(engine.PatchBound(densities), screeningThreshold) : null;
+        if (stored is not null) kernel.Accumulate(stored, densities, j, k, screening);
+        else engine.DirectCoulombExchange(kernel, densities, j, k, screening);
         return (j, k);
     }
 }

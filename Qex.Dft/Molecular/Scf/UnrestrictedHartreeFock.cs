@@ -37,7 +37,8 @@ public static class UnrestrictedHartreeFock
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         if (o.Damping is < 0 or >= 1) throw new ArgumentException($"Damping must be in [0, 1); got {o.Damping}.");
         if (o.LevelShift < 0) throw new ArgumentException($"The level shift must not be negative; got {o.LevelShift}.");
-        var eri = new CoulombExchangeBuilder(basis, o.Integrals);
+        if (o.IncrementalThreshold < 0) throw new ArgumentException($"The incremental-build threshold must not be negative; got {o.IncrementalThreshold}.");
+        var eri = new IncrementalCoulombExchange(new CoulombExchangeBuilder(basis, o.Integrals), o.IncrementalThreshold);
         var x = RestrictedHartreeFock.Orthogonaliser(s, n, o.LinearDependence, out int m);
         if (na > m) throw new ArgumentException($"{na} alpha electrons do not fit in {m} linearly independent basis functions.");
         double enuc = molecule.NuclearRepulsion();
@@ -74,7 +75,16 @@ public static class UnrestrictedHartreeFock
             var dt = RestrictedHartreeFock.Add(da, db);
             double eNew = 0.5 * (RestrictedHartreeFock.Trace(dt, h, n) + RestrictedHartreeFock.Trace(da, fa, n) + RestrictedHartreeFock.Trace(db, fb, n)) + enuc;
             var err = RestrictedHartreeFock.Commutator(fa, da, s, x, n, m).Concat(RestrictedHartreeFock.Commutator(fb, db, s, x, n, m)).ToArray();
-            double errMax = err.Max(Math.Abs), dE = eNew - energy;
+            double errMax = err.Max(Math.Abs);
+            if (it > 1 && Math.Abs(eNew - energy) < o.EnergyTolerance && errMax < o.CommutatorTolerance && !eri.LastWasFull)
+            {
+                // converged on an incremental build: confirm on a full one
+                (fa, fb) = Fock(h, eri, da, db, n, full: true);
+                eNew = 0.5 * (RestrictedHartreeFock.Trace(dt, h, n) + RestrictedHartreeFock.Trace(da, fa, n) + RestrictedHartreeFock.Trace(db, fb, n)) + enuc;
+                err = RestrictedHartreeFock.Commutator(fa, da, s, x, n, m).Concat(RestrictedHartreeFock.Commutator(fb, db, s, x, n, m)).ToArray();
+                errMax = err.Max(Math.Abs);
+            }
+            double dE = eNew - energy;
             energy = eNew;
             history.Add(FormattableString.Invariant($"iteration {it}: E = {eNew:F12}, dE = {dE:E2}, |FDS-SDF| = {errMax:E2}"));
             if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
@@ -101,10 +111,10 @@ public static class UnrestrictedHartreeFock
             + string.Join("\n  ", history.TakeLast(5)));
     }
 
-    private static (double[] Fa, double[] Fb) Fock(double[] h, CoulombExchangeBuilder eri, double[] da, double[] db, int n)
+    private static (double[] Fa, double[] Fb) Fock(double[] h, IncrementalCoulombExchange eri, double[] da, double[] db, int n, bool full = false)
     {
-        var (j, k) = eri.Build([da, db]);
-        var (ja, jb, ka, kb) = (j[0], j[1], k![0], k[1]);
+        var (j, k) = eri.Build([da, db], full);
+        var (ja, jb, ka, kb) = (j[0], j[1], k[0], k[1]);
         var fa = new double[n * n];
         var fb = new double[n * n];
         for (int i = 0; i < n * n; i++)

@@ -36,6 +36,20 @@ public sealed class BoysTests
                 Assert.True(Math.Abs(f[m] - q) <= 2e-14 * q + 1e-300, $"F_{m}({t}) = {f[m]:R} vs {q:R}");
             }
         }
+        // four at a time (SIMD), mixing both regimes in one vector
+        double[][] quads = [[0.0, 0.05, 1.2345, 7.777], [17.45, 33.333, 34.99, 35.01], [48.0, 0.3, 120.0, 29.9]];
+        var f4 = new double[4 * 13];
+        foreach (var ts in quads)
+        {
+            Boys.Evaluate4(System.Runtime.Intrinsics.Vector256.Create(ts[0], ts[1], ts[2], ts[3]), 12, f4);
+            for (int lane = 0; lane < 4; lane++)
+                for (int m = 0; m <= 12; m++)
+                {
+                    double q = Quad(m, ts[lane]);
+                    Assert.True(Math.Abs(f4[4 * m + lane] - q) <= 2e-14 * q + 1e-300, $"F_{m}({ts[lane]}) in a vector = {f4[4 * m + lane]:R} vs {q:R}");
+                }
+        }
+        Assert.Throws<ArgumentException>(() => Boys.Evaluate4(System.Runtime.Intrinsics.Vector256.Create(1.0), 30, new double[4 * 31]));
         Assert.Equal(1.0 / 7, Boys.Evaluate(3, 0), 15);
         Assert.Throws<ArgumentOutOfRangeException>(() => Boys.Evaluate(0, -1));
     }
