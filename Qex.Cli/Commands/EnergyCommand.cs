@@ -53,6 +53,10 @@ public sealed class EnergyOptions
     [Option("damping", Default = 0.0, HelpText = "Mix this fraction of the old density into the new one until DIIS takes over (0 <= a < 1).")]
     public double Damping { get; set; }
 
+    /// <summary>SCF error norm.</summary>
+    [Option("error-norm", Default = "max", HelpText = "max | rms: the commutator FDS - SDF converges on its largest element or on its root mean square (Psi4's measure).")]
+    public string ErrorNorm { get; set; } = "max";
+
     /// <summary>JSON output.</summary>
     [Option("json", HelpText = "Write the result as JSON to this file.")]
     public string? Json { get; set; }
@@ -80,7 +84,13 @@ public static class EnergyCommand
             "direct" => IntegralMode.Direct,
             _ => throw new ArgumentException($"Unknown integral mode '{o.Integrals}'; choose auto, stored or direct."),
         };
-        var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode);
+        var norm = o.ErrorNorm.Trim().ToLowerInvariant() switch
+        {
+            "max" => ScfErrorNorm.MaxElement,
+            "rms" => ScfErrorNorm.RootMeanSquare,
+            _ => throw new ArgumentException($"Unknown error norm '{o.ErrorNorm}'; choose max or rms."),
+        };
+        var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm);
         timings["setup"] = sw.Elapsed.TotalSeconds;
         var moldenSets = new List<Qex.Dft.Molecular.Output.MoldenOrbitals>();
         double energy, scfEnergy;

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """HF/def2-SVP: Qex against Psi4 in the same run, one thread each (both pinned to one core), exact integrals
-(Psi4 scf_type pk), same convergence (energy 1e-10; Psi4 d_convergence 1e-8, Qex commutator max 1e-8).
+(Psi4 scf_type pk), same convergence: energy change 1e-10 and the RMS of the orthogonalised orbital gradient 1e-8
+(Psi4 e_convergence / d_convergence with its default DIIS_RMS_ERROR; Qex --error-norm rms, whose default is the
+stricter largest element).
 
 Usage: python3 bench/psi4/compare_hf.py [--reps 5] [--qex "dotnet /tmp/qexbin/qex.dll"]
 Needs psi4 (apt-get install psi4) and a published qex (dotnet publish Qex.Cli -c Release -o /tmp/qexbin).
@@ -58,7 +60,7 @@ def main():
                 p_w.append(w); p_m.append(m)
                 out = open(os.path.join(tmp, name + ".out")).read()
                 e_psi4 = float(re.findall(r"Total Energy =\s+(-?[\d.]+)", out)[-1])
-                w, m, stdout = timed(a.qex.split() + ["energy", xyz, "--basis", a.basis, "--json", os.path.join(tmp, "q.json")], tmp)
+                w, m, stdout = timed(a.qex.split() + ["energy", xyz, "--basis", a.basis, "--error-norm", "rms", "--json", os.path.join(tmp, "q.json")], tmp)
                 q_w.append(w); q_m.append(m)
                 import json
                 e_qex = json.load(open(os.path.join(tmp, "q.json")))["energy"]

@@ -8,7 +8,7 @@ namespace Qex.Dft.Molecular.Scf;
 /// <summary>SCF settings.</summary>
 /// <param name="MaxIterations">Iteration limit.</param>
 /// <param name="EnergyTolerance">Convergence: change of the energy between iterations (Hartree).</param>
-/// <param name="CommutatorTolerance">Convergence: largest element of the orthogonalised commutator FDS - SDF.</param>
+/// <param name="CommutatorTolerance">Convergence: size of the orthogonalised commutator FDS - SDF (see <paramref name="ErrorNorm"/>).</param>
 /// <param name="DiisSize">DIIS subspace size (0: plain iterations).</param>
 /// <param name="LinearDependence">Overlap eigenvalues below this are dropped (canonical orthogonalisation).</param>
 /// <param name="DiisStart">DIIS starts once the commutator's largest element is below this.</param>
@@ -18,11 +18,24 @@ namespace Qex.Dft.Molecular.Scf;
 /// D_s the density per electron of one spin (for hard cases: small gaps, oscillating occupations). 0: off.</param>
 /// <param name="Damping">Before DIIS takes over, the new density is mixed with the old: D = (1 - a) D_new + a D_old. 0: off.</param>
 /// <param name="Integrals">Stored or direct electron-repulsion integrals (automatic: stored when they fit).</param>
+/// <param name="ErrorNorm">How the commutator is measured against <paramref name="CommutatorTolerance"/>: its largest
+/// element (default, the stricter) or its root mean square (Psi4's default, DIIS_RMS_ERROR).</param>
 /// <param name="IncrementalThreshold">Incremental Fock builds from the density change, skipping integral blocks whose
 /// contribution is bounded below this (0: a full build every iteration). Convergence is always confirmed on a full build.</param>
 public sealed record HartreeFockOptions(int MaxIterations = 200, double EnergyTolerance = 1e-10, double CommutatorTolerance = 1e-8, int DiisSize = 8,
     double LinearDependence = 1e-7, double DiisStart = 0.1, ScfGuess Guess = ScfGuess.SuperpositionOfAtomicDensities,
-    double LevelShift = 0, double Damping = 0, IntegralMode Integrals = IntegralMode.Auto, double IncrementalThreshold = 1e-14);
+    double LevelShift = 0, double Damping = 0, IntegralMode Integrals = IntegralMode.Auto, double IncrementalThreshold = 1e-14,
+    ScfErrorNorm ErrorNorm = ScfErrorNorm.MaxElement);
+
+/// <summary>How the SCF error (the orthogonalised commutator FDS - SDF) is measured for convergence.</summary>
+public enum ScfErrorNorm
+{
+    /// <summary>The largest absolute element.</summary>
+    MaxElement,
+
+    /// <summary>The root mean square of the elements.</summary>
+    RootMeanSquare,
+}
 
 /// <summary>The initial density of an SCF.</summary>
 public enum ScfGuess
@@ -104,7 +117,7 @@ public static class RestrictedHartreeFock
             double e1 = Trace(d, h, n), e2 = 0.5 * Trace(d, g, n);
             double eNew = e1 + e2 + enuc;
             var err = Commutator(f, d, s, x, n, m);
-            double errMax = err.Max(Math.Abs);
+            double errMax = ErrorSize(err, o.ErrorNorm);
             if (it > 1 && Math.Abs(eNew - energy) < o.EnergyTolerance && errMax < o.CommutatorTolerance && !eri.LastWasFull)
             {
                 // converged on an incremental build: confirm on a full one
@@ -113,7 +126,7 @@ public static class RestrictedHartreeFock
                 (e1, e2) = (Trace(d, h, n), 0.5 * Trace(d, g, n));
                 eNew = e1 + e2 + enuc;
                 err = Commutator(f, d, s, x, n, m);
-                errMax = err.Max(Math.Abs);
+                errMax = ErrorSize(err, o.ErrorNorm);
             }
             double dE = eNew - energy;
             energy = eNew;
@@ -263,6 +276,10 @@ public static class RestrictedHartreeFock
         for (int i = 0; i < r.Length; i++) r[i] = f[i] + shift * (s[i] - perElectron * sds[i]);
         return r;
     }
+
+    /// <summary>The size of an SCF error vector in the chosen norm.</summary>
+    internal static double ErrorSize(double[] err, ScfErrorNorm norm) =>
+        norm == ScfErrorNorm.RootMeanSquare ? Math.Sqrt(err.Sum(v => v * v) / err.Length) : err.Max(Math.Abs);
 
     /// <summary>X^T (FDS - SDF) X, flattened (m x m).</summary>
     internal static double[] Commutator(double[] f, double[] d, double[] s, double[] x, int n, int m)

@@ -75,14 +75,14 @@ public static class UnrestrictedHartreeFock
             var dt = RestrictedHartreeFock.Add(da, db);
             double eNew = 0.5 * (RestrictedHartreeFock.Trace(dt, h, n) + RestrictedHartreeFock.Trace(da, fa, n) + RestrictedHartreeFock.Trace(db, fb, n)) + enuc;
             var err = RestrictedHartreeFock.Commutator(fa, da, s, x, n, m).Concat(RestrictedHartreeFock.Commutator(fb, db, s, x, n, m)).ToArray();
-            double errMax = err.Max(Math.Abs);
+            double errMax = RestrictedHartreeFock.ErrorSize(err, o.ErrorNorm);
             if (it > 1 && Math.Abs(eNew - energy) < o.EnergyTolerance && errMax < o.CommutatorTolerance && !eri.LastWasFull)
             {
                 // converged on an incremental build: confirm on a full one
                 (fa, fb) = Fock(h, eri, da, db, n, full: true);
                 eNew = 0.5 * (RestrictedHartreeFock.Trace(dt, h, n) + RestrictedHartreeFock.Trace(da, fa, n) + RestrictedHartreeFock.Trace(db, fb, n)) + enuc;
                 err = RestrictedHartreeFock.Commutator(fa, da, s, x, n, m).Concat(RestrictedHartreeFock.Commutator(fb, db, s, x, n, m)).ToArray();
-                errMax = err.Max(Math.Abs);
+                errMax = RestrictedHartreeFock.ErrorSize(err, o.ErrorNorm);
             }
             double dE = eNew - energy;
             energy = eNew;
