@@ -53,6 +53,14 @@ public sealed class EnergyOptions
     [Option("damping", Default = 0.0, HelpText = "Mix this fraction of the old density into the new one until DIIS takes over (0 <= a < 1).")]
     public double Damping { get; set; }
 
+    /// <summary>Initial guess.</summary>
+    [Option("guess", Default = "sad", HelpText = "sad | core: superposition of atomic densities, or the core Hamiltonian's orbitals.")]
+    public string Guess { get; set; } = "sad";
+
+    /// <summary>Initial occupation (MOM).</summary>
+    [Option("occupation", HelpText = "RHF: comma-separated 0-based orbitals of the guess to occupy (e.g. 0,2), kept by maximum overlap; for excited or symmetry-constrained solutions.")]
+    public string? Occupation { get; set; }
+
     /// <summary>SCF error norm.</summary>
     [Option("error-norm", Default = "max", HelpText = "max | rms: the commutator FDS - SDF converges on its largest element or on its root mean square (Psi4's measure).")]
     public string ErrorNorm { get; set; } = "max";
@@ -90,7 +98,19 @@ public static class EnergyCommand
             "rms" => ScfErrorNorm.RootMeanSquare,
             _ => throw new ArgumentException($"Unknown error norm '{o.ErrorNorm}'; choose max or rms."),
         };
-        var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm);
+        var guess = o.Guess.Trim().ToLowerInvariant() switch
+        {
+            "sad" => ScfGuess.SuperpositionOfAtomicDensities,
+            "core" => ScfGuess.Core,
+            _ => throw new ArgumentException($"Unknown guess '{o.Guess}'; choose sad or core."),
+        };
+        int[]? occupation = null;
+        if (o.Occupation is { } occText)
+        {
+            try { occupation = [.. occText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => int.Parse(t, CultureInfo.InvariantCulture))]; }
+            catch (FormatException) { throw new ArgumentException($"--occupation '{occText}' is not a comma-separated list of orbital indices."); }
+        }
+        var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess, Occupation: occupation);
         timings["setup"] = sw.Elapsed.TotalSeconds;
         var moldenSets = new List<Qex.Dft.Molecular.Output.MoldenOrbitals>();
         double energy, scfEnergy;

@@ -66,13 +66,12 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
         var jAcc = new double[workers][];
         var kAcc = new double[workers][];
         var dens = densities.ToArray();
-        int next = -1;
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
             var j = new double[ns * nn];
             var k = wantK ? new double[ns * nn] : [];
             int c;
-            while ((c = Interlocked.Increment(ref next)) < chunks.Count)
+            for (c = w; c < chunks.Count; c += workers) // static round-robin: the same sums in the same order every run
             {
                 var (set, from, to) = chunks[c];
                 Range(blocks[set], from, to, dens, j, k, n, wantK, screening);

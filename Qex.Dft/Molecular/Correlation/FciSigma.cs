@@ -76,14 +76,13 @@ internal sealed class FciSigma
         var eri = mo.TwoElectron;
         int workers = Math.Min(Environment.ProcessorCount, n2);
         var partial = new double[workers][];
-        int next = -1;
         Parallel.For(0, workers, w =>
         {
             var acc = w == 0 ? sigma : new double[sigma.Length];
             var ct = new double[(long)nb * maxPairs];
             var vt = new double[(long)nb * maxPairs];
             int kl;
-            while ((kl = Interlocked.Increment(ref next)) < n2)
+            for (kl = w; kl < n2; kl += workers) // static round-robin: the same sums in the same order every run
             {
                 var pairs = alphaPairs[kl];
                 int m = pairs.Length;

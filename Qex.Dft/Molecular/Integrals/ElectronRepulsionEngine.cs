@@ -79,14 +79,13 @@ public sealed class ElectronRepulsionEngine
     /// </summary>
     private void ForEachQuartet(int workers, Action<int, ShellPair, ShellPair, double[]> sink, double[]? patchBound = null, double threshold = 0)
     {
-        int next = -1;
         // large bra pairs first for load balance
         var order = Enumerable.Range(0, pairs.Length).OrderByDescending(p => (long)pairs[p].Work * (p + 1)).ToArray();
         Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
             var scratch = new Scratch(2 * lmaxPair, pairs.Max(p => p.Functions), pairs.Max(p => p.Hermite));
             int t;
-            while ((t = Interlocked.Increment(ref next)) < order.Length)
+            for (t = w; t < order.Length; t += workers) // static round-robin: the same sums in the same order every run
             {
                 int p = order[t];
                 var bra = pairs[p];

@@ -18,6 +18,9 @@ namespace Qex.Dft.Molecular.Scf;
 /// D_s the density per electron of one spin (for hard cases: small gaps, oscillating occupations). 0: off.</param>
 /// <param name="Damping">Before DIIS takes over, the new density is mixed with the old: D = (1 - a) D_new + a D_old. 0: off.</param>
 /// <param name="Integrals">Stored or direct electron-repulsion integrals (automatic: stored when they fit).</param>
+/// <param name="Occupation">Orbitals to occupy at the first iteration (0-based, in ascending energy of the guess's
+/// orbitals); later iterations keep the occupied space by maximum overlap with the previous one (MOM, Gilbert, Besley and
+/// Gill 2008). Null: aufbau. For excited or symmetry-constrained self-consistent solutions.</param>
 /// <param name="ErrorNorm">How the commutator is measured against <paramref name="CommutatorTolerance"/>: its largest
 /// element (default, the stricter) or its root mean square (Psi4's default, DIIS_RMS_ERROR).</param>
 /// <param name="IncrementalThreshold">Incremental Fock builds from the density change, skipping integral blocks whose
@@ -25,7 +28,7 @@ namespace Qex.Dft.Molecular.Scf;
 public sealed record HartreeFockOptions(int MaxIterations = 200, double EnergyTolerance = 1e-10, double CommutatorTolerance = 1e-8, int DiisSize = 8,
     double LinearDependence = 1e-7, double DiisStart = 0.1, ScfGuess Guess = ScfGuess.SuperpositionOfAtomicDensities,
     double LevelShift = 0, double Damping = 0, IntegralMode Integrals = IntegralMode.Auto, double IncrementalThreshold = 1e-14,
-    ScfErrorNorm ErrorNorm = ScfErrorNorm.MaxElement);
+    ScfErrorNorm ErrorNorm = ScfErrorNorm.MaxElement, IReadOnlyList<int>? Occupation = null);
 
 /// <summary>How the SCF error (the orthogonalised commutator FDS - SDF) is measured for convergence.</summary>
 public enum ScfErrorNorm
@@ -53,7 +56,7 @@ public enum ScfGuess
 /// <param name="OneElectronEnergy">Tr(D H).</param>
 /// <param name="TwoElectronEnergy">Electron–electron energy.</param>
 /// <param name="Iterations">Iterations used.</param>
-/// <param name="OrbitalEnergies">Orbital energies (ascending).</param>
+/// <param name="OrbitalEnergies">Orbital energies (ascending; with a chosen occupation, the occupied orbitals come first).</param>
 /// <param name="Coefficients">MO coefficients (basis functions x orbitals).</param>
 /// <param name="Density">Total density matrix.</param>
 public sealed record HartreeFockResult(double Energy, double NuclearRepulsion, double OneElectronEnergy, double TwoElectronEnergy, int Iterations,
@@ -97,16 +100,24 @@ public static class RestrictedHartreeFock
         var diisE = new List<double[]>();
         double[] eps = [], c = [];
         bool early = true; // before DIIS: level shift and damping apply
+        if (o.Occupation is { } chosen && (chosen.Count != occ || chosen.Distinct().Count() != occ || chosen.Any(k => k < 0 || k >= m)))
+            throw new ArgumentException($"The occupation must name {occ} distinct orbitals among 0 .. {m - 1}; got [{string.Join(", ", chosen)}].");
+        int[] occupied = o.Occupation is null ? [.. Enumerable.Range(0, occ)] : [.. o.Occupation];
+        double[]? previous = null; // occupied coefficients of the last iteration (MOM)
         for (int it = 1; it <= o.MaxIterations; it++)
         {
             bool shifted = early && o.LevelShift > 0 && it > 1;
             (eps, c) = Diagonalise(shifted ? LevelShifted(f, s, d, 0.5, o.LevelShift, n) : f, x, n, m);
+            if (o.Occupation is not null && previous is not null) occupied = MaximumOverlap(previous, c, s, n, m, occ);
+            previous = new double[n * occ];
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < occ; k++) previous[i * occ + k] = c[i * m + occupied[k]];
             var dNew = new double[n * n];
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < n; j++)
                 {
                     double v = 0;
-                    for (int k = 0; k < occ; k++) v += c[i * m + k] * c[j * m + k];
+                    for (int k = 0; k < occ; k++) v += previous[i * occ + k] * previous[j * occ + k];
                     dNew[i * n + j] = 2 * v;
                 }
             if (early && o.Damping > 0 && it > 1)
@@ -134,6 +145,7 @@ public static class RestrictedHartreeFock
             if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
             {
                 if (shifted || (early && o.Damping > 0 && it > 1)) { early = false; continue; } // one clean step: orbitals of the unshifted F
+                if (o.Occupation is not null) (eps, c) = OccupiedFirst(eps, c, occupied, n, m);
                 return new HartreeFockResult(energy, enuc, e1, e2, it, Tensor.Wrap(eps, m), Tensor.Wrap(c, n, m), Tensor.Wrap(d, n, n));
             }
             if (errMax < o.DiisStart) early = false;
@@ -275,6 +287,27 @@ public static class RestrictedHartreeFock
         var r = new double[n * n];
         for (int i = 0; i < r.Length; i++) r[i] = f[i] + shift * (s[i] - perElectron * sds[i]);
         return r;
+    }
+
+    /// <summary>The occ orbitals of C (n x m) with the largest projection sum_i |(C_prev^T S C)_ij|^2 on the previous occupied space.</summary>
+    internal static int[] MaximumOverlap(double[] previous, double[] c, double[] s, int n, int m, int occ)
+    {
+        var o = Gemm.MatMul(Gemm.MatMul(Tensor.Wrap(previous, n, occ), Tensor.Wrap(s, n, n), transA: true), Tensor.Wrap(c, n, m)).ToArray();
+        var p = new double[m];
+        for (int i = 0; i < occ; i++)
+            for (int j = 0; j < m; j++) p[j] += o[i * m + j] * o[i * m + j];
+        return [.. Enumerable.Range(0, m).OrderByDescending(j => p[j]).ThenBy(j => j).Take(occ).Order()];
+    }
+
+    /// <summary>Reorders orbitals so that the occupied ones come first (each group in ascending energy).</summary>
+    private static (double[] Eps, double[] C) OccupiedFirst(double[] eps, double[] c, int[] occupied, int n, int m)
+    {
+        var order = occupied.Concat(Enumerable.Range(0, m).Except(occupied)).ToArray();
+        var e2 = order.Select(k => eps[k]).ToArray();
+        var c2 = new double[n * m];
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < m; k++) c2[i * m + k] = c[i * m + order[k]];
+        return (e2, c2);
     }
 
     /// <summary>The size of an SCF error vector in the chosen norm.</summary>

@@ -33,19 +33,31 @@ public sealed class CoupledClusterTests
     public void ReproducesThePsi4CcsdTEnergies()
     {
         var failures = new List<string>();
+        var otherReference = new List<string>();
         int done = 0;
         foreach (var e in Psi4References.Read("fci_ccsdt.jsonl"))
         {
             if (e.GetProperty("method").GetString() != "ccsd(t)") continue;
-            var (mo, _, mol) = Prepare(e.GetProperty("geometry_angstrom").GetString()!, e.GetProperty("basis").GetString()!);
-            if (e.GetProperty("system").GetString() == "h4_square") continue; // the RHF reference is not unique there (see the FCI test)
+            string label = $"{e.GetProperty("system").GetString()} {e.GetProperty("geometry_label").GetString()}";
+            var (mo, rhf, mol) = Prepare(e.GetProperty("geometry_angstrom").GetString()!, e.GetProperty("basis").GetString()!);
+            double psi4Scf = e.GetProperty("scf_energy").GetDouble();
+            if (Math.Abs(rhf.Energy - psi4Scf) > 1e-8)
+            {
+                // CCSD(T) depends on the reference determinant: where Psi4 converged to another RHF solution the
+                // comparison is not defined. That happens only for square H4, and there ours is the lower one.
+                Assert.Equal("h4_square", e.GetProperty("system").GetString());
+                Assert.True(rhf.Energy < psi4Scf - 1e-3, $"{label}: RHF {rhf.Energy:F10} is not below Psi4's {psi4Scf:F10}");
+                otherReference.Add(label);
+                continue;
+            }
             var cc = CoupledCluster.Run(mo, mol.ElectronCount / 2, 1e-11);
             double expected = e.GetProperty("energy").GetDouble();
             if (Math.Abs(cc.CcsdTEnergy - expected) > 1e-7)
-                failures.Add($"{e.GetProperty("system").GetString()} {e.GetProperty("geometry_label").GetString()}: CCSD(T) {cc.CcsdTEnergy:F10} vs Psi4 {expected:F10}");
+                failures.Add($"{label}: CCSD(T) {cc.CcsdTEnergy:F10} vs Psi4 {expected:F10}");
             done++;
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
-        Assert.True(done >= 20, $"{done}");
+        Assert.Equal(["h4_square side=1.2", "h4_square side=1.5"], otherReference);
+        Assert.True(done >= 22, $"{done}");
     }
 }

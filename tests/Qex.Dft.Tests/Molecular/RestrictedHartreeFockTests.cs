@@ -89,4 +89,20 @@ public sealed class UnrestrictedHartreeFockTests
         Assert.Equal(RestrictedHartreeFock.Run(mol, basis).Energy, u.Energy, 9);
         Assert.True(Math.Abs(u.SpinContamination) < 1e-8);
     }
+
+    [Fact]
+    public void MaximumOverlapKeepsAnExcitedOccupation()
+    {
+        // H2/STO-3G at 1.4 Bohr, both electrons in sigma_u (orbitals fixed by symmetry): E = 2 h_22 + J_22 + 1/R with
+        // Szabo & Ostlund's h_22 = (H11 - H12) / (1 - S12) = (-1.1204 + 0.9584) / (1 - 0.6593) and J_22 = 0.6975.
+        var mol = Molecule.ParseGeometry("H 0 0 0; H 0 0 1.4", bohr: true);
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load("sto-3g"));
+        double expected = 2 * (-1.1204 + 0.9584) / (1 - 0.6593) + 0.6975 + 1 / 1.4;
+        var excited = RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(Occupation: [1]));
+        Assert.Equal(expected, excited.Energy, 3);
+        // the occupied orbital comes first in the result, and it is the upper one
+        Assert.True(excited.OrbitalEnergies[0] > excited.OrbitalEnergies[1]);
+        Assert.Throws<ArgumentException>(() => RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(Occupation: [2])));
+        Assert.Throws<ArgumentException>(() => RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(Occupation: [0, 1])));
+    }
 }
