@@ -152,11 +152,19 @@ public static class EnergyCommand
         var charges = Properties.MullikenCharges(mol, basis, density);
         double dipoleDebye = Math.Sqrt(dipole.Sum(x => x * x)) * Properties.DebyePerAtomicUnit;
         double? correlated = null;
+        var extra = new Dictionary<string, string>();
         if (method != "hf")
         {
             sw.Restart();
             var mo = MolecularOrbitalIntegrals.For(mol, basis, rhf!.Coefficients);
-            if (method == "fci") correlated = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, mol.Multiplicity).Energy;
+            if (method == "fci")
+            {
+                var fci = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, mol.Multiplicity);
+                correlated = fci.Energy;
+                extra["FCI determinants"] = fci.Determinants.ToString(CultureInfo.InvariantCulture);
+                extra["FCI Davidson iterations"] = fci.Iterations.ToString(CultureInfo.InvariantCulture);
+                extra["FCI <S^2>"] = fci.SpinSquared.ToString("F6", CultureInfo.InvariantCulture);
+            }
             else
             {
                 var cc = CoupledCluster.Run(mo, mol.ElectronCount / 2);
@@ -172,6 +180,7 @@ public static class EnergyCommand
         table.AddRow($"{(closed ? "RHF" : "UHF")} energy (Ha)", scfEnergy.ToString("F10", CultureInfo.InvariantCulture));
         if (correlated is { } c) table.AddRow(Markup.Escape($"{method.ToUpperInvariant()} energy (Ha)"), c.ToString("F10", CultureInfo.InvariantCulture));
         table.AddRow("SCF iterations", iterations.ToString(CultureInfo.InvariantCulture));
+        foreach (var (k, v) in extra) table.AddRow(Markup.Escape(k), Markup.Escape(v));
         table.AddRow("SCF dipole (Debye)", dipoleDebye.ToString("F4", CultureInfo.InvariantCulture));
         table.AddRow("Mulliken charges", Markup.Escape(string.Join(" ", mol.Atoms.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{a.Symbol}{i + 1} {charges[i]:+0.0000;-0.0000}")))));
         table.AddRow("peak memory (MiB)", (Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0).ToString("F0", CultureInfo.InvariantCulture));

@@ -141,13 +141,13 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
             for (int a = a0; a < a0 + na; a++, v += nb)
             {
                 int an = a * n;
-                jcd += Dot(v, dm + an + b0, nb);
-                Axpy(dcd, v, js + an + b0, nb);
+                jcd += SimdRows.Dot(v, dm + an + b0, nb);
+                SimdRows.Axpy(dcd, v, js + an + b0, nb);
                 if (!wantK) continue;
-                ks[an + c0] += weight * Dot(v, dm + dn0 + b0, nb);
-                ks[an + d0] += weight * Dot(v, dm + cn0 + b0, nb);
-                Axpy(weight * dm[an + d0], v, ks + cn0 + b0, nb);
-                Axpy(weight * dm[an + c0], v, ks + dn0 + b0, nb);
+                ks[an + c0] += weight * SimdRows.Dot(v, dm + dn0 + b0, nb);
+                ks[an + d0] += weight * SimdRows.Dot(v, dm + cn0 + b0, nb);
+                SimdRows.Axpy(weight * dm[an + d0], v, ks + cn0 + b0, nb);
+                SimdRows.Axpy(weight * dm[an + c0], v, ks + dn0 + b0, nb);
             }
             js[cn0 + d0] += 2 * weight * jcd;
             return;
@@ -161,43 +161,15 @@ public sealed class CpuCoulombExchangeKernel : ICoulombExchangeKernel
                 for (int c = c0; c < c0 + nc; c++, v += nd)
                 {
                     int cn = c * n;
-                    jab += Dot(v, dm + cn + d0, nd);
-                    Axpy(dab, v, js + cn + d0, nd);
+                    jab += SimdRows.Dot(v, dm + cn + d0, nd);
+                    SimdRows.Axpy(dab, v, js + cn + d0, nd);
                     if (!wantK) continue;
-                    ks[an + c] += weight * Dot(v, dm + bn + d0, nd);
-                    ks[bn + c] += weight * Dot(v, dm + an + d0, nd);
-                    Axpy(weight * dm[bn + c], v, ks + an + d0, nd);
-                    Axpy(weight * dm[an + c], v, ks + bn + d0, nd);
+                    ks[an + c] += weight * SimdRows.Dot(v, dm + bn + d0, nd);
+                    ks[bn + c] += weight * SimdRows.Dot(v, dm + an + d0, nd);
+                    SimdRows.Axpy(weight * dm[bn + c], v, ks + an + d0, nd);
+                    SimdRows.Axpy(weight * dm[an + c], v, ks + bn + d0, nd);
                 }
                 js[an + b] += 2 * weight * jab;
             }
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe double Dot(double* x, double* y, int n)
-    {
-        double r = 0;
-        int i = 0;
-        if (n >= 4 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            var acc = System.Runtime.Intrinsics.Vector256<double>.Zero;
-            for (; i <= n - 4; i += 4) acc += System.Runtime.Intrinsics.Vector256.Load(x + i) * System.Runtime.Intrinsics.Vector256.Load(y + i);
-            r = System.Runtime.Intrinsics.Vector256.Sum(acc);
-        }
-        for (; i < n; i++) r += x[i] * y[i];
-        return r;
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Axpy(double a, double* x, double* y, int n)
-    {
-        int i = 0;
-        if (n >= 4 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-        {
-            var va = System.Runtime.Intrinsics.Vector256.Create(a);
-            for (; i <= n - 4; i += 4)
-                System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(y + i) + va * System.Runtime.Intrinsics.Vector256.Load(x + i), y + i);
-        }
-        for (; i < n; i++) y[i] += a * x[i];
     }
 }

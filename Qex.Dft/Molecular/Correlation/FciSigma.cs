@@ -17,8 +17,15 @@ internal sealed class FciSigma
     private readonly (int Source, int Target, int Sign)[][] alphaPairs;
     private readonly int maxPairs;
 
-    public FciSigma(MolecularOrbitalIntegrals mo, OccupationStrings alpha, OccupationStrings beta)
+    private readonly int parity;
+
+    /// <summary>
+    /// Prepares H; with <paramref name="spinFlipParity"/> = +1 or -1 (S_z = 0 only) every vector it is applied to must
+    /// satisfy c[I, J] = parity c[J, I], and the alpha-alpha part is then the parity-transpose of the beta-beta part.
+    /// </summary>
+    public FciSigma(MolecularOrbitalIntegrals mo, OccupationStrings alpha, OccupationStrings beta, int spinFlipParity = 0)
     {
+        parity = ReferenceEquals(alpha, beta) ? spinFlipParity : 0;
         this.mo = mo;
         a = alpha;
         b = beta;
@@ -69,9 +76,20 @@ internal sealed class FciSigma
     public void Apply(double[] c, double[] sigma)
     {
         int n = mo.Orbitals, na = a.Count, nb = b.Count, n2 = n * n;
-        // same-spin parts: sigma = H_alpha c + c H_beta (both symmetric)
-        Gemm.Multiply(false, false, na, nb, na, 1, hAlpha, na, c, nb, 0, sigma, nb);
-        Gemm.Multiply(false, false, na, nb, nb, 1, c, nb, hBeta, nb, 1, sigma, nb);
+        // same-spin parts: sigma = H_alpha c + c H_beta (both symmetric); for spin-flip-adapted c (c^T = p c, same
+        // strings for both spins) H_alpha c = p (c H_beta)^T, so one product serves both
+        Gemm.Multiply(false, false, na, nb, nb, 1, c, nb, hBeta, nb, 0, sigma, nb);
+        if (parity != 0)
+        {
+            for (int i = 0; i < na; i++)
+                for (int j = 0; j <= i; j++)
+                {
+                    double a = sigma[i * nb + j], bT = sigma[j * nb + i];
+                    sigma[i * nb + j] = a + parity * bT;
+                    if (i != j) sigma[j * nb + i] = bT + parity * a;
+                }
+        }
+        else Gemm.Multiply(false, false, na, nb, na, 1, hAlpha, na, c, nb, 1, sigma, nb);
         // alpha-beta part: workers take orbital pairs kl in turn, each with its own buffers and sigma accumulator
         var eri = mo.TwoElectron;
         int workers = Math.Min(Environment.ProcessorCount, n2);

@@ -31,7 +31,7 @@ public sealed record FullConfigurationInteractionResult(double Energy, double Sp
 /// <param name="ResidualTolerance">Davidson residual norm (energy error is of order its square).</param>
 /// <param name="Roots">Roots computed at first in the S_z (and spin-flip parity) space; the lowest of the requested spin is chosen, and when none has it the solve is repeated with more roots (up to 16).</param>
 /// <param name="MaxIterations">Davidson iterations before giving up.</param>
-public sealed record FullConfigurationInteractionOptions(double ResidualTolerance = 1e-7, int Roots = 1, int MaxIterations = 200);
+public sealed record FullConfigurationInteractionOptions(double ResidualTolerance = 1e-6, int Roots = 1, int MaxIterations = 200);
 
 /// <summary>
 /// Full configuration interaction over determinants |I_alpha I_beta&gt; of alpha and beta occupation strings (S_z fixed
@@ -66,11 +66,13 @@ public static class FullConfigurationInteraction
             throw new ArgumentException($"FCI with {Math.Max(a.Count, b.Count)} strings of one spin exceeds the limit of {MaxStrings} (the determinant space would be {(long)a.Count * b.Count}).");
         long nd = (long)a.Count * b.Count;
         if (nd > Array.MaxLength / 2) throw new ArgumentException($"FCI space of {nd} determinants is too large.");
-        var sigma = new FciSigma(mo, a, b);
+
         int dim = (int)nd;
         double s = (multiplicity - 1) / 2.0, target = s * (s + 1);
         // S_z = 0: the CI matrix is symmetric (even S) or antisymmetric (odd S) under swapping alpha and beta strings
-        Action<double[]>? parity = alpha == beta ? x => SpinFlipProject(x, a.Count, ((int)Math.Round(s) & 1) == 0 ? 1 : -1) : null;
+        int flip = ((int)Math.Round(s) & 1) == 0 ? 1 : -1;
+        Action<double[]>? parity = alpha == beta ? x => SpinFlipProject(x, a.Count, flip) : null;
+        var sigma = new FciSigma(mo, a, b, alpha == beta ? flip : 0);
         var diag = sigma.Diagonal();
         int space = parity is null ? dim : (((int)Math.Round(s) & 1) == 0 ? a.Count * (a.Count + 1) / 2 : a.Count * (a.Count - 1) / 2);
         if (space == 0) throw new ArgumentException($"No determinant of {alpha} alpha and {beta} beta electrons in {n} orbitals can form multiplicity {multiplicity}.");

@@ -255,24 +255,13 @@ public sealed class ElectronRepulsionEngine
         }
         int nfb = bra.Functions, nfk = ket.Functions, nhb = bra.Hermite, nhk = ket.Hermite, lt = bra.L + ket.L;
         int dim = lt + 1, d3 = dim * dim * dim;
-        const double twoPi25 = 34.986836655249725; // 2 pi^(5/2)
-        const double PrimitiveThreshold = 1e-20;
         var steps = RecursionSteps[lt];
         fixed (double* op = s.Out, wp = s.W, rp = s.RWork, fp = s.F, eb0 = bra.HermiteE, ek0 = ket.SignedHermiteT)
         fixed (double* bp = bra.P, kp = ket.P, bexp = bra.Exponent, kexp = ket.Exponent, bmax = bra.MaxE, kmax = ket.MaxE)
         fixed (int* ri = s.RIndex, st = steps)
         {
             new Span<double>(op, nfb * nfk).Clear();
-            // R index of (hb, hk): the sum of the two Hermite triples
-            for (int hb = 0; hb < nhb; hb++)
-            {
-                var (t, u, v) = bra.HermiteIndex[hb];
-                for (int hk = 0; hk < nhk; hk++)
-                {
-                    var (tt, uu, vv) = ket.HermiteIndex[hk];
-                    ri[hb * nhk + hk] = ((t + tt) * dim + u + uu) * dim + v + vv;
-                }
-            }
+            HermiteSumIndex(bra, ket, dim, 1, ri);
             for (int p = 0; p < bra.Count; p++)
             {
                 double pe = bexp[p], px = bp[3 * p], py = bp[3 * p + 1], pz = bp[3 * p + 2];
@@ -315,24 +304,11 @@ public sealed class ElectronRepulsionEngine
                         {
                             double rv = rp[rrow[hk]];
                             double* erow = ek + hk * nfk;
-                            Axpy(rv, erow, wrow, nfk);
+                            Qex.Kernels.Fock.SimdRows.Axpy(rv, erow, wrow, nfk);
                         }
                     }
                 }
-                // out[ab, cd] += sum_hb E_bra[ab, hb] W[hb, cd]
-                double* eb = eb0 + p * nfb * nhb;
-                for (int ab = 0; ab < nfb; ab++)
-                {
-                    double* orow = op + ab * nfk;
-                    double* erow = eb + ab * nhb;
-                    for (int hb = 0; hb < nhb; hb++)
-                    {
-                        double e = erow[hb];
-                        if (e == 0) continue;
-                        double* wrow = wp + hb * nfk;
-                        Axpy(e, wrow, orow, nfk);
-                    }
-                }
+                ContractBra(eb0 + p * nfb * nhb, wp, op, nfb, nhb, nfk);
             }
         }
     }
@@ -346,8 +322,6 @@ public sealed class ElectronRepulsionEngine
     {
         int nfb = bra.Functions, nfk = ket.Functions, nhb = bra.Hermite, nhk = ket.Hermite, lt = bra.L + ket.L;
         int dim = lt + 1, d3 = dim * dim * dim, batches = ket.Batches;
-        const double twoPi25 = 34.986836655249725; // 2 pi^(5/2)
-        const double PrimitiveThreshold = 1e-20;
         var steps = RecursionSteps[lt];
         var vtwo = System.Runtime.Intrinsics.Vector256.Create(twoPi25);
         fixed (double* op = s.Out, wp = s.W, wv = s.WLanes, rv = s.RLanes, fl = s.FLanes, eb0 = bra.HermiteE, ek0 = ket.BatchE)
@@ -355,15 +329,7 @@ public sealed class ElectronRepulsionEngine
         fixed (int* ri = s.RIndex, st = steps)
         {
             new Span<double>(op, nfb * nfk).Clear();
-            for (int hb = 0; hb < nhb; hb++)
-            {
-                var (t, u, v) = bra.HermiteIndex[hb];
-                for (int hk = 0; hk < nhk; hk++)
-                {
-                    var (tt, uu, vv) = ket.HermiteIndex[hk];
-                    ri[hb * nhk + hk] = (((t + tt) * dim + u + uu) * dim + v + vv) * 4;
-                }
-            }
+            HermiteSumIndex(bra, ket, dim, 4, ri);
             for (int p = 0; p < bra.Count; p++)
             {
                 double pe = bexp[p];
@@ -417,39 +383,46 @@ public sealed class ElectronRepulsionEngine
                     }
                 }
                 for (int i = 0; i < nhb * nfk; i++) wp[i] = System.Runtime.Intrinsics.Vector256.Sum(System.Runtime.Intrinsics.Vector256.Load(wv + 4 * i));
-                double* ebp = eb0 + p * nfb * nhb;
-                for (int ab = 0; ab < nfb; ab++)
-                {
-                    double* orow = op + ab * nfk;
-                    double* erow = ebp + ab * nhb;
-                    for (int hb = 0; hb < nhb; hb++)
-                    {
-                        double e = erow[hb];
-                        if (e == 0) continue;
-                        Axpy(e, wp + hb * nfk, orow, nfk);
-                    }
-                }
+                ContractBra(eb0 + p * nfb * nhb, wp, op, nfb, nhb, nfk);
             }
         }
     }
 
-    /// <summary>y += a x over n elements (AVX where available: the ket-side rows are 1 to 49 long).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Axpy(double a, double* x, double* y, int n)
+    /// <summary>index[hb * nhk + hk] = stride x the flat R index of the summed Hermite triples (t + t', u + u', v + v').</summary>
+    private static unsafe void HermiteSumIndex(ShellPair bra, ShellPair ket, int dim, int stride, int* index)
     {
-        int c = 0;
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && n >= 4)
+        int nhk = ket.Hermite;
+        for (int hb = 0; hb < bra.Hermite; hb++)
         {
-            var va = System.Runtime.Intrinsics.Vector256.Create(a);
-            for (; c <= n - 4; c += 4)
+            var (t, u, v) = bra.HermiteIndex[hb];
+            for (int hk = 0; hk < nhk; hk++)
             {
-                var vy = System.Runtime.Intrinsics.Vector256.Load(y + c);
-                var vx = System.Runtime.Intrinsics.Vector256.Load(x + c);
-                System.Runtime.Intrinsics.Vector256.Store(vy + va * vx, y + c);
+                var (tt, uu, vv) = ket.HermiteIndex[hk];
+                index[hb * nhk + hk] = (((t + tt) * dim + u + uu) * dim + v + vv) * stride;
             }
         }
-        for (; c < n; c++) y[c] += a * x[c];
     }
+
+    /// <summary>out[ab, cd] += sum_hb E_bra[ab, hb] W[hb, cd] for one bra primitive pair.</summary>
+    private static unsafe void ContractBra(double* eb, double* w, double* o, int nfb, int nhb, int nfk)
+    {
+        for (int ab = 0; ab < nfb; ab++)
+        {
+            double* orow = o + ab * nfk;
+            double* erow = eb + ab * nhb;
+            for (int hb = 0; hb < nhb; hb++)
+            {
+                double e = erow[hb];
+                if (e != 0) Qex.Kernels.Fock.SimdRows.Axpy(e, w + hb * nfk, orow, nfk);
+            }
+        }
+    }
+
+    /// <summary>2 pi^(5/2), the prefactor of (ss|ss).</summary>
+    private const double twoPi25 = 34.986836655249725;
+
+    /// <summary>Primitive quartets bounded below this ((ss|ss)-like size) are skipped.</summary>
+    private const double PrimitiveThreshold = 1e-20;
 
     private const int MaxRecursionOrder = 2 * 2 * 6;
 
