@@ -37,8 +37,7 @@ public static class UnrestrictedHartreeFock
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         if (o.Damping is < 0 or >= 1) throw new ArgumentException($"Damping must be in [0, 1); got {o.Damping}.");
         if (o.LevelShift < 0) throw new ArgumentException($"The level shift must not be negative; got {o.LevelShift}.");
-        if (o.IncrementalThreshold < 0) throw new ArgumentException($"The incremental-build threshold must not be negative; got {o.IncrementalThreshold}.");
-        var eri = new IncrementalCoulombExchange(new CoulombExchangeBuilder(basis, o.Integrals), o.IncrementalThreshold);
+        var eri = RestrictedHartreeFock.Incremental(basis, o);
         var x = RestrictedHartreeFock.Orthogonaliser(s, n, o.LinearDependence, out int m);
         if (na > m) throw new ArgumentException($"{na} alpha electrons do not fit in {m} linearly independent basis functions.");
         double enuc = molecule.NuclearRepulsion();

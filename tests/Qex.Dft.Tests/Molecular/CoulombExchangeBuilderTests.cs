@@ -68,12 +68,14 @@ public sealed class CoulombExchangeBuilderTests
         double stored = RestrictedHartreeFock.Run(Water, basis, tight with { Integrals = IntegralMode.Stored }).Energy;
         double direct = RestrictedHartreeFock.Run(Water, basis, tight with { Integrals = IntegralMode.Direct }).Energy;
         double shifted = RestrictedHartreeFock.Run(Water, basis, tight with { LevelShift = 0.5, Damping = 0.3, Guess = ScfGuess.Core }).Energy;
+        double incremental = RestrictedHartreeFock.Run(Water, basis, tight with { Integrals = IntegralMode.Direct, IncrementalThreshold = 1e-12 }).Energy;
         Assert.Equal(stored, direct, 10);
         Assert.Equal(stored, shifted, 10);
+        Assert.Equal(stored, incremental, 10);
         var radical = Molecule.ParseGeometry("O 0 0 0\nH 0 0 0.97", 0, 2);
         var b2 = BasisSet.For(radical, BasisSetLibrary.Load("6-31g"));
         double u1 = UnrestrictedHartreeFock.Run(radical, b2, tight).Energy;
-        double u2 = UnrestrictedHartreeFock.Run(radical, b2, tight with { LevelShift = 0.3, Damping = 0.5, Integrals = IntegralMode.Direct }).Energy;
+        double u2 = UnrestrictedHartreeFock.Run(radical, b2, tight with { LevelShift = 0.3, Damping = 0.5, Integrals = IntegralMode.Direct, IncrementalThreshold = 1e-12 }).Energy;
         Assert.Equal(u1, u2, 9);
         Assert.Throws<ArgumentException>(() => RestrictedHartreeFock.Run(Water, basis, tight with { Damping = 1.2 }));
     }
