@@ -1,3 +1,6 @@
+using Qex.Core.LinearAlgebra;
+using Qex.Core.Tensors;
+
 namespace Qex.Dft.Molecular.Correlation;
 
 /// <summary>CCSD and CCSD(T) energies.</summary>
@@ -12,7 +15,8 @@ public sealed record CoupledClusterResult(double ReferenceEnergy, double CcsdEne
 }
 
 /// <summary>
-/// Spin-orbital CCSD (the Stanton–Gauss–Watts–Bartlett intermediates) with DIIS-free Jacobi updates, and the
+/// Spin-orbital CCSD (the Stanton–Gauss–Watts–Bartlett intermediates; the v^4 o^2 terms as matrix products) with DIIS
+/// on the amplitudes, converged on the energy change and the amplitude step, and the
 /// perturbative triples (T) correction, on a closed-shell RHF reference. Spin orbital P = 2p + spin; the occupied
 /// ones come first. For small molecules (the spin-orbital integrals are stored).
 /// </summary>
@@ -37,7 +41,7 @@ public static class CoupledCluster
                         g[((long)(p * ns + q) * ns + r) * ns + s] = a - b;
                     }
         });
-        double G(int p, int q, int r, int s) => g[((long)(p * ns + q) * ns + r) * ns + s];
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] double G(int p, int q, int r, int s) => g[((long)(p * ns + q) * ns + r) * ns + s];
         var f = new double[ns * ns];
         for (int p = 0; p < ns; p++)
             for (int q = 0; q < ns; q++)
@@ -46,23 +50,54 @@ public static class CoupledCluster
                 for (int m = 0; m < o; m++) val += G(p, m, q, m);
                 f[p * ns + q] = val;
             }
-        double F(int p, int q) => f[p * ns + q];
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] double F(int p, int q) => f[p * ns + q];
         double eref = mo.NuclearRepulsion;
         for (int i = 0; i < o; i++) eref += mo.OneElectron[(i / 2) * n + i / 2] + 0.5 * (F(i, i) - mo.OneElectron[(i / 2) * n + i / 2]);
         // amplitudes: t1[i, a], t2[i, j, a, b] with a, b virtual indices 0..v-1 (spin orbital o + a)
         var t1 = new double[o * v];
         var t2 = new double[o * o * v * v];
-        int T2(int i, int j, int a, int b) => ((i * o + j) * v + a) * v + b;
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] int T2(int i, int j, int a, int b) => ((i * o + j) * v + a) * v + b;
         for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
             t2[T2(i, j, a, b)] = G(i, j, o + a, o + b) / (F(i, i) + F(j, j) - F(o + a, o + a) - F(o + b, o + b));
+        // <mn||ef> as an (o^2 x v^2) matrix for the contractions done by matrix products
+        var goovv = new double[o * o * v * v];
+        for (int m = 0; m < o; m++) for (int nn = 0; nn < o; nn++) for (int e = 0; e < v; e++) for (int ff = 0; ff < v; ff++)
+            goovv[T2(m, nn, e, ff)] = G(m, nn, o + e, o + ff);
+        // <ab||ef>, <am||ef> and <ab||ej> with the (e, f) pair contiguous
+        var gvvvv = new double[v * v * v * v];
+        var gvovv = new double[v * o * v * v];
+        var gvvvo = new double[o * v * v * v];
+        Parallel.For(0, v, a =>
+        {
+            for (int b = 0; b < v; b++) for (int e = 0; e < v; e++) for (int ff = 0; ff < v; ff++)
+                gvvvv[((a * v + b) * v + e) * v + ff] = G(o + a, o + b, o + e, o + ff);
+            for (int m = 0; m < o; m++) for (int e = 0; e < v; e++) for (int ff = 0; ff < v; ff++)
+                gvovv[((a * o + m) * v + e) * v + ff] = G(o + a, m, o + e, o + ff);
+        });
+        for (int j = 0; j < o; j++) for (int e = 0; e < v; e++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
+            gvvvo[((j * v + e) * v + a) * v + b] = G(o + a, o + b, o + e, j);
         double ecc = Energy(t1, t2), last = double.NaN;
         int it = 0;
+        // DIIS on the amplitudes (Scuseria, Lee and Schaefer 1986): extrapolate from the last updates and their steps
+        var history = new List<(double[] T, double[] Step)>();
         for (; it < maxIterations; it++)
         {
-            (t1, t2) = Update(t1, t2);
+            var (u1, u2) = Update(t1, t2);
+            var now = new double[u1.Length + u2.Length];
+            u1.CopyTo(now, 0);
+            u2.CopyTo(now, u1.Length);
+            var step = new double[now.Length];
+            for (int k = 0; k < t1.Length; k++) step[k] = u1[k] - t1[k];
+            for (int k = 0; k < t2.Length; k++) step[t1.Length + k] = u2[k] - t2[k];
+            history.Add((now, step));
+            if (history.Count > 8) history.RemoveAt(0);
+            var next = history.Count >= 3 ? Extrapolate(history) : now;
+            t1 = next[..t1.Length];
+            t2 = next[t1.Length..];
             last = ecc;
             ecc = Energy(t1, t2);
-            if (Math.Abs(ecc - last) < tolerance) break;
+            double stepMax = step.Max(Math.Abs);
+            if (Math.Abs(ecc - last) < tolerance && stepMax < Math.Sqrt(tolerance)) break;
         }
         if (it == maxIterations) throw new InvalidOperationException($"CCSD did not converge in {maxIterations} iterations (last energy change {ecc - last:E2}).");
         double et = Triples(t1, t2);
@@ -83,10 +118,10 @@ public static class CoupledCluster
 
         (double[], double[]) Update(double[] s1, double[] s2)
         {
-            double t1v(int i, int a) => s1[i * v + a];
-            double t2v(int i, int j, int a, int b) => s2[T2(i, j, a, b)];
-            double tauT(int i, int j, int a, int b) => t2v(i, j, a, b) + 0.5 * (t1v(i, a) * t1v(j, b) - t1v(i, b) * t1v(j, a));
-            double tau(int i, int j, int a, int b) => t2v(i, j, a, b) + t1v(i, a) * t1v(j, b) - t1v(i, b) * t1v(j, a);
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] double t1v(int i, int a) => s1[i * v + a];
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] double t2v(int i, int j, int a, int b) => s2[T2(i, j, a, b)];
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] double tauT(int i, int j, int a, int b) => t2v(i, j, a, b) + 0.5 * (t1v(i, a) * t1v(j, b) - t1v(i, b) * t1v(j, a));
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] double tau(int i, int j, int a, int b) => t2v(i, j, a, b) + t1v(i, a) * t1v(j, b) - t1v(i, b) * t1v(j, a);
             var fae = new double[v * v];
             var fmi = new double[o * o];
             var fme = new double[o * v];
@@ -144,17 +179,26 @@ public static class CoupledCluster
             var wabef = new double[v * v * v * v];
             Parallel.For(0, v, a =>
             {
-                for (int b = 0; b < v; b++) for (int e = 0; e < v; e++) for (int ff = 0; ff < v; ff++)
+                for (int b = 0; b < v; b++)
                 {
-                    double val = G(o + a, o + b, o + e, o + ff);
-                    for (int m = 0; m < o; m++)
+                    int ab = (a * v + b) * v * v;
+                    for (int ef = 0; ef < v * v; ef++)
                     {
-                        val -= t1v(m, b) * G(o + a, m, o + e, o + ff) - t1v(m, a) * G(o + b, m, o + e, o + ff);
-                        for (int nn = 0; nn < o; nn++) val += 0.25 * tau(m, nn, a, b) * G(m, nn, o + e, o + ff);
+                        double val = gvvvv[ab + ef];
+                        for (int m = 0; m < o; m++)
+                            val -= t1v(m, b) * gvovv[(a * o + m) * v * v + ef] - t1v(m, a) * gvovv[(b * o + m) * v * v + ef];
+                        wabef[ab + ef] = val;
                     }
-                    wabef[((a * v + b) * v + e) * v + ff] = val;
                 }
             });
+            // + 1/4 sum_mn tau_mn^ab <mn||ef>: W[ab, ef] += 1/4 Tau^T[ab, mn] Goovv[mn, ef]
+            var tauM = new double[o * o * v * v];
+            for (int m = 0; m < o; m++) for (int nn = 0; nn < o; nn++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
+                tauM[T2(m, nn, a, b)] = tau(m, nn, a, b);
+            Gemm.Multiply(true, false, v * v, v * v, o * o, 0.25, tauM, v * v, goovv, v * v, 1, wabef, v * v);
+            // the particle-particle ladder of the doubles: L[ij, ab] = 1/2 sum_ef tau_ij^ef W_abef
+            var ladder = new double[o * o * v * v];
+            Gemm.Multiply(false, true, o * o, v * v, v * v, 0.5, tauM, v * v, wabef, v * v, 0, ladder, v * v);
             var wmbej = new double[o * v * v * o];
             Parallel.For(0, o, m =>
             {
@@ -162,14 +206,24 @@ public static class CoupledCluster
                 {
                     double val = G(m, o + b, o + e, j);
                     for (int ff = 0; ff < v; ff++) val += t1v(j, ff) * G(m, o + b, o + e, o + ff);
-                    for (int nn = 0; nn < o; nn++)
-                    {
-                        val -= t1v(nn, b) * G(m, nn, o + e, j);
-                        for (int ff = 0; ff < v; ff++) val -= (0.5 * t2v(j, nn, ff, b) + t1v(j, ff) * t1v(nn, b)) * G(m, nn, o + e, o + ff);
-                    }
+                    for (int nn = 0; nn < o; nn++) val -= t1v(nn, b) * G(m, nn, o + e, j);
                     wmbej[((m * v + b) * v + e) * o + j] = val;
                 }
             });
+            {
+                // - sum_nf (t_jn^fb / 2 + t_j^f t_n^b) <mn||ef>: X[jb, nf] G[nf, me] as one (ov x ov x ov) product
+                int ovw = o * v;
+                var xjb = new double[ovw * ovw];
+                var gnf = new double[ovw * ovw];
+                for (int j = 0; j < o; j++) for (int b = 0; b < v; b++) for (int nn = 0; nn < o; nn++) for (int ff = 0; ff < v; ff++)
+                    xjb[(j * v + b) * ovw + nn * v + ff] = 0.5 * t2v(j, nn, ff, b) + t1v(j, ff) * t1v(nn, b);
+                for (int nn = 0; nn < o; nn++) for (int ff = 0; ff < v; ff++) for (int m = 0; m < o; m++) for (int e = 0; e < v; e++)
+                    gnf[(nn * v + ff) * ovw + m * v + e] = goovv[T2(m, nn, e, ff)];
+                var prod = new double[ovw * ovw];
+                Gemm.Multiply(false, false, ovw, ovw, ovw, 1, xjb, ovw, gnf, ovw, 0, prod, ovw);
+                for (int m = 0; m < o; m++) for (int b = 0; b < v; b++) for (int e = 0; e < v; e++) for (int j = 0; j < o; j++)
+                    wmbej[((m * v + b) * v + e) * o + j] -= prod[(j * v + b) * ovw + m * v + e];
+            }
             var n1 = new double[o * v];
             for (int i = 0; i < o; i++)
                 for (int a = 0; a < v; a++)
@@ -187,36 +241,61 @@ public static class CoupledCluster
                         }
                     n1[i * v + a] = val / (F(i, i) - F(o + a, o + a));
                 }
+            // Z[ia, bj] = sum_me t_im^ae W_mbej - t_i^e t_m^a <mb||ej>, as two (ov x ov x ov) matrix products
+            int ov = o * v;
+            var amp = new double[ov * ov];
+            var t1t1 = new double[ov * ov];
+            var wme = new double[ov * ov];
+            var gme = new double[ov * ov];
+            for (int i = 0; i < o; i++) for (int a = 0; a < v; a++) for (int m = 0; m < o; m++) for (int e = 0; e < v; e++)
+            {
+                amp[(i * v + a) * ov + m * v + e] = t2v(i, m, a, e);
+                t1t1[(i * v + a) * ov + m * v + e] = t1v(i, e) * t1v(m, a);
+            }
+            for (int m = 0; m < o; m++) for (int e = 0; e < v; e++) for (int b = 0; b < v; b++) for (int j = 0; j < o; j++)
+            {
+                wme[(m * v + e) * ov + b * o + j] = wmbej[((m * v + b) * v + e) * o + j];
+                gme[(m * v + e) * ov + b * o + j] = G(m, o + b, o + e, j);
+            }
+            var z = new double[ov * ov];
+            Gemm.Multiply(false, false, ov, ov, ov, 1, amp, ov, wme, ov, 0, z, ov);
+            Gemm.Multiply(false, false, ov, ov, ov, -1, t1t1, ov, gme, ov, 1, z, ov);
+            double Z(int i, int a, int b, int j) => z[(i * v + a) * ov + b * o + j];
+            // F~_be = F_be - 1/2 t_m^b F_me, F~_mj = F_mj + 1/2 t_j^e F_me, and H1[ij, ab] = sum_e t_i^e <ab||ej>
+            var faeT = new double[v * v];
+            var fmiT = new double[o * o];
+            for (int b = 0; b < v; b++) for (int e = 0; e < v; e++)
+            {
+                double val = fae[b * v + e];
+                for (int m = 0; m < o; m++) val -= 0.5 * t1v(m, b) * fme[m * v + e];
+                faeT[b * v + e] = val;
+            }
+            for (int m = 0; m < o; m++) for (int j = 0; j < o; j++)
+            {
+                double val = fmi[m * o + j];
+                for (int e = 0; e < v; e++) val += 0.5 * t1v(j, e) * fme[m * v + e];
+                fmiT[m * o + j] = val;
+            }
+            var h1 = new double[o * o * v * v];
+            for (int j = 0; j < o; j++)
+            {
+                var hj = new double[o * v * v];
+                Gemm.Multiply(false, false, o, v * v, v, 1, s1, v, gvvvo.AsSpan(j * v * v * v, v * v * v), v * v, 0, hj, v * v);
+                for (int i = 0; i < o; i++) Array.Copy(hj, i * v * v, h1, T2(i, j, 0, 0), v * v);
+            }
             var n2 = new double[o * o * v * v];
             Parallel.For(0, o, i =>
             {
                 for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
                 {
-                    double val = G(i, j, o + a, o + b);
-                    for (int e = 0; e < v; e++)
-                    {
-                        double fbe = fae[b * v + e], fae2 = fae[a * v + e];
-                        for (int m = 0; m < o; m++) { fbe -= 0.5 * t1v(m, b) * fme[m * v + e]; fae2 -= 0.5 * t1v(m, a) * fme[m * v + e]; }
-                        val += t2v(i, j, a, e) * fbe - t2v(i, j, b, e) * fae2;
-                    }
-                    for (int m = 0; m < o; m++)
-                    {
-                        double fmj = fmi[m * o + j], fmi2 = fmi[m * o + i];
-                        for (int e = 0; e < v; e++) { fmj += 0.5 * t1v(j, e) * fme[m * v + e]; fmi2 += 0.5 * t1v(i, e) * fme[m * v + e]; }
-                        val -= t2v(i, m, a, b) * fmj - t2v(j, m, a, b) * fmi2;
-                    }
+                    double val = goovv[T2(i, j, a, b)];
+                    for (int e = 0; e < v; e++) val += t2v(i, j, a, e) * faeT[b * v + e] - t2v(i, j, b, e) * faeT[a * v + e];
+                    for (int m = 0; m < o; m++) val -= t2v(i, m, a, b) * fmiT[m * o + j] - t2v(j, m, a, b) * fmiT[m * o + i];
                     for (int m = 0; m < o; m++) for (int nn = 0; nn < o; nn++) val += 0.5 * tau(m, nn, a, b) * wmnij[((m * o + nn) * o + i) * o + j];
-                    for (int e = 0; e < v; e++) for (int ff = 0; ff < v; ff++) val += 0.5 * tau(i, j, e, ff) * wabef[((a * v + b) * v + e) * v + ff];
-                    for (int m = 0; m < o; m++)
-                        for (int e = 0; e < v; e++)
-                        {
-                            // P(ij) P(ab) [t_im^ae W_mbej - t_i^e t_m^a <mb||ej>]
-                            val += t2v(i, m, a, e) * wmbej[((m * v + b) * v + e) * o + j] - t1v(i, e) * t1v(m, a) * G(m, o + b, o + e, j);
-                            val -= t2v(j, m, a, e) * wmbej[((m * v + b) * v + e) * o + i] - t1v(j, e) * t1v(m, a) * G(m, o + b, o + e, i);
-                            val -= t2v(i, m, b, e) * wmbej[((m * v + a) * v + e) * o + j] - t1v(i, e) * t1v(m, b) * G(m, o + a, o + e, j);
-                            val += t2v(j, m, b, e) * wmbej[((m * v + a) * v + e) * o + i] - t1v(j, e) * t1v(m, b) * G(m, o + a, o + e, i);
-                        }
-                    for (int e = 0; e < v; e++) val += t1v(i, e) * G(o + a, o + b, o + e, j) - t1v(j, e) * G(o + a, o + b, o + e, i);
+                    val += ladder[T2(i, j, a, b)];
+                    // P(ij) P(ab) [t_im^ae W_mbej - t_i^e t_m^a <mb||ej>]
+                    val += Z(i, a, b, j) - Z(j, a, b, i) - Z(i, b, a, j) + Z(j, b, a, i);
+                    val += h1[T2(i, j, a, b)] - h1[T2(j, i, a, b)];
                     for (int m = 0; m < o; m++) val -= t1v(m, a) * G(m, o + b, i, j) - t1v(m, b) * G(m, o + a, i, j);
                     n2[T2(i, j, a, b)] = val / (F(i, i) + F(j, j) - F(o + a, o + a) - F(o + b, o + b));
                 }
@@ -226,6 +305,18 @@ public static class CoupledCluster
 
         double Triples(double[] s1, double[] s2)
         {
+            // contiguous operands of the two connected contractions: X1[i, b, c, e] = <e i||b c>, X2[a, j, k, m] = <m a||j k>,
+            // and t2 with its second occupied index last, T2m[i, b, c, m] = t_im^bc
+            var x1 = new double[o * v * v * v];
+            var x2 = new double[v * o * o * o];
+            var t2m = new double[o * v * v * o];
+            for (int i = 0; i < o; i++) for (int b = 0; b < v; b++) for (int c = 0; c < v; c++)
+            {
+                for (int e = 0; e < v; e++) x1[((i * v + b) * v + c) * v + e] = G(o + e, i, o + b, o + c);
+                for (int m = 0; m < o; m++) t2m[((i * v + b) * v + c) * o + m] = s2[T2(i, m, b, c)];
+            }
+            for (int a = 0; a < v; a++) for (int j = 0; j < o; j++) for (int k = 0; k < o; k++) for (int m = 0; m < o; m++)
+                x2[((a * o + j) * o + k) * o + m] = G(m, o + a, j, k);
             double total = 0;
             var lockObj = new object();
             Parallel.For(0, o, () => 0.0, (i, _, acc) =>
@@ -246,15 +337,30 @@ public static class CoupledCluster
             }, acc => { lock (lockObj) total += acc; });
             return total;
 
-            double Connected(int i, int j, int k, int a, int b, int c)
-            {
-                double val = 0;
-                for (int e = 0; e < v; e++) val += s2[T2(j, k, a, e)] * G(o + e, i, o + b, o + c);
-                for (int m = 0; m < o; m++) val -= s2[T2(i, m, b, c)] * G(m, o + a, j, k);
-                return val;
-            }
+            double Connected(int i, int j, int k, int a, int b, int c) =>
+                System.Numerics.Tensors.TensorPrimitives.Dot(s2.AsSpan(T2(j, k, a, 0), v), x1.AsSpan(((i * v + b) * v + c) * v, v))
+                - System.Numerics.Tensors.TensorPrimitives.Dot(t2m.AsSpan(((i * v + b) * v + c) * o, o), x2.AsSpan(((a * o + j) * o + k) * o, o));
 
-            double Disconnected(int i, int j, int k, int a, int b, int c) => s1[i * v + a] * G(j, k, o + b, o + c);
+            double Disconnected(int i, int j, int k, int a, int b, int c) => s1[i * v + a] * goovv[T2(j, k, b, c)];
         }
+    }
+
+    /// <summary>The DIIS combination sum_k c_k T_k with sum_k c_k = 1 minimising |sum_k c_k step_k|.</summary>
+    private static double[] Extrapolate(List<(double[] T, double[] Step)> history)
+    {
+        int k = history.Count;
+        var b = new double[(k + 1) * (k + 1)];
+        for (int x = 0; x < k; x++)
+            for (int y = 0; y <= x; y++)
+                b[x * (k + 1) + y] = b[y * (k + 1) + x] = System.Numerics.Tensors.TensorPrimitives.Dot(history[x].Step, history[y].Step);
+        for (int x = 0; x < k; x++) { b[x * (k + 1) + k] = -1; b[k * (k + 1) + x] = -1; }
+        var rhs = new double[k + 1];
+        rhs[k] = -1;
+        double[] c;
+        try { c = LinearSolve.Solve(Tensor.Wrap(b, k + 1, k + 1), Tensor.Wrap(rhs, k + 1)).ToArray(); }
+        catch (Exception e) when (e is ArithmeticException or ArgumentException) { return history[^1].T; }
+        var t = new double[history[0].T.Length];
+        for (int x = 0; x < k; x++) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(history[x].T, c[x], t, t);
+        return t;
     }
 }
