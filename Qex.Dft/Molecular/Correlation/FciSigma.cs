@@ -44,7 +44,8 @@ internal sealed class FciSigma
         for (int i = 0; i < lists.Length; i++) lists[i] = [];
         for (int j = 0; j < a.Count; j++)
             foreach (var (t, pq, s) in a.Singles[j]) lists[pq].Add((j, t, s));
-        alphaPairs = [.. lists.Select(l => l.ToArray())];
+        // sorted by target row, so that with spin-flip symmetry the rows at or below a column form a suffix
+        alphaPairs = [.. lists.Select(l => l.OrderBy(t => t.Item2).ThenBy(t => t.Item1).ToArray())];
         maxPairs = alphaPairs.Max(p => p.Length);
     }
 
@@ -90,13 +91,15 @@ internal sealed class FciSigma
                 }
         }
         else Gemm.Multiply(false, false, na, nb, na, 1, hAlpha, na, c, nb, 1, sigma, nb);
-        // alpha-beta part: workers take orbital pairs kl in turn, each with its own buffers and sigma accumulator
+        // alpha-beta part: workers take orbital pairs kl in turn, each with its own buffers and accumulator. With
+        // spin-flip symmetry only the elements with I_alpha >= I_beta are formed and the rest follow by transposition.
         var eri = mo.TwoElectron;
+        bool half = parity != 0;
         int workers = Math.Min(Environment.ProcessorCount, n2);
         var partial = new double[workers][];
         Parallel.For(0, workers, w =>
         {
-            var acc = w == 0 ? sigma : new double[sigma.Length];
+            var acc = w == 0 && !half ? sigma : new double[sigma.Length];
             var ct = new double[(long)nb * maxPairs];
             var vt = new double[(long)nb * maxPairs];
             int kl;
@@ -111,28 +114,47 @@ internal sealed class FciSigma
                     var row = c.AsSpan(src * nb, nb);
                     for (int jb = 0; jb < nb; jb++) ct[jb * m + x] = sgn * row[jb];
                 }
-                Array.Clear(vt, 0, nb * m);
                 long klBase = (long)kl * n2;
-                for (int jb = 0; jb < nb; jb++)
+                // V[ib, x] = sum over <ib|E_ij|jb> = s of s (kl|ij) C'[jb, x]; by the symmetry of H these are the
+                // replacements E_ji |ib> = s |jb>, and (kl|ij) = (kl|ji): each row of V is summed in cache
+                int xs = 0;
+                for (int ib = 0; ib < nb; ib++)
                 {
-                    var from = ct.AsSpan(jb * m, m);
-                    foreach (var (ib, ij, s) in b.Singles[jb])
+                    if (half) while (xs < m && pairs[xs].Target < ib) xs++;
+                    int len = m - xs;
+                    var to = vt.AsSpan(ib * m + xs, len);
+                    to.Clear();
+                    if (len == 0) continue;
+                    foreach (var (jb, ji, s) in b.Singles[ib])
                     {
-                        double coef = s * eri[klBase + ij];
+                        double coef = s * eri[klBase + ji];
                         if (coef == 0) continue;
-                        var to = vt.AsSpan(ib * m, m);
-                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(from, coef, to, to);
+                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(ct.AsSpan(jb * m + xs, len), coef, to, to);
                     }
                 }
-                // scatter; worker 0 adds straight into sigma, which no other worker touches until the reduction
+                // scatter (worker 0 without symmetry adds straight into sigma, which no other worker touches until the reduction)
                 for (int x = 0; x < m; x++)
                 {
-                    var dst = acc.AsSpan(pairs[x].Target * nb, nb);
-                    for (int ib = 0; ib < nb; ib++) dst[ib] += vt[ib * m + x];
+                    int target = pairs[x].Target, top = half ? Math.Min(nb - 1, target) : nb - 1;
+                    var dst = acc.AsSpan(target * nb, nb);
+                    for (int ib = 0; ib <= top; ib++) dst[ib] += vt[ib * m + x];
                 }
             }
             partial[w] = acc;
         });
-        for (int w = 1; w < workers; w++) System.Numerics.Tensors.TensorPrimitives.Add(sigma, partial[w], sigma);
+        if (!half)
+        {
+            for (int w = 1; w < workers; w++) System.Numerics.Tensors.TensorPrimitives.Add(sigma, partial[w], sigma);
+            return;
+        }
+        for (int w = 1; w < workers; w++) System.Numerics.Tensors.TensorPrimitives.Add(partial[0], partial[w], partial[0]);
+        var ab = partial[0];
+        for (int i = 0; i < na; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                double v = ab[i * nb + j];
+                sigma[i * nb + j] += v;
+                if (i != j) sigma[j * nb + i] += parity * v;
+            }
     }
 }
