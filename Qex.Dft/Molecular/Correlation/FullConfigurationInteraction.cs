@@ -76,13 +76,16 @@ public static class FullConfigurationInteraction
         var diag = sigma.Diagonal();
         int space = parity is null ? dim : (((int)Math.Round(s) & 1) == 0 ? a.Count * (a.Count + 1) / 2 : a.Count * (a.Count - 1) / 2);
         if (space == 0) throw new ArgumentException($"No determinant of {alpha} alpha and {beta} beta electrons in {n} orbitals can form multiplicity {multiplicity}.");
-        var byDiagonal = Enumerable.Range(0, dim).OrderBy(i => diag[i]).ThenBy(i => i).ToArray();
+        var byDiagonal = new int[dim];
+        for (int i = 0; i < dim; i++) byDiagonal[i] = i;
+        var keys = (double[])diag.Clone();
+        Array.Sort(keys, byDiagonal); // (ties: the introsort order is deterministic for the same input)
         var seen = new List<string>();
         int roots = Math.Min(Math.Max(1, options.Roots), space), iterations = 0;
         while (true)
         {
             var guesses = new List<double[]>();
-            foreach (int i in byDiagonal.Take(Math.Min(dim, 4 * roots + 8)))
+            foreach (int i in byDiagonal.Take(Math.Min(dim, 2 * roots + 4)))
             {
                 var g = new double[dim];
                 g[i] = 1;
