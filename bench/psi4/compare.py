@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""HF/def2-SVP: Qex against Psi4 in the same run, one thread each (both pinned to one core), exact integrals
+"""Qex against Psi4 in the same run (default: HF/def2-SVP on water and benzene), one thread each (both pinned to one
+core), no point-group symmetry in either (Psi4 `symmetry c1`), exact integrals
 (Psi4 scf_type pk), same convergence: energy change 1e-10 and the RMS of the orthogonalised orbital gradient 1e-8
 (Psi4 e_convergence / d_convergence with its default DIIS_RMS_ERROR; Qex --error-norm rms, whose default is the
 stricter largest element).
 
-Usage: python3 bench/psi4/compare_hf.py [--reps 5] [--qex "dotnet /tmp/qexbin/qex.dll"]
+Usage: python3 bench/psi4/compare.py [--reps 5] [--qex "dotnet /tmp/qexbin/qex.dll"] [--method hf|fci|ccsd(t)]
+       [--basis def2-svp] [--molecules water,benzene]
+e.g.   python3 bench/psi4/compare.py --method fci --basis 6-31g --molecules water --reps 3
 Needs psi4 (apt-get install psi4) and a published qex (dotnet publish Qex.Cli -c Release -o /tmp/qexbin).
 Runs alternate (psi4, qex, psi4, qex, ...) so that machine noise hits both; prints medians, the ratio and peak memory.
 """
@@ -12,7 +15,7 @@ import argparse, os, re, statistics, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-def psi4_input(xyz, basis):
+def psi4_input(xyz, basis, method):
     lines = open(xyz).read().splitlines()
     atoms = "\n".join(lines[2:2 + int(lines[0])])
     return f"""memory 8 gb
@@ -29,7 +32,7 @@ set scf_type pk
 set e_convergence 1e-10
 set d_convergence 1e-8
 set guess sad
-energy('scf')
+energy('{"scf" if method == "hf" else method}')
 """
 
 def timed(cmd, cwd):
@@ -47,24 +50,29 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--qex", default="dotnet /tmp/qexbin/qex.dll")
     ap.add_argument("--basis", default="def2-svp")
+    ap.add_argument("--method", default="hf")
+    ap.add_argument("--molecules", default="water,benzene")
     a = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ["water", "benzene"]:
+        for name in a.molecules.split(","):
             xyz = os.path.join(HERE, name + ".xyz")
             inp = os.path.join(tmp, name + ".in")
-            open(inp, "w").write(psi4_input(xyz, a.basis))
+            open(inp, "w").write(psi4_input(xyz, a.basis, a.method))
             p_w, q_w, p_m, q_m = [], [], [], []
             for _ in range(a.reps):
                 w, m, _ = timed(["psi4", inp, os.path.join(tmp, name + ".out")], tmp)
                 p_w.append(w); p_m.append(m)
                 out = open(os.path.join(tmp, name + ".out")).read()
-                e_psi4 = float(re.findall(r"Total Energy =\s+(-?[\d.]+)", out)[-1])
-                w, m, stdout = timed(a.qex.split() + ["energy", xyz, "--basis", a.basis, "--error-norm", "rms", "--json", os.path.join(tmp, "q.json")], tmp)
+                pattern = {"hf": r"Total Energy =\s+(-?[\d.]+)", "fci": r"FCI Root 0 energy =\s+(-?[\d.]+)",
+                           "ccsd(t)": r"CCSD\(T\) total energy\s+=\s+(-?[\d.]+)"}[a.method]
+                e_psi4 = float(re.findall(pattern, out)[-1])
+                w, m, stdout = timed(a.qex.split() + ["energy", xyz, "--basis", a.basis, "--method", a.method, "--error-norm", "rms", "--json", os.path.join(tmp, "q.json")], tmp)
                 q_w.append(w); q_m.append(m)
                 import json
                 e_qex = json.load(open(os.path.join(tmp, "q.json")))["energy"]
             rows.append((name, statistics.median(p_w), statistics.median(q_w), max(p_m), max(q_m), e_psi4, e_qex))
+    print(f"{a.method} / {a.basis}")
     print(f"| molecule | Psi4 wall (s) | Qex wall (s) | Qex / Psi4 | Psi4 peak (MB) | Qex peak (MB) | E(Psi4) | E(Qex) - E(Psi4) |")
     print("|---|---|---|---|---|---|---|---|")
     for n, pw, qw, pm, qm, ep, eq in rows:
