@@ -168,33 +168,29 @@ public static class CoupledCluster
                 for (int nn = 0; nn < o; nn++) for (int i = 0; i < o; i++) for (int j = 0; j < o; j++)
                 {
                     double val = G(m, nn, i, j);
-                    for (int e = 0; e < v; e++)
-                    {
-                        val += t1v(j, e) * G(m, nn, i, o + e) - t1v(i, e) * G(m, nn, j, o + e);
-                        for (int ff = 0; ff < v; ff++) val += 0.25 * tau(i, j, e, ff) * G(m, nn, o + e, o + ff);
-                    }
+                    for (int e = 0; e < v; e++) val += t1v(j, e) * G(m, nn, i, o + e) - t1v(i, e) * G(m, nn, j, o + e);
                     wmnij[((m * o + nn) * o + i) * o + j] = val;
                 }
             });
+            var tauM = new double[o * o * v * v];
+            for (int m = 0; m < o; m++) for (int nn = 0; nn < o; nn++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
+                tauM[T2(m, nn, a, b)] = tau(m, nn, a, b);
+            // + 1/4 sum_ef tau_ij^ef <mn||ef>: W[mn, ij] += 1/4 Goovv[mn, ef] Tau[ij, ef]^T
+            Gemm.Multiply(false, true, o * o, o * o, v * v, 0.25, goovv, v * v, tauM, v * v, 1, wmnij, o * o);
+            // <ab||ef> - P(ab) t_m^b <am||ef>, with Y[a, b, ef] = sum_m t_m^b <am||ef> as one (v x o x v^2) product per a
+            var yab = new double[v * v * v * v];
+            Parallel.For(0, v, a =>
+                Gemm.Multiply(true, false, v, v * v, o, 1, s1, v, gvovv.AsSpan(a * o * v * v, o * v * v), v * v, 0, yab.AsSpan(a * v * v * v, v * v * v), v * v, maxThreads: 1));
             var wabef = new double[v * v * v * v];
             Parallel.For(0, v, a =>
             {
                 for (int b = 0; b < v; b++)
                 {
-                    int ab = (a * v + b) * v * v;
-                    for (int ef = 0; ef < v * v; ef++)
-                    {
-                        double val = gvvvv[ab + ef];
-                        for (int m = 0; m < o; m++)
-                            val -= t1v(m, b) * gvovv[(a * o + m) * v * v + ef] - t1v(m, a) * gvovv[(b * o + m) * v * v + ef];
-                        wabef[ab + ef] = val;
-                    }
+                    int ab = (a * v + b) * v * v, ba = (b * v + a) * v * v;
+                    for (int ef = 0; ef < v * v; ef++) wabef[ab + ef] = gvvvv[ab + ef] - yab[ab + ef] + yab[ba + ef];
                 }
             });
             // + 1/4 sum_mn tau_mn^ab <mn||ef>: W[ab, ef] += 1/4 Tau^T[ab, mn] Goovv[mn, ef]
-            var tauM = new double[o * o * v * v];
-            for (int m = 0; m < o; m++) for (int nn = 0; nn < o; nn++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
-                tauM[T2(m, nn, a, b)] = tau(m, nn, a, b);
             Gemm.Multiply(true, false, v * v, v * v, o * o, 0.25, tauM, v * v, goovv, v * v, 1, wabef, v * v);
             // the particle-particle ladder of the doubles: L[ij, ab] = 1/2 sum_ef tau_ij^ef W_abef
             var ladder = new double[o * o * v * v];
@@ -283,20 +279,35 @@ public static class CoupledCluster
                 Gemm.Multiply(false, false, o, v * v, v, 1, s1, v, gvvvo.AsSpan(j * v * v * v, v * v * v), v * v, 0, hj, v * v);
                 for (int i = 0; i < o; i++) Array.Copy(hj, i * v * v, h1, T2(i, j, 0, 0), v * v);
             }
+            // R1[ija, b] = sum_e t_ij^ae F~_be; R2[i, j, ab] = sum_m F~_mj t_im^ab; the hole ladder
+            // 1/2 sum_mn tau_mn^ab W_mnij; R3[ij, a, b] = sum_m t_m^a <mb||ij>: all matrix products
+            var r1 = new double[o * o * v * v];
+            Gemm.Multiply(false, true, o * o * v, v, v, 1, s2, v, faeT, v, 0, r1, v);
+            var r2 = new double[o * o * v * v];
+            for (int i = 0; i < o; i++)
+                Gemm.Multiply(true, false, o, v * v, o, 1, fmiT, o, s2.AsSpan(i * o * v * v, o * v * v), v * v, 0, r2.AsSpan(i * o * v * v, o * v * v), v * v);
+            var hole = new double[o * o * v * v];
+            Gemm.Multiply(true, false, o * o, v * v, o * o, 0.5, wmnij, o * o, tauM, v * v, 0, hole, v * v);
+            var gmbij = new double[o * o * o * v];
+            for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int m = 0; m < o; m++) for (int b = 0; b < v; b++)
+                gmbij[((i * o + j) * o + m) * v + b] = G(m, o + b, i, j);
+            var r3 = new double[o * o * v * v];
+            for (int ij = 0; ij < o * o; ij++)
+                Gemm.Multiply(true, false, v, v, o, 1, s1, v, gmbij.AsSpan(ij * o * v, o * v), v, 0, r3.AsSpan(ij * v * v, v * v), v);
             var n2 = new double[o * o * v * v];
             Parallel.For(0, o, i =>
             {
                 for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
                 {
                     double val = goovv[T2(i, j, a, b)];
-                    for (int e = 0; e < v; e++) val += t2v(i, j, a, e) * faeT[b * v + e] - t2v(i, j, b, e) * faeT[a * v + e];
-                    for (int m = 0; m < o; m++) val -= t2v(i, m, a, b) * fmiT[m * o + j] - t2v(j, m, a, b) * fmiT[m * o + i];
-                    for (int m = 0; m < o; m++) for (int nn = 0; nn < o; nn++) val += 0.5 * tau(m, nn, a, b) * wmnij[((m * o + nn) * o + i) * o + j];
+                    val += r1[T2(i, j, a, b)] - r1[T2(i, j, b, a)];
+                    val -= r2[T2(i, j, a, b)] - r2[T2(j, i, a, b)];
+                    val += hole[T2(i, j, a, b)];
                     val += ladder[T2(i, j, a, b)];
                     // P(ij) P(ab) [t_im^ae W_mbej - t_i^e t_m^a <mb||ej>]
                     val += Z(i, a, b, j) - Z(j, a, b, i) - Z(i, b, a, j) + Z(j, b, a, i);
                     val += h1[T2(i, j, a, b)] - h1[T2(j, i, a, b)];
-                    for (int m = 0; m < o; m++) val -= t1v(m, a) * G(m, o + b, i, j) - t1v(m, b) * G(m, o + a, i, j);
+                    val -= r3[T2(i, j, a, b)] - r3[T2(i, j, b, a)];
                     n2[T2(i, j, a, b)] = val / (F(i, i) + F(j, j) - F(o + a, o + a) - F(o + b, o + b));
                 }
             });
