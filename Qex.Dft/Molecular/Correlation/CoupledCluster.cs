@@ -348,11 +348,11 @@ public static class CoupledCluster
             }, acc => { lock (lockObj) total += acc; });
             return total;
 
-            double Connected(int i, int j, int k, int a, int b, int c) =>
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] double Connected(int i, int j, int k, int a, int b, int c) =>
                 System.Numerics.Tensors.TensorPrimitives.Dot(s2.AsSpan(T2(j, k, a, 0), v), x1.AsSpan(((i * v + b) * v + c) * v, v))
                 - System.Numerics.Tensors.TensorPrimitives.Dot(t2m.AsSpan(((i * v + b) * v + c) * o, o), x2.AsSpan(((a * o + j) * o + k) * o, o));
 
-            double Disconnected(int i, int j, int k, int a, int b, int c) => s1[i * v + a] * goovv[T2(j, k, b, c)];
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] double Disconnected(int i, int j, int k, int a, int b, int c) => s1[i * v + a] * goovv[T2(j, k, b, c)];
         }
     }
 
