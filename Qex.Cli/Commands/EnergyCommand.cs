@@ -34,7 +34,7 @@ public sealed class EnergyOptions
     public int Charge { get; set; }
 
     /// <summary>Multiplicity.</summary>
-    [Option("multiplicity", Default = 1, HelpText = "Spin multiplicity 2S + 1 (open shells use UHF).")]
+    [Option("multiplicity", Default = 1, HelpText = "Spin multiplicity 2S + 1 (open shells use UHF; FCI runs on its orbitals).")]
     public int Multiplicity { get; set; } = 1;
 
     /// <summary>Molden output.</summary>
@@ -117,6 +117,7 @@ public static class EnergyCommand
         int iterations;
         bool closed = mol.Multiplicity == 1;
         HartreeFockResult? rhf = null;
+        Tensor? orbitals = null;
         Tensor density;
         try
         {
@@ -124,6 +125,7 @@ public static class EnergyCommand
             if (closed)
             {
                 rhf = RestrictedHartreeFock.Run(mol, basis, scfOptions);
+                orbitals = rhf.Coefficients;
                 (scfEnergy, iterations) = (rhf.Energy, rhf.Iterations);
                 density = rhf.Density;
                 int nmo = rhf.Coefficients.Dim(1);
@@ -131,8 +133,9 @@ public static class EnergyCommand
             }
             else
             {
-                if (method != "hf") throw new ArgumentException($"{method} runs on a closed-shell RHF reference here; multiplicity {mol.Multiplicity} supports hf (UHF) only.");
+                if (method is "ccsd" or "ccsd(t)") throw new ArgumentException($"{method} runs on a closed-shell RHF reference here; multiplicity {mol.Multiplicity} supports hf (UHF) and fci.");
                 var uhf = UnrestrictedHartreeFock.Run(mol, basis, scfOptions);
+                orbitals = uhf.AlphaCoefficients; // FCI does not depend on the orbitals: any orthonormal set spanning the basis
                 (scfEnergy, iterations) = (uhf.Energy, uhf.Iterations);
                 density = TensorMath.Binary(BinaryOp.Add, uhf.AlphaDensity, uhf.BetaDensity);
                 int nmo = uhf.AlphaCoefficients.Dim(1);
@@ -156,7 +159,7 @@ public static class EnergyCommand
         if (method != "hf")
         {
             sw.Restart();
-            var mo = MolecularOrbitalIntegrals.For(mol, basis, rhf!.Coefficients);
+            var mo = MolecularOrbitalIntegrals.For(mol, basis, orbitals!);
             if (method == "fci")
             {
                 var fci = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, mol.Multiplicity);

@@ -48,6 +48,22 @@ public sealed class EnergyCommandTests
     }
 
     [Fact]
+    public void OpenShellFciOnUhfOrbitalsIsExactForOneElectron()
+    {
+        // one electron: Hartree–Fock is exact within the basis, so FCI (on the UHF orbitals) must equal it
+        string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string xyz = Path.Combine(dir, "h.xyz"), json = Path.Combine(dir, "h.json");
+        File.WriteAllText(xyz, "1\nH atom\nH 0 0 0\n");
+        Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Basis = "6-31g**", Method = "fci", Multiplicity = 2, Json = json }, new StringWriter()));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(doc.RootElement.GetProperty("scf_energy").GetDouble(), doc.RootElement.GetProperty("energy").GetDouble(), 10);
+        Assert.Equal("uhf", doc.RootElement.GetProperty("reference").GetString());
+        Assert.Contains("closed-shell RHF reference", Assert.Throws<ArgumentException>(() =>
+            EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Method = "ccsd", Multiplicity = 2 }, new StringWriter())).Message);
+    }
+
+    [Fact]
     public void BadInputNamesTheProblem()
     {
         string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));

@@ -116,4 +116,20 @@ public sealed class FullConfigurationInteractionTests
         Assert.Contains("Multiplicity 2", e.Message);
         Assert.Throws<ArgumentException>(() => FullConfigurationInteraction.Run(mo, 3, 0, 4));
     }
+
+    [Theory]
+    [InlineData("Li 0 0 0", 2, "6-31g")]                         // doublet atom
+    [InlineData("C 0 0 0\nH 0 0.98 0.55\nH 0 -0.98 0.55", 3, "sto-3g")] // triplet methylene
+    public void OpenShellFciIsTheSameOnAlphaAndBetaUhfOrbitals(string geometry, int multiplicity, string basisName)
+    {
+        var mol = Molecule.ParseGeometry(geometry, 0, multiplicity);
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load(basisName));
+        var uhf = UnrestrictedHartreeFock.Run(mol, basis);
+        var onAlpha = FullConfigurationInteraction.Run(MolecularOrbitalIntegrals.For(mol, basis, uhf.AlphaCoefficients), mol.AlphaCount, mol.BetaCount, multiplicity);
+        var onBeta = FullConfigurationInteraction.Run(MolecularOrbitalIntegrals.For(mol, basis, uhf.BetaCoefficients), mol.AlphaCount, mol.BetaCount, multiplicity);
+        Assert.Equal(onAlpha.Energy, onBeta.Energy, 9);
+        Assert.True(onAlpha.Energy < uhf.Energy);
+        double s = (multiplicity - 1) / 2.0;
+        Assert.Equal(s * (s + 1), onAlpha.SpinSquared, 6);
+    }
 }
