@@ -170,7 +170,7 @@ public static class EnergyCommand
             }
             else
             {
-                var cc = CoupledCluster.Run(mo, mol.ElectronCount / 2);
+                var cc = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, triples: method == "ccsd(t)");
                 correlated = method == "ccsd" ? cc.CcsdEnergy : cc.CcsdTEnergy;
             }
             energy = correlated.Value;

@@ -357,7 +357,7 @@ public static class CoupledCluster
     }
 
     /// <summary>The DIIS combination sum_k c_k T_k with sum_k c_k = 1 minimising |sum_k c_k step_k|.</summary>
-    private static double[] Extrapolate(List<(double[] T, double[] Step)> history)
+    internal static double[] Extrapolate(List<(double[] T, double[] Step)> history)
     {
         int k = history.Count;
         var b = new double[(k + 1) * (k + 1)];

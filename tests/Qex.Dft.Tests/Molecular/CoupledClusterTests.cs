@@ -50,7 +50,7 @@ public sealed class CoupledClusterTests
                 otherReference.Add(label);
                 continue;
             }
-            var cc = CoupledCluster.Run(mo, mol.ElectronCount / 2, 1e-11);
+            var cc = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, 1e-11);
             double expected = e.GetProperty("energy").GetDouble();
             if (Math.Abs(cc.CcsdTEnergy - expected) > 1e-7)
                 failures.Add($"{label}: CCSD(T) {cc.CcsdTEnergy:F10} vs Psi4 {expected:F10}");
@@ -59,5 +59,20 @@ public sealed class CoupledClusterTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Equal(["h4_square side=1.2", "h4_square side=1.5"], otherReference);
         Assert.True(done >= 22, $"{done}");
+    }
+
+    [Theory]
+    [InlineData("O 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692", "6-31g")]
+    [InlineData("N 0 0 0\nN 0 0 1.1", "sto-3g")]
+    [InlineData("Li 0 0 0\nH 0 0 1.6", "6-31g")]
+    [InlineData("H 0 0 0\nH 0 0 0.9\nH 0 0 1.9\nH 0 0 2.7", "6-31g")]
+    public void SpinAdaptedCcsdTEqualsTheSpinOrbitalCode(string geometry, string basisName)
+    {
+        var (mo, _, mol) = Prepare(geometry, basisName);
+        var spinOrbital = CoupledCluster.Run(mo, mol.ElectronCount / 2, 1e-12);
+        var restricted = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, 1e-12);
+        Assert.Equal(spinOrbital.ReferenceEnergy, restricted.ReferenceEnergy, 10);
+        Assert.Equal(spinOrbital.CcsdEnergy, restricted.CcsdEnergy, 9);
+        Assert.Equal(spinOrbital.TriplesCorrection, restricted.TriplesCorrection, 9);
     }
 }
