@@ -48,6 +48,24 @@ public static class RestrictedCoupledCluster
         double OOVV(int i, int j, int a, int b) => oovv[I4(o, v, v, i, j, a, b)];
         double F(int p, int q) => f[p * n + q];
         int T2(int i, int j, int a, int b) => ((i * o + j) * v + a) * v + b;
+        // the same integrals laid out as matrices for the contractions done by matrix products
+        int ovn = o * v, vvn = v * v;
+        var ovovKlCd = new double[o * o * vvn];       // [(k l), (c d)] = (kc|ld)
+        var g1 = new double[ovn * ovn];                // [(l d), (k c)] = (ld|kc)
+        var g2 = new double[ovn * ovn];                // [(l d), (k c)] = (lc|kd)
+        for (int k = 0; k < o; k++) for (int c = 0; c < v; c++) for (int l = 0; l < o; l++) for (int d = 0; d < v; d++)
+        {
+            ovovKlCd[(k * o + l) * vvn + c * v + d] = OVOV(k, c, l, d);
+            g1[(l * v + d) * ovn + k * v + c] = OVOV(l, d, k, c);
+            g2[(l * v + d) * ovn + k * v + c] = OVOV(l, c, k, d);
+        }
+        var ovvvKcbd = new double[o * v * vvn];       // [k, (b c d)] = (kc|bd)
+        var ovvvKadc = new double[v * o * vvn];       // [a][k, (c d)] = (kd|ac)
+        for (int k = 0; k < o; k++) for (int b = 0; b < v; b++) for (int c = 0; c < v; c++) for (int d = 0; d < v; d++)
+        {
+            ovvvKcbd[((k * v + b) * v + c) * v + d] = OVVV(k, c, b, d);
+            ovvvKadc[((b * o + k) * v + c) * v + d] = OVVV(k, d, b, c);
+        }
 
         var t1 = new double[o * v];
         var t2 = new double[o * o * v * v];
@@ -166,88 +184,112 @@ public static class RestrictedCoupledCluster
                 }
             });
 
-            // two-body intermediates
-            var woooo = new double[o * o * o * o];
+            // two-body intermediates; every o^2 v^4, o^3 v^3 and o^4 v^2 contraction is a matrix product
+            int ov = o * v, oo = o * o, vv = v * v;
+            var tau = new double[oo * vv];
+            for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++) tau[T2(i, j, a, b)] = Tau(i, j, a, b);
+            // W_klij = (ki|lj) + P t1 (lc|ki) + (kc|ld) tau_ij^cd
+            var woooo = new double[oo * oo];
+            Gemm.Multiply(false, true, oo, oo, vv, 1, ovovKlCd, vv, tau, vv, 0, woooo, oo);
             for (int k = 0; k < o; k++) for (int l = 0; l < o; l++) for (int i = 0; i < o; i++) for (int j = 0; j < o; j++)
             {
                 double val = oooo[I4(o, o, o, k, i, l, j)];
                 for (int c = 0; c < v; c++) val += OVOO(l, c, k, i) * T1(j, c) + OVOO(k, c, l, j) * T1(i, c);
-                for (int c = 0; c < v; c++) for (int d = 0; d < v; d++) val += OVOV(k, c, l, d) * Tau(i, j, c, d);
-                woooo[((k * o + l) * o + i) * o + j] = val;
+                woooo[((k * o + l) * o + i) * o + j] += val;
             }
-            var wvvvv = new double[v * v * v * v];
+            // W_abcd = (ac|bd) - t_k^b (kd|ac) - t_k^a (kc|bd)
+            var wvvvv = new double[vv * vv];
+            Gemm.Multiply(true, false, v, v * vv, o, -1, s1, v, ovvvKcbd, v * vv, 0, wvvvv, v * vv);
             Parallel.For(0, v, a =>
             {
+                var y = new double[v * vv];
+                Gemm.Multiply(true, false, v, vv, o, 1, s1, v, ovvvKadc.AsSpan(a * o * vv, o * vv), vv, 0, y, vv, maxThreads: 1);
                 for (int b = 0; b < v; b++) for (int c = 0; c < v; c++) for (int d = 0; d < v; d++)
-                {
-                    double val = vvvv[I4(v, v, v, a, c, b, d)];
-                    for (int k = 0; k < o; k++) val -= OVVV(k, d, a, c) * T1(k, b) + OVVV(k, c, b, d) * T1(k, a);
-                    wvvvv[((a * v + b) * v + c) * v + d] = val;
-                }
+                    wvvvv[((a * v + b) * v + c) * v + d] += vvvv[I4(v, v, v, a, c, b, d)] - y[(b * v + c) * v + d];
             });
-            var wvoov = new double[v * o * o * v];
-            var wvovo = new double[v * o * v * o];
-            Parallel.For(0, v, a =>
+            // W_akic and W_akci as (ia) x (kc) matrices
+            var a1 = new double[ov * ov];
+            var a2 = new double[ov * ov];
+            var a3 = new double[ov * ov];
+            for (int i = 0; i < o; i++) for (int a = 0; a < v; a++) for (int l = 0; l < o; l++) for (int d = 0; d < v; d++)
             {
-                for (int k = 0; k < o; k++) for (int i = 0; i < o; i++) for (int c = 0; c < v; c++)
+                int r = (i * v + a) * ov + l * v + d;
+                a1[r] = Tt(i, l, a, d) - 0.5 * Tt(i, l, d, a) - T1(i, d) * T1(l, a);
+                a2[r] = -0.5 * Tt(i, l, a, d);
+                a3[r] = -0.5 * Tt(i, l, d, a) - T1(i, d) * T1(l, a);
+            }
+            var wa = new double[ov * ov];
+            var wb = new double[ov * ov];
+            Gemm.Multiply(false, false, ov, ov, ov, 1, a1, ov, g1, ov, 0, wa, ov);
+            Gemm.Multiply(false, false, ov, ov, ov, 1, a2, ov, g2, ov, 1, wa, ov);
+            Gemm.Multiply(false, false, ov, ov, ov, 1, a3, ov, g2, ov, 0, wb, ov);
+            Parallel.For(0, o, i =>
+            {
+                for (int a = 0; a < v; a++) for (int k = 0; k < o; k++) for (int c = 0; c < v; c++)
                 {
                     double w1 = OVVO(k, c, a, i), w2 = OOVV(k, i, a, c);
                     for (int d = 0; d < v; d++) { w1 += OVVV(k, c, a, d) * T1(i, d); w2 += OVVV(k, d, a, c) * T1(i, d); }
                     for (int l = 0; l < o; l++) { w1 -= OVOO(k, c, l, i) * T1(l, a); w2 -= OVOO(l, c, k, i) * T1(l, a); }
-                    for (int l = 0; l < o; l++)
-                        for (int d = 0; d < v; d++)
-                        {
-                            double ldkc = OVOV(l, d, k, c), lckd = OVOV(l, c, k, d);
-                            w1 += -0.5 * ldkc * Tt(i, l, d, a) - 0.5 * lckd * Tt(i, l, a, d) - ldkc * T1(i, d) * T1(l, a) + ldkc * Tt(i, l, a, d);
-                            w2 += -0.5 * lckd * Tt(i, l, d, a) - lckd * T1(i, d) * T1(l, a);
-                        }
-                    wvoov[((a * o + k) * o + i) * v + c] = w1;
-                    wvovo[((a * o + k) * v + c) * o + i] = w2;
+                    int r = (i * v + a) * ov + k * v + c;
+                    wa[r] += w1;
+                    wb[r] += w2;
                 }
             });
-            double WVOOV(int a, int k, int i, int c) => wvoov[((a * o + k) * o + i) * v + c];
-            double WVOVO(int a, int k, int c, int i) => wvovo[((a * o + k) * v + c) * o + i];
 
-            // T2: the particle ladder sum_cd W_abcd tau_ij^cd as one product
-            var tau = new double[o * o * v * v];
-            for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++) tau[T2(i, j, a, b)] = Tau(i, j, a, b);
-            var ladder = new double[o * o * v * v];
-            Gemm.Multiply(false, true, o * o, v * v, v * v, 1, tau, v * v, wvvvv, v * v, 0, ladder, v * v);
-            // the terms symmetrised as X[ijab] + X[jiba]
-            var x = new double[o * o * v * v];
+            // T2: particle ladder sum_cd W_abcd tau_ij^cd, hole ladder sum_kl W_klij tau_kl^ab
+            var n2 = new double[oo * vv];
+            Gemm.Multiply(false, true, oo, vv, vv, 1, tau, vv, wvvvv, vv, 0, n2, vv);
+            Gemm.Multiply(true, false, oo, vv, oo, 1, woooo, oo, tau, vv, 1, n2, vv);
+            // ring terms: (2 W_akic - W_akci) t_kj^cb - W_akic t_kj^bc - W_bkci t_kj^ac, as (ia) x (jb) products
+            var tkcjb = new double[ov * ov];
+            var tkcjbSwap = new double[ov * ov];
+            for (int k = 0; k < o; k++) for (int c = 0; c < v; c++) for (int j = 0; j < o; j++) for (int b = 0; b < v; b++)
+            {
+                tkcjb[(k * v + c) * ov + j * v + b] = Tt(k, j, c, b);
+                tkcjbSwap[(k * v + c) * ov + j * v + b] = Tt(k, j, b, c);
+            }
+            var wring = new double[ov * ov];
+            for (int r = 0; r < wring.Length; r++) wring[r] = 2 * wa[r] - wb[r];
+            var ring = new double[ov * ov];
+            Gemm.Multiply(false, false, ov, ov, ov, 1, wring, ov, tkcjb, ov, 0, ring, ov);
+            Gemm.Multiply(false, false, ov, ov, ov, -1, wa, ov, tkcjbSwap, ov, 1, ring, ov);
+            var ringB = new double[ov * ov];
+            Gemm.Multiply(false, false, ov, ov, ov, 1, wb, ov, tkcjbSwap, ov, 0, ringB, ov);
+            // the remaining terms symmetrised as X[ijab] + X[jiba]
+            var tmpV = new double[v * v * o * v];   // (ia|cb) - sum_k (ki|bc) t_k^a  at [a, b, i, c]
+            var tmpO = new double[v * o * o * o];   // (ia|jk) + sum_c (kc|ai) t_j^c at [a, k, i, j]
+            Parallel.For(0, v, a =>
+            {
+                for (int b = 0; b < v; b++) for (int i = 0; i < o; i++) for (int c = 0; c < v; c++)
+                {
+                    double val = OVVV(i, a, c, b);
+                    for (int k = 0; k < o; k++) val -= OOVV(k, i, b, c) * T1(k, a);
+                    tmpV[((a * v + b) * o + i) * v + c] = val;
+                }
+                for (int k = 0; k < o; k++) for (int i = 0; i < o; i++) for (int j = 0; j < o; j++)
+                {
+                    double val = OVOO(i, a, j, k);
+                    for (int c = 0; c < v; c++) val += OVVO(k, c, a, i) * T1(j, c);
+                    tmpO[((a * o + k) * o + i) * o + j] = val;
+                }
+            });
+            var x = new double[oo * vv];
             Parallel.For(0, o, i =>
             {
                 for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
                 {
-                    double val = 0;
-                    for (int c = 0; c < v; c++)
-                    {
-                        double tmp2 = OVVV(i, a, c, b);
-                        for (int k = 0; k < o; k++) tmp2 -= OOVV(k, i, b, c) * T1(k, a);
-                        val += tmp2 * T1(j, c);
-                        val += lvv[a * v + c] * Tt(i, j, c, b);
-                    }
-                    for (int k = 0; k < o; k++)
-                    {
-                        double tmp2 = OVOO(i, a, j, k);
-                        for (int c = 0; c < v; c++) tmp2 += OVVO(k, c, a, i) * T1(j, c);
-                        val -= tmp2 * T1(k, b);
-                        val -= loo[k * o + i] * Tt(k, j, a, b);
-                        for (int c = 0; c < v; c++)
-                            val += (2 * WVOOV(a, k, i, c) - WVOVO(a, k, c, i)) * Tt(k, j, c, b)
-                                - WVOOV(a, k, i, c) * Tt(k, j, b, c) - WVOVO(b, k, c, i) * Tt(k, j, a, c);
-                    }
+                    double val = ring[(i * v + a) * ov + j * v + b] - ringB[(i * v + b) * ov + j * v + a];
+                    for (int c = 0; c < v; c++) val += tmpV[((a * v + b) * o + i) * v + c] * T1(j, c) + lvv[a * v + c] * Tt(i, j, c, b);
+                    for (int k = 0; k < o; k++) val -= tmpO[((a * o + k) * o + i) * o + j] * T1(k, b) + loo[k * o + i] * Tt(k, j, a, b);
                     x[T2(i, j, a, b)] = val;
                 }
             });
-            var n2 = new double[o * o * v * v];
             Parallel.For(0, o, i =>
             {
                 for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
                 {
-                    double val = OVOV(i, a, j, b) + x[T2(i, j, a, b)] + x[T2(j, i, b, a)] + ladder[T2(i, j, a, b)];
-                    for (int k = 0; k < o; k++) for (int l = 0; l < o; l++) val += woooo[((k * o + l) * o + i) * o + j] * Tau(k, l, a, b);
-                    n2[T2(i, j, a, b)] = val / (eo[i] + eo[j] - ev[a] - ev[b]);
+                    int r = T2(i, j, a, b);
+                    n2[r] = (n2[r] + OVOV(i, a, j, b) + x[r] + x[T2(j, i, b, a)]) / (eo[i] + eo[j] - ev[a] - ev[b]);
                 }
             });
             return (n1, n2);
