@@ -5,7 +5,7 @@ core), no point-group symmetry in either (Psi4 `symmetry c1`), exact integrals
 (Psi4 e_convergence / d_convergence with its default DIIS_RMS_ERROR; Qex --error-norm rms, whose default is the
 stricter largest element).
 
-Usage: python3 bench/psi4/compare.py [--reps 5] [--qex "dotnet /tmp/qexbin/qex.dll"] [--method hf|fci|ccsd(t)]
+Usage: python3 bench/psi4/compare.py [--reps 5] [--qex "dotnet /tmp/qexbin/qex.dll"] [--method hf|fci|ccsd|ccsd(t)]
        [--basis def2-svp] [--molecules water,benzene]
 e.g.   python3 bench/psi4/compare.py --method fci --basis 6-31g --molecules water --reps 3
 Needs psi4 (apt-get install psi4) and a published qex (dotnet publish Qex.Cli -c Release -o /tmp/qexbin).
@@ -65,6 +65,7 @@ def main():
                 p_w.append(w); p_m.append(m)
                 out = open(os.path.join(tmp, name + ".out")).read()
                 pattern = {"hf": r"Total Energy =\s+(-?[\d.]+)", "fci": r"FCI Root 0 energy =\s+(-?[\d.]+)",
+                           "ccsd": r"CCSD total energy\s+=\s+(-?[\d.]+)",
                            "ccsd(t)": r"CCSD\(T\) total energy\s+=\s+(-?[\d.]+)"}[a.method]
                 e_psi4 = float(re.findall(pattern, out)[-1])
                 w, m, stdout = timed(a.qex.split() + ["energy", xyz, "--basis", a.basis, "--method", a.method, "--error-norm", "rms", "--json", os.path.join(tmp, "q.json")], tmp)
