@@ -300,50 +300,71 @@ public static class RestrictedCoupledCluster
             // E(T) = 2 sum_abc sum_ijk W_abc(ijk) [r3(w_abc + v_abc / 2)](ijk) / D_abc(ijk), with the connected
             // w_abc(ijk) = sum_f (ia|fb) t_kj^cf - sum_m (ia|mj) t_mk^bc, the full W_abc = sum over the six joint
             // permutations of (abc) and (ijk) of w, the disconnected v_abc(ijk) = (ia|jb) t_k^c + t_ij^ab f_ck, and
-            // r3(w) = 4 w_ijk + w_kij + w_jki - 2 w_kji - 2 w_ikj - 2 w_jik
-            int o3 = o * o * o;
-            double total = 0;
-            var lockObj = new object();
-            Parallel.For(0, v, () => 0.0, (a, _, acc) =>
+            // r3(w) = 4 w_ijk + w_kij + w_jki - 2 w_kji - 2 w_ikj - 2 w_jik. Summed over a >= b >= c, each triple's six
+            // orderings sharing its six w, with D scaled by the number of coinciding orderings.
+            int o2 = o * o, o3 = o2 * o;
+            var tf = new double[v * v * o2];   // [c][f, (k j)] = t_kj^cf
+            for (int c = 0; c < v; c++) for (int ff = 0; ff < v; ff++) for (int k = 0; k < o; k++) for (int j = 0; j < o; j++)
+                tf[(c * v + ff) * o2 + k * o + j] = s2[T2(k, j, c, ff)];
+            var yx = new double[v * o3];       // [a][(i j), m] = (ia|mj)
+            for (int a = 0; a < v; a++) for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int m = 0; m < o; m++)
+                yx[((a * o + i) * o + j) * o + m] = OVOO(i, a, m, j);
+            int[][] perms = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+            // for ordering p = (x, y, z): the orderings (x z y), (y x z), (y z x), (z x y), (z y x) by index
+            var partner = new int[6, 6];
+            for (int p = 0; p < 6; p++)
             {
+                var q = perms[p];
+                int[][] forms = [[q[0], q[1], q[2]], [q[0], q[2], q[1]], [q[1], q[0], q[2]], [q[1], q[2], q[0]], [q[2], q[0], q[1]], [q[2], q[1], q[0]]];
+                for (int t = 0; t < 6; t++) partner[p, t] = Array.FindIndex(perms, r => r[0] == forms[t][0] && r[1] == forms[t][1] && r[2] == forms[t][2]);
+            }
+            var partial = new double[v]; // per a, summed in order afterwards (reproducible)
+            Parallel.For(0, v, a =>
+            {
+                double acc = 0;
                 var w = new double[6][];
-                for (int p = 0; p < 6; p++) w[p] = new double[o3];
-                var z = new double[o3];
-                for (int b = 0; b < v; b++)
-                    for (int c = 0; c < v; c++)
+                var z = new double[6][];
+                for (int p = 0; p < 6; p++) { w[p] = new double[o3]; z[p] = new double[o3]; }
+                var xi = new double[o * v];
+                var zm = new double[o2];
+                var w1 = new double[o3];
+                for (int b = 0; b <= a; b++)
+                    for (int c = 0; c <= b; c++)
                     {
-                        // w for the six orderings: abc, acb, bac, bca, cab, cba
-                        Connected(a, b, c, w[0]); Connected(a, c, b, w[1]); Connected(b, a, c, w[2]);
-                        Connected(b, c, a, w[3]); Connected(c, a, b, w[4]); Connected(c, b, a, w[5]);
-                        for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int k = 0; k < o; k++)
+                        int[] abc = [a, b, c];
+                        double deg = a == c ? 6 : (a == b || b == c) ? 2 : 1;
+                        for (int p = 0; p < 6; p++)
                         {
-                            double vv = OVOV(i, a, j, b) * s1[k * v + c] + s2[T2(i, j, a, b)] * F(o + c, k);
-                            z[(i * o + j) * o + k] = w[0][(i * o + j) * o + k] + 0.5 * vv;
+                            int x = abc[perms[p][0]], y = abc[perms[p][1]], zz = abc[perms[p][2]];
+                            // w[i, j, k] = sum_f (ix|fy) t_kj^zf - sum_m (ix|mj) t_mk^yz
+                            for (int i = 0; i < o; i++) for (int ff = 0; ff < v; ff++) xi[i * v + ff] = OVVV(i, x, ff, y);
+                            Gemm.Multiply(false, false, o, o2, v, 1, xi, v, tf.AsSpan(zz * v * o2, v * o2), o2, 0, w1, o2, maxThreads: 1);
+                            for (int m = 0; m < o; m++) for (int k = 0; k < o; k++) zm[m * o + k] = s2[T2(m, k, y, zz)];
+                            Gemm.Multiply(false, false, o2, o, o, -1, yx.AsSpan(x * o3, o3), o, zm, o, 0, w[p], o, maxThreads: 1);
+                            for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int k = 0; k < o; k++)
+                                w[p][(i * o + j) * o + k] += w1[i * o2 + k * o + j];
+                            for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int k = 0; k < o; k++)
+                                z[p][(i * o + j) * o + k] = w[p][(i * o + j) * o + k]
+                                    + 0.5 * (OVOV(i, x, j, y) * s1[k * v + zz] + s2[T2(i, j, x, y)] * F(o + zz, k));
                         }
-                        for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int k = 0; k < o; k++)
+                        double dv = ev[a] + ev[b] + ev[c];
+                        for (int p = 0; p < 6; p++)
                         {
-                            int ijk = (i * o + j) * o + k;
-                            double full = w[0][ijk] + w[1][(i * o + k) * o + j] + w[2][(j * o + i) * o + k]
-                                + w[3][(j * o + k) * o + i] + w[4][(k * o + i) * o + j] + w[5][(k * o + j) * o + i];
-                            double r = 4 * z[ijk] + z[(k * o + i) * o + j] + z[(j * o + k) * o + i]
-                                - 2 * z[(k * o + j) * o + i] - 2 * z[(i * o + k) * o + j] - 2 * z[(j * o + i) * o + k];
-                            acc += full * r / (eo[i] + eo[j] + eo[k] - ev[a] - ev[b] - ev[c]);
+                            var zp = z[p];
+                            for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int k = 0; k < o; k++)
+                            {
+                                int ijk = (i * o + j) * o + k;
+                                double full = w[partner[p, 0]][ijk] + w[partner[p, 1]][(i * o + k) * o + j] + w[partner[p, 2]][(j * o + i) * o + k]
+                                    + w[partner[p, 3]][(j * o + k) * o + i] + w[partner[p, 4]][(k * o + i) * o + j] + w[partner[p, 5]][(k * o + j) * o + i];
+                                double r = 4 * zp[ijk] + zp[(k * o + i) * o + j] + zp[(j * o + k) * o + i]
+                                    - 2 * zp[(k * o + j) * o + i] - 2 * zp[(i * o + k) * o + j] - 2 * zp[(j * o + i) * o + k];
+                                acc += full * r / ((eo[i] + eo[j] + eo[k] - dv) * deg);
+                            }
                         }
                     }
-                return acc;
-            }, acc => { lock (lockObj) total += acc; });
-            return 2 * total;
-
-            void Connected(int a, int b, int c, double[] w)
-            {
-                for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int k = 0; k < o; k++)
-                {
-                    double val = 0;
-                    for (int ff = 0; ff < v; ff++) val += OVVV(i, a, ff, b) * s2[T2(k, j, c, ff)];
-                    for (int m = 0; m < o; m++) val -= OVOO(i, a, m, j) * s2[T2(m, k, b, c)];
-                    w[(i * o + j) * o + k] = val;
-                }
-            }
+                partial[a] = acc;
+            });
+            return 2 * partial.Sum();
         }
     }
 
