@@ -76,32 +76,9 @@ public static class CoupledCluster
         });
         for (int j = 0; j < o; j++) for (int e = 0; e < v; e++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
             gvvvo[((j * v + e) * v + a) * v + b] = G(o + a, o + b, o + e, j);
-        double ecc = Energy(t1, t2), last = double.NaN;
-        int it = 0;
-        // DIIS on the amplitudes (Scuseria, Lee and Schaefer 1986): extrapolate from the last updates and their steps
-        var history = new List<(double[] T, double[] Step)>();
-        for (; it < maxIterations; it++)
-        {
-            var (u1, u2) = Update(t1, t2);
-            var now = new double[u1.Length + u2.Length];
-            u1.CopyTo(now, 0);
-            u2.CopyTo(now, u1.Length);
-            var step = new double[now.Length];
-            for (int k = 0; k < t1.Length; k++) step[k] = u1[k] - t1[k];
-            for (int k = 0; k < t2.Length; k++) step[t1.Length + k] = u2[k] - t2[k];
-            history.Add((now, step));
-            if (history.Count > 8) history.RemoveAt(0);
-            var next = history.Count >= 3 ? Extrapolate(history) : now;
-            t1 = next[..t1.Length];
-            t2 = next[t1.Length..];
-            last = ecc;
-            ecc = Energy(t1, t2);
-            double stepMax = step.Max(Math.Abs);
-            if (Math.Abs(ecc - last) < tolerance && stepMax < Math.Sqrt(tolerance)) break;
-        }
-        if (it == maxIterations) throw new InvalidOperationException($"CCSD did not converge in {maxIterations} iterations (last energy change {ecc - last:E2}).");
+        (t1, t2, double ecc, int iterations) = AmplitudeSolver.Solve(t1, t2, Update, Energy, tolerance, maxIterations);
         double et = Triples(t1, t2);
-        return new CoupledClusterResult(eref, eref + ecc, et, it + 1);
+        return new CoupledClusterResult(eref, eref + ecc, et, iterations);
 
         double Energy(double[] s1, double[] s2)
         {
@@ -354,24 +331,5 @@ public static class CoupledCluster
 
             [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)] double Disconnected(int i, int j, int k, int a, int b, int c) => s1[i * v + a] * goovv[T2(j, k, b, c)];
         }
-    }
-
-    /// <summary>The DIIS combination sum_k c_k T_k with sum_k c_k = 1 minimising |sum_k c_k step_k|.</summary>
-    internal static double[] Extrapolate(List<(double[] T, double[] Step)> history)
-    {
-        int k = history.Count;
-        var b = new double[(k + 1) * (k + 1)];
-        for (int x = 0; x < k; x++)
-            for (int y = 0; y <= x; y++)
-                b[x * (k + 1) + y] = b[y * (k + 1) + x] = System.Numerics.Tensors.TensorPrimitives.Dot(history[x].Step, history[y].Step);
-        for (int x = 0; x < k; x++) { b[x * (k + 1) + k] = -1; b[k * (k + 1) + x] = -1; }
-        var rhs = new double[k + 1];
-        rhs[k] = -1;
-        double[] c;
-        try { c = LinearSolve.Solve(Tensor.Wrap(b, k + 1, k + 1), Tensor.Wrap(rhs, k + 1)).ToArray(); }
-        catch (Exception e) when (e is ArithmeticException or ArgumentException) { return history[^1].T; }
-        var t = new double[history[0].T.Length];
-        for (int x = 0; x < k; x++) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(history[x].T, c[x], t, t);
-        return t;
     }
 }

@@ -72,30 +72,9 @@ public static class RestrictedCoupledCluster
         for (int i = 0; i < o; i++) for (int a = 0; a < v; a++) t1[i * v + a] = F(i, o + a) / (eo[i] - ev[a]);
         for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
             t2[T2(i, j, a, b)] = OVOV(i, a, j, b) / (eo[i] + eo[j] - ev[a] - ev[b]);
-        double ecc = Energy(t1, t2), last = double.NaN;
-        var history = new List<(double[] T, double[] Step)>();
-        int it = 0;
-        for (; it < maxIterations; it++)
-        {
-            var (u1, u2) = Update(t1, t2);
-            var now = new double[u1.Length + u2.Length];
-            u1.CopyTo(now, 0);
-            u2.CopyTo(now, u1.Length);
-            var step = new double[now.Length];
-            for (int k = 0; k < t1.Length; k++) step[k] = u1[k] - t1[k];
-            for (int k = 0; k < t2.Length; k++) step[t1.Length + k] = u2[k] - t2[k];
-            history.Add((now, step));
-            if (history.Count > 8) history.RemoveAt(0);
-            var next = history.Count >= 3 ? CoupledCluster.Extrapolate(history) : now;
-            t1 = next[..t1.Length];
-            t2 = next[t1.Length..];
-            last = ecc;
-            ecc = Energy(t1, t2);
-            if (Math.Abs(ecc - last) < tolerance && step.Max(Math.Abs) < Math.Sqrt(tolerance)) break;
-        }
-        if (it == maxIterations) throw new InvalidOperationException($"CCSD did not converge in {maxIterations} iterations (last energy change {ecc - last:E2}).");
+        (t1, t2, double ecc, int iterations) = AmplitudeSolver.Solve(t1, t2, Update, Energy, tolerance, maxIterations);
         double et = triples ? Triples(t1, t2) : 0;
-        return new CoupledClusterResult(eref, eref + ecc, et, it + 1);
+        return new CoupledClusterResult(eref, eref + ecc, et, iterations);
 
         double Energy(double[] s1, double[] s2)
         {
