@@ -105,4 +105,23 @@ public sealed class UnrestrictedHartreeFockTests
         Assert.Throws<ArgumentException>(() => RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(Occupation: [2])));
         Assert.Throws<ArgumentException>(() => RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(Occupation: [0, 1])));
     }
+
+    [Fact]
+    public void ReproducesPsi4EnergiesWithPureFShellsAndCartesianDShells()
+    {
+        // shipped with the tests (see Molecular/Data/README.md): def2-TZVP (pure f), cc-pVDZ, 6-31G** (cartesian d)
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Molecular", "Data", "psi4_hf_f_shells.jsonl"));
+        Assert.Equal(6, lines.Length);
+        foreach (var line in lines)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(line);
+            var e = doc.RootElement;
+            var mol = Molecule.ParseGeometry(e.GetProperty("geometry_angstrom").GetString()!);
+            var basis = BasisSet.For(mol, BasisSetLibrary.Load(e.GetProperty("basis").GetString()!));
+            Assert.Equal(e.GetProperty("n_basis").GetInt32(), basis.FunctionCount);
+            var rhf = RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(EnergyTolerance: 1e-11, CommutatorTolerance: 1e-9));
+            Assert.True(Math.Abs(rhf.Energy - e.GetProperty("energy").GetDouble()) < 1e-8,
+                $"{e.GetProperty("molecule").GetString()} {e.GetProperty("basis").GetString()}: {rhf.Energy:F10} vs Psi4 {e.GetProperty("energy").GetDouble():F10}");
+        }
+    }
 }
