@@ -115,29 +115,4 @@ internal static class SphericalTransform
             }
         return r;
     }
-
-    /// <summary>The 4-index transformation, one index at a time (each step moves the transformed index to the back).</summary>
-    public static double[] Transform4(double[] t, double[] eri, int ns, int nc)
-    {
-        var cur = eri;
-        int[] dims = [nc, nc, nc, nc];
-        for (int step = 0; step < 4; step++)
-        {
-            // cur has shape (d0, d1, d2, d3) with d0 the index to transform; result (d1, d2, d3, ns)
-            int d0 = dims[0], rest = dims[1] * dims[2] * dims[3];
-            var next = new double[rest * ns];
-            Parallel.For(0, rest, r =>
-            {
-                for (int i = 0; i < ns; i++)
-                {
-                    double v = 0;
-                    for (int k = 0; k < d0; k++) { double tik = t[i * nc + k]; if (tik != 0) v += tik * cur[k * rest + r]; }
-                    next[r * ns + i] = v;
-                }
-            });
-            cur = next;
-            dims = [dims[1], dims[2], dims[3], ns];
-        }
-        return cur;
-    }
 }
