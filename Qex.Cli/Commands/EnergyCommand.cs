@@ -65,6 +65,10 @@ public sealed class EnergyOptions
     [Option("error-norm", Default = "max", HelpText = "max | rms: the commutator FDS - SDF converges on its largest element or on its root mean square (Psi4's measure).")]
     public string ErrorNorm { get; set; } = "max";
 
+    /// <summary>No progress lines.</summary>
+    [Option("quiet", HelpText = "Do not print SCF, CCSD and FCI iterations to standard error.")]
+    public bool Quiet { get; set; }
+
     /// <summary>JSON output.</summary>
     [Option("json", HelpText = "Write the result as JSON to this file.")]
     public string? Json { get; set; }
@@ -110,7 +114,9 @@ public static class EnergyCommand
             try { occupation = [.. occText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => int.Parse(t, CultureInfo.InvariantCulture))]; }
             catch (FormatException) { throw new ArgumentException($"--occupation '{occText}' is not a comma-separated list of orbital indices."); }
         }
-        var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess, Occupation: occupation);
+        Action<string>? progress = o.Quiet ? null : line => Console.Error.WriteLine(line);
+        var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess,
+            Occupation: occupation, Progress: progress);
         timings["setup"] = sw.Elapsed.TotalSeconds;
         var moldenSets = new List<Qex.Dft.Molecular.Output.MoldenOrbitals>();
         double energy, scfEnergy;
@@ -162,7 +168,7 @@ public static class EnergyCommand
             var mo = MolecularOrbitalIntegrals.For(mol, basis, orbitals!);
             if (method == "fci")
             {
-                var fci = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, mol.Multiplicity);
+                var fci = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, mol.Multiplicity, new FullConfigurationInteractionOptions(Progress: progress));
                 correlated = fci.Energy;
                 extra["FCI determinants"] = fci.Determinants.ToString(CultureInfo.InvariantCulture);
                 extra["FCI Davidson iterations"] = fci.Iterations.ToString(CultureInfo.InvariantCulture);
@@ -170,7 +176,7 @@ public static class EnergyCommand
             }
             else
             {
-                var cc = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, triples: method == "ccsd(t)");
+                var cc = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, triples: method == "ccsd(t)", progress: progress);
                 correlated = method == "ccsd" ? cc.CcsdEnergy : cc.CcsdTEnergy;
             }
             energy = correlated.Value;

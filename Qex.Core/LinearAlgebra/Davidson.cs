@@ -6,7 +6,9 @@ namespace Qex.Core.LinearAlgebra;
 /// <param name="ResidualTolerance">A root is converged when its residual norm |A x - theta x| is below this (the eigenvalue error is of order its square).</param>
 /// <param name="MaxIterations">Subspace expansions before giving up.</param>
 /// <param name="MaxSubspace">Subspace size at which the space is collapsed onto the current Ritz vectors (0: 8 per root, at least 16).</param>
-public sealed record DavidsonOptions(double ResidualTolerance = 1e-6, int MaxIterations = 200, int MaxSubspace = 0);
+/// <param name="Progress">Called after every iteration with its number, the current eigenvalue estimates and residual norms.</param>
+public sealed record DavidsonOptions(double ResidualTolerance = 1e-6, int MaxIterations = 200, int MaxSubspace = 0,
+    Action<int, double[], double[]>? Progress = null);
 
 /// <summary>The lowest eigenpairs found by <see cref="Davidson"/>.</summary>
 /// <param name="Values">Ascending eigenvalues.</param>
@@ -91,6 +93,7 @@ public static class Davidson
                 resid[r] = Math.Sqrt(norm);
                 if (resid[r] > options.ResidualTolerance) corrections.Add(ax);
             }
+            options.Progress?.Invoke(iter, (double[])theta.Clone(), (double[])resid.Clone());
             if (corrections.Count == 0) return new DavidsonResult((double[])theta.Clone(), ritz, (double[])resid.Clone(), iter, true);
             if (m + corrections.Count > maxSub)
             {

@@ -13,7 +13,8 @@ internal static class AmplitudeSolver
     /// <summary>Iterates to convergence; returns the amplitudes, the correlation energy and the iteration count.</summary>
     /// <exception cref="InvalidOperationException">No convergence within <paramref name="maxIterations"/>.</exception>
     public static (double[] T1, double[] T2, double Energy, int Iterations) Solve(double[] t1, double[] t2,
-        Func<double[], double[], (double[], double[])> update, Func<double[], double[], double> energy, double tolerance, int maxIterations)
+        Func<double[], double[], (double[], double[])> update, Func<double[], double[], double> energy, double tolerance, int maxIterations,
+        Action<string>? progress = null)
     {
         double ecc = energy(t1, t2), last = double.NaN;
         var history = new List<(double[] T, double[] Step)>();
@@ -33,6 +34,7 @@ internal static class AmplitudeSolver
             t2 = next[t1.Length..];
             last = ecc;
             ecc = energy(t1, t2);
+            progress?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"CCSD iteration {it + 1}: E_corr = {ecc:F12}, dE = {ecc - last:E2}"));
             if (Math.Abs(ecc - last) < tolerance && step.Max(Math.Abs) < Math.Sqrt(tolerance)) return (t1, t2, ecc, it + 1);
         }
         throw new InvalidOperationException($"CCSD did not converge in {maxIterations} iterations (last energy change {ecc - last:E2}).");

@@ -31,7 +31,9 @@ public sealed record FullConfigurationInteractionResult(double Energy, double Sp
 /// <param name="ResidualTolerance">Davidson residual norm (energy error is of order its square).</param>
 /// <param name="Roots">Roots computed at first in the S_z (and spin-flip parity) space; the lowest of the requested spin is chosen, and when none has it the solve is repeated with more roots (up to 16).</param>
 /// <param name="MaxIterations">Davidson iterations before giving up.</param>
-public sealed record FullConfigurationInteractionOptions(double ResidualTolerance = 1e-6, int Roots = 1, int MaxIterations = 200);
+/// <param name="Progress">Receives a line per Davidson iteration (energies and residual norms), for long runs.</param>
+public sealed record FullConfigurationInteractionOptions(double ResidualTolerance = 1e-6, int Roots = 1, int MaxIterations = 200,
+    Action<string>? Progress = null);
 
 /// <summary>
 /// Full configuration interaction over determinants |I_alpha I_beta&gt; of alpha and beta occupation strings (S_z fixed
@@ -92,7 +94,9 @@ public static class FullConfigurationInteraction
                 guesses.Add(g);
             }
             var dav = Davidson.Lowest(dim, roots, sigma.Apply, diag, guesses,
-                new DavidsonOptions(options.ResidualTolerance, options.MaxIterations), parity);
+                new DavidsonOptions(options.ResidualTolerance, options.MaxIterations,
+                    Progress: options.Progress is null ? null : (k, e, r) => options.Progress(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"FCI iteration {k}: E = {e[0] + mo.NuclearRepulsion:F10}, residual {r.Max():E2}"))), parity);
             iterations += dav.Iterations;
             if (!dav.Converged)
                 throw new InvalidOperationException($"FCI Davidson did not converge in {dav.Iterations} iterations: residual norms {string.Join(", ", dav.ResidualNorms.Select(r => r.ToString("E2", System.Globalization.CultureInfo.InvariantCulture)))} (tolerance {options.ResidualTolerance:E1}).");

@@ -13,7 +13,14 @@ public static class RestrictedCoupledCluster
 {
     /// <summary>CCSD and (T) for <paramref name="occupied"/> doubly occupied canonical RHF orbitals.</summary>
     /// <exception cref="InvalidOperationException">CCSD does not converge.</exception>
-    public static CoupledClusterResult Run(MolecularOrbitalIntegrals mo, int occupied, double tolerance = 1e-10, int maxIterations = 200, bool triples = true)
+    /// <param name="mo">MO integrals over canonical RHF orbitals.</param>
+    /// <param name="occupied">Doubly occupied orbitals.</param>
+    /// <param name="tolerance">Convergence of the CCSD energy (the amplitude steps to its square root).</param>
+    /// <param name="maxIterations">CCSD iterations before giving up.</param>
+    /// <param name="triples">Whether to add (T).</param>
+    /// <param name="progress">Receives a line per CCSD iteration, for long runs.</param>
+    public static CoupledClusterResult Run(MolecularOrbitalIntegrals mo, int occupied, double tolerance = 1e-10, int maxIterations = 200, bool triples = true,
+        Action<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(mo);
         int n = mo.Orbitals, o = occupied, v = n - o;
@@ -72,7 +79,7 @@ public static class RestrictedCoupledCluster
         for (int i = 0; i < o; i++) for (int a = 0; a < v; a++) t1[i * v + a] = F(i, o + a) / (eo[i] - ev[a]);
         for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
             t2[T2(i, j, a, b)] = OVOV(i, a, j, b) / (eo[i] + eo[j] - ev[a] - ev[b]);
-        (t1, t2, double ecc, int iterations) = AmplitudeSolver.Solve(t1, t2, Update, Energy, tolerance, maxIterations);
+        (t1, t2, double ecc, int iterations) = AmplitudeSolver.Solve(t1, t2, Update, Energy, tolerance, maxIterations, progress);
         double et = triples ? Triples(t1, t2) : 0;
         return new CoupledClusterResult(eref, eref + ecc, et, iterations);
 

@@ -21,6 +21,7 @@ namespace Qex.Dft.Molecular.Scf;
 /// <param name="Occupation">Orbitals to occupy at the first iteration (0-based, in ascending energy of the guess's
 /// orbitals); later iterations keep the occupied space by maximum overlap with the previous one (MOM, Gilbert, Besley and
 /// Gill 2008). Null: aufbau. For excited or symmetry-constrained self-consistent solutions.</param>
+/// <param name="Progress">Receives a line per SCF iteration, for long runs.</param>
 /// <param name="ErrorNorm">How the commutator is measured against <paramref name="CommutatorTolerance"/>: its largest
 /// element (default, the stricter) or its root mean square (Psi4's default, DIIS_RMS_ERROR).</param>
 /// <param name="IncrementalThreshold">Incremental Fock builds from the density change, skipping integral blocks whose
@@ -30,7 +31,7 @@ namespace Qex.Dft.Molecular.Scf;
 public sealed record HartreeFockOptions(int MaxIterations = 200, double EnergyTolerance = 1e-10, double CommutatorTolerance = 1e-8, int DiisSize = 8,
     double LinearDependence = 1e-7, double DiisStart = 0.1, ScfGuess Guess = ScfGuess.SuperpositionOfAtomicDensities,
     double LevelShift = 0, double Damping = 0, IntegralMode Integrals = IntegralMode.Auto, double IncrementalThreshold = 0,
-    ScfErrorNorm ErrorNorm = ScfErrorNorm.MaxElement, IReadOnlyList<int>? Occupation = null);
+    ScfErrorNorm ErrorNorm = ScfErrorNorm.MaxElement, IReadOnlyList<int>? Occupation = null, Action<string>? Progress = null);
 
 /// <summary>How the SCF error (the orthogonalised commutator FDS - SDF) is measured for convergence.</summary>
 public enum ScfErrorNorm
@@ -143,6 +144,7 @@ public static class RestrictedHartreeFock
             double dE = eNew - energy;
             energy = eNew;
             history.Add(FormattableString.Invariant($"iteration {it}: E = {eNew:F12}, dE = {dE:E2}, |FDS-SDF| = {errMax:E2}"));
+            o.Progress?.Invoke("RHF " + history[^1]);
             if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
             {
                 if (shifted || (early && o.Damping > 0 && it > 1)) { early = false; continue; } // one clean step: orbitals of the unshifted F

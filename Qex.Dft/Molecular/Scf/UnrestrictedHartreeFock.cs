@@ -86,6 +86,7 @@ public static class UnrestrictedHartreeFock
             double dE = eNew - energy;
             energy = eNew;
             history.Add(FormattableString.Invariant($"iteration {it}: E = {eNew:F12}, dE = {dE:E2}, |FDS-SDF| = {errMax:E2}"));
+            o.Progress?.Invoke("UHF " + history[^1]);
             if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
             {
                 if (shifted || (early && o.Damping > 0 && it > 1)) { early = false; continue; }

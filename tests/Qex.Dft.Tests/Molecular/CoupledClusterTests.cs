@@ -70,7 +70,9 @@ public sealed class CoupledClusterTests
     {
         var (mo, _, mol) = Prepare(geometry, basisName);
         var spinOrbital = CoupledCluster.Run(mo, mol.ElectronCount / 2, 1e-12);
-        var restricted = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, 1e-12);
+        var lines = new List<string>();
+        var restricted = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, 1e-12, progress: lines.Add);
+        Assert.Equal(restricted.Iterations, lines.Count);
         Assert.Equal(spinOrbital.ReferenceEnergy, restricted.ReferenceEnergy, 10);
         Assert.Equal(spinOrbital.CcsdEnergy, restricted.CcsdEnergy, 9);
         Assert.Equal(spinOrbital.TriplesCorrection, restricted.TriplesCorrection, 9);

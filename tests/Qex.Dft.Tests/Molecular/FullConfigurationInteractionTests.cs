@@ -53,7 +53,10 @@ public sealed class FullConfigurationInteractionTests
         ne = ne == 3 ? 3 : mol.ElectronCount;
         int alpha = (ne + twoSz) / 2, beta = (ne - twoSz) / 2;
         var dense = FullConfigurationInteraction.Dense(mo, alpha, beta, multiplicity);
-        var direct = FullConfigurationInteraction.Run(mo, alpha, beta, multiplicity);
+        var lines = new List<string>();
+        var direct = FullConfigurationInteraction.Run(mo, alpha, beta, multiplicity, new FullConfigurationInteractionOptions(Progress: lines.Add));
+        Assert.Equal(direct.Iterations, lines.Count);
+        Assert.StartsWith("FCI iteration 1: E = ", lines[0], StringComparison.Ordinal);
         Assert.Equal(dense.Energy, direct.Energy, 10);
         double s = (multiplicity - 1) / 2.0;
         Assert.Equal(s * (s + 1), direct.SpinSquared, 6);
