@@ -74,6 +74,24 @@ public static class RestrictedCoupledCluster
             ovvvKadc[((b * o + k) * v + c) * v + d] = OVVV(k, d, b, c);
         }
 
+        // buffers of the iteration, allocated once (each iteration overwrites them), so that the large-object heap does
+        // not fill with one set per iteration
+        int ovS = o * v, ooS = o * o, vvS = v * v;
+        var bufTau = new double[ooS * vvS];
+        var bufWvvvv = new double[vvS * vvS];
+        var bufA1 = new double[ovS * ovS];
+        var bufA2 = new double[ovS * ovS];
+        var bufA3 = new double[ovS * ovS];
+        var bufWa = new double[ovS * ovS];
+        var bufWb = new double[ovS * ovS];
+        var bufN2 = new double[ooS * vvS];
+        var bufTkcjb = new double[ovS * ovS];
+        var bufTkcjbSwap = new double[ovS * ovS];
+        var bufWring = new double[ovS * ovS];
+        var bufRing = new double[ovS * ovS];
+        var bufRingB = new double[ovS * ovS];
+        var bufTmpV = new double[v * v * o * v];
+        var bufX = new double[ooS * vvS];
         var t1 = new double[o * v];
         var t2 = new double[o * o * v * v];
         for (int i = 0; i < o; i++) for (int a = 0; a < v; a++) t1[i * v + a] = F(i, o + a) / (eo[i] - ev[a]);
@@ -172,7 +190,7 @@ public static class RestrictedCoupledCluster
 
             // two-body intermediates; every o^2 v^4, o^3 v^3 and o^4 v^2 contraction is a matrix product
             int ov = o * v, oo = o * o, vv = v * v;
-            var tau = new double[oo * vv];
+            var tau = bufTau;
             for (int i = 0; i < o; i++) for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++) tau[T2(i, j, a, b)] = Tau(i, j, a, b);
             // W_klij = (ki|lj) + P t1 (lc|ki) + (kc|ld) tau_ij^cd
             var woooo = new double[oo * oo];
@@ -184,7 +202,7 @@ public static class RestrictedCoupledCluster
                 woooo[((k * o + l) * o + i) * o + j] += val;
             }
             // W_abcd = (ac|bd) - t_k^b (kd|ac) - t_k^a (kc|bd)
-            var wvvvv = new double[vv * vv];
+            var wvvvv = bufWvvvv;
             Gemm.Multiply(true, false, v, v * vv, o, -1, s1, v, ovvvKcbd, v * vv, 0, wvvvv, v * vv);
             Parallel.For(0, v, a =>
             {
@@ -194,9 +212,9 @@ public static class RestrictedCoupledCluster
                     wvvvv[((a * v + b) * v + c) * v + d] += vvvv[I4(v, v, v, a, c, b, d)] - y[(b * v + c) * v + d];
             });
             // W_akic and W_akci as (ia) x (kc) matrices
-            var a1 = new double[ov * ov];
-            var a2 = new double[ov * ov];
-            var a3 = new double[ov * ov];
+            var a1 = bufA1;
+            var a2 = bufA2;
+            var a3 = bufA3;
             for (int i = 0; i < o; i++) for (int a = 0; a < v; a++) for (int l = 0; l < o; l++) for (int d = 0; d < v; d++)
             {
                 int r = (i * v + a) * ov + l * v + d;
@@ -204,8 +222,8 @@ public static class RestrictedCoupledCluster
                 a2[r] = -0.5 * Tt(i, l, a, d);
                 a3[r] = -0.5 * Tt(i, l, d, a) - T1(i, d) * T1(l, a);
             }
-            var wa = new double[ov * ov];
-            var wb = new double[ov * ov];
+            var wa = bufWa;
+            var wb = bufWb;
             Gemm.Multiply(false, false, ov, ov, ov, 1, a1, ov, g1, ov, 0, wa, ov);
             Gemm.Multiply(false, false, ov, ov, ov, 1, a2, ov, g2, ov, 1, wa, ov);
             Gemm.Multiply(false, false, ov, ov, ov, 1, a3, ov, g2, ov, 0, wb, ov);
@@ -223,26 +241,26 @@ public static class RestrictedCoupledCluster
             });
 
             // T2: particle ladder sum_cd W_abcd tau_ij^cd, hole ladder sum_kl W_klij tau_kl^ab
-            var n2 = new double[oo * vv];
+            var n2 = bufN2;
             Gemm.Multiply(false, true, oo, vv, vv, 1, tau, vv, wvvvv, vv, 0, n2, vv);
             Gemm.Multiply(true, false, oo, vv, oo, 1, woooo, oo, tau, vv, 1, n2, vv);
             // ring terms: (2 W_akic - W_akci) t_kj^cb - W_akic t_kj^bc - W_bkci t_kj^ac, as (ia) x (jb) products
-            var tkcjb = new double[ov * ov];
-            var tkcjbSwap = new double[ov * ov];
+            var tkcjb = bufTkcjb;
+            var tkcjbSwap = bufTkcjbSwap;
             for (int k = 0; k < o; k++) for (int c = 0; c < v; c++) for (int j = 0; j < o; j++) for (int b = 0; b < v; b++)
             {
                 tkcjb[(k * v + c) * ov + j * v + b] = Tt(k, j, c, b);
                 tkcjbSwap[(k * v + c) * ov + j * v + b] = Tt(k, j, b, c);
             }
-            var wring = new double[ov * ov];
+            var wring = bufWring;
             for (int r = 0; r < wring.Length; r++) wring[r] = 2 * wa[r] - wb[r];
-            var ring = new double[ov * ov];
+            var ring = bufRing;
             Gemm.Multiply(false, false, ov, ov, ov, 1, wring, ov, tkcjb, ov, 0, ring, ov);
             Gemm.Multiply(false, false, ov, ov, ov, -1, wa, ov, tkcjbSwap, ov, 1, ring, ov);
-            var ringB = new double[ov * ov];
+            var ringB = bufRingB;
             Gemm.Multiply(false, false, ov, ov, ov, 1, wb, ov, tkcjbSwap, ov, 0, ringB, ov);
             // the remaining terms symmetrised as X[ijab] + X[jiba]
-            var tmpV = new double[v * v * o * v];   // (ia|cb) - sum_k (ki|bc) t_k^a  at [a, b, i, c]
+            var tmpV = bufTmpV;   // (ia|cb) - sum_k (ki|bc) t_k^a  at [a, b, i, c]
             var tmpO = new double[v * o * o * o];   // (ia|jk) + sum_c (kc|ai) t_j^c at [a, k, i, j]
             Parallel.For(0, v, a =>
             {
@@ -259,7 +277,7 @@ public static class RestrictedCoupledCluster
                     tmpO[((a * o + k) * o + i) * o + j] = val;
                 }
             });
-            var x = new double[oo * vv];
+            var x = bufX;
             Parallel.For(0, o, i =>
             {
                 for (int j = 0; j < o; j++) for (int a = 0; a < v; a++) for (int b = 0; b < v; b++)
