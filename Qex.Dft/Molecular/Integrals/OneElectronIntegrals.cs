@@ -24,43 +24,61 @@ public static class OneElectronIntegrals
         return [BuildDipole(basis, 0), BuildDipole(basis, 1), BuildDipole(basis, 2)];
     }
 
-    private static Tensor BuildDipole(BasisSet basis, int axis)
+    private static Tensor BuildDipole(BasisSet basis, int axis) => Assemble(basis, (sa, sb) =>
     {
-        if (SphericalTransform.Needed(basis)) return SphericalTransform.Apply(basis, cart => BuildDipole(cart, axis));
+        var ca = Components(sa.AngularMomentum);
+        var cb = Components(sb.AngularMomentum);
+        var block = new double[ca.Length, cb.Length];
+        for (int p = 0; p < sa.Exponents.Length; p++)
+            for (int q = 0; q < sb.Exponents.Length; q++)
+            {
+                double a = sa.Exponents[p], b = sb.Exponents[q], sum = a + b, mu = a * b / sum, r2 = 0;
+                var s1 = new double[3][,];
+                for (int d = 0; d < 3; d++)
+                {
+                    double px = (a * sa.Center[d] + b * sb.Center[d]) / sum;
+                    r2 += (sa.Center[d] - sb.Center[d]) * (sa.Center[d] - sb.Center[d]);
+                    s1[d] = Overlap1D(sa.AngularMomentum + 1, sb.AngularMomentum, px - sa.Center[d], px - sb.Center[d], sum);
+                }
+                double k = Math.Exp(-mu * r2) * sa.Coefficients[p] * sb.Coefficients[q];
+                for (int x = 0; x < ca.Length; x++)
+                    for (int y = 0; y < cb.Length; y++)
+                    {
+                        int[] pa = [ca[x].L, ca[x].M, ca[x].N], pb = [cb[y].L, cb[y].M, cb[y].N];
+                        double v = k;
+                        for (int d = 0; d < 3; d++)
+                            v *= d == axis ? s1[d][pa[d] + 1, pb[d]] + sa.Center[d] * s1[d][pa[d], pb[d]] : s1[d][pa[d], pb[d]];
+                        block[x, y] += v * McMurchieDavidson.ComponentScale(ca[x], sa.AngularMomentum) * McMurchieDavidson.ComponentScale(cb[y], sb.AngularMomentum);
+                    }
+            }
+        return block;
+    });
+
+    /// <summary>
+    /// A symmetric one-electron matrix from its shell-pair blocks (normalised cartesian components, a x b), each pair
+    /// computed once; for a basis with pure shells over the cartesian twin, then transformed.
+    /// </summary>
+    internal static Tensor Assemble(BasisSet basis, Func<Shell, Shell, double[,]> block)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        if (SphericalTransform.Needed(basis)) return SphericalTransform.Apply(basis, cart => Assemble(cart, block));
         int n = basis.FunctionCount;
         var m = new double[n * n];
         var shells = basis.Shells;
-        for (int i = 0; i < shells.Count; i++)
+        Parallel.For(0, shells.Count, i =>
+        {
             for (int j = 0; j <= i; j++)
             {
                 var (sa, sb) = (shells[i], shells[j]);
-                var ca = Components(sa.AngularMomentum);
-                var cb = Components(sb.AngularMomentum);
-                for (int p = 0; p < sa.Exponents.Length; p++)
-                    for (int q = 0; q < sb.Exponents.Length; q++)
+                var b = block(sa, sb);
+                for (int x = 0; x < b.GetLength(0); x++)
+                    for (int y = 0; y < b.GetLength(1); y++)
                     {
-                        double a = sa.Exponents[p], b = sb.Exponents[q], sum = a + b, mu = a * b / sum, r2 = 0;
-                        var s1 = new double[3][,];
-                        for (int d = 0; d < 3; d++)
-                        {
-                            double px = (a * sa.Center[d] + b * sb.Center[d]) / sum;
-                            r2 += (sa.Center[d] - sb.Center[d]) * (sa.Center[d] - sb.Center[d]);
-                            s1[d] = Overlap1D(sa.AngularMomentum + 1, sb.AngularMomentum, px - sa.Center[d], px - sb.Center[d], sum);
-                        }
-                        double k = Math.Exp(-mu * r2) * sa.Coefficients[p] * sb.Coefficients[q];
-                        for (int x = 0; x < ca.Length; x++)
-                            for (int y = 0; y < cb.Length; y++)
-                            {
-                                int[] pa = [ca[x].L, ca[x].M, ca[x].N], pb = [cb[y].L, cb[y].M, cb[y].N];
-                                double v = k;
-                                for (int d = 0; d < 3; d++)
-                                    v *= d == axis ? s1[d][pa[d] + 1, pb[d]] + sa.Center[d] * s1[d][pa[d], pb[d]] : s1[d][pa[d], pb[d]];
-                                v *= McMurchieDavidson.ComponentScale(ca[x], sa.AngularMomentum) * McMurchieDavidson.ComponentScale(cb[y], sb.AngularMomentum);
-                                m[(sa.Offset + x) * n + sb.Offset + y] += v;
-                                if (i != j) m[(sb.Offset + y) * n + sa.Offset + x] += v;
-                            }
+                        m[(sa.Offset + x) * n + sb.Offset + y] = b[x, y];
+                        m[(sb.Offset + y) * n + sa.Offset + x] = b[x, y];
                     }
             }
+        });
         return Tensor.Wrap(m, n, n);
     }
 
@@ -73,30 +91,7 @@ public static class OneElectronIntegrals
         return [.. r];
     }
 
-    private static Tensor Build(BasisSet basis, bool kinetic)
-    {
-        ArgumentNullException.ThrowIfNull(basis);
-        if (SphericalTransform.Needed(basis)) return SphericalTransform.Apply(basis, cart => Build(cart, kinetic));
-        int n = basis.FunctionCount;
-        var m = new double[n * n];
-        var shells = basis.Shells;
-        Parallel.For(0, shells.Count, i =>
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                var block = ShellPair(shells[i], shells[j], kinetic);
-                var (ci, cj) = (Components(shells[i].AngularMomentum), Components(shells[j].AngularMomentum));
-                for (int a = 0; a < ci.Length; a++)
-                    for (int b = 0; b < cj.Length; b++)
-                    {
-                        int r = shells[i].Offset + a, c = shells[j].Offset + b;
-                        m[r * n + c] = block[a, b];
-                        m[c * n + r] = block[a, b];
-                    }
-            }
-        });
-        return Tensor.Wrap(m, n, n);
-    }
+    private static Tensor Build(BasisSet basis, bool kinetic) => Assemble(basis, (sa, sb) => ShellPair(sa, sb, kinetic));
 
     private static double[,] ShellPair(Shell sa, Shell sb, bool kinetic)
     {
