@@ -40,13 +40,43 @@ public enum LbfgsStatus
     Stopped,
 }
 
+/// <summary>
+/// The complete state of <see cref="Lbfgs"/> between two iterations: enough to continue a minimisation exactly where
+/// it stopped (checkpoints), with the same arithmetic as an uninterrupted run.
+/// </summary>
+/// <param name="X">Current point.</param>
+/// <param name="Value">f at X.</param>
+/// <param name="Gradient">Gradient at X.</param>
+/// <param name="S">Stored steps s_k = x_(k+1) - x_k, oldest first.</param>
+/// <param name="Y">Stored gradient changes y_k = g_(k+1) - g_k, oldest first.</param>
+/// <param name="Iterations">Iterations done.</param>
+/// <param name="Evaluations">Function evaluations done (counting those of earlier runs when resumed).</param>
+/// <param name="PreviousValue">f before the last iteration (NaN before the first), for the relative-reduction test.</param>
+public sealed record LbfgsState(double[] X, double Value, double[] Gradient, double[][] S, double[][] Y, int Iterations, int Evaluations, double PreviousValue = double.NaN)
+{
+    /// <summary>Checks lengths and finiteness.</summary>
+    /// <exception cref="ArgumentException">Names the inconsistency.</exception>
+    public void Validate()
+    {
+        int n = X.Length;
+        if (Gradient.Length != n) throw new ArgumentException($"L-BFGS state: the gradient has {Gradient.Length} components for {n} parameters.");
+        if (S.Length != Y.Length) throw new ArgumentException($"L-BFGS state: {S.Length} steps but {Y.Length} gradient changes.");
+        for (int i = 0; i < S.Length; i++)
+            if (S[i].Length != n || Y[i].Length != n) throw new ArgumentException($"L-BFGS state: correction pair {i} does not have {n} components.");
+        if (!double.IsFinite(Value) || X.Any(v => !double.IsFinite(v)) || Gradient.Any(v => !double.IsFinite(v)))
+            throw new ArgumentException("L-BFGS state: the point, value or gradient is not finite.");
+        if (Iterations < 0 || Evaluations < 0) throw new ArgumentException("L-BFGS state: negative counters.");
+    }
+}
+
 /// <summary>Progress after an iteration.</summary>
 /// <param name="Iteration">Iterations done.</param>
 /// <param name="Evaluations">Function evaluations done.</param>
 /// <param name="Value">Current function value.</param>
 /// <param name="GradientNorm">Largest absolute gradient component.</param>
 /// <param name="X">Current point (a copy).</param>
-public sealed record LbfgsProgress(int Iteration, int Evaluations, double Value, double GradientNorm, double[] X);
+/// <param name="State">The full state (a copy): continuing from it with <see cref="Lbfgs.Resume"/> repeats this run exactly.</param>
+public sealed record LbfgsProgress(int Iteration, int Evaluations, double Value, double GradientNorm, double[] X, LbfgsState State);
 
 /// <summary>The result of a minimisation.</summary>
 /// <param name="X">Best point.</param>
@@ -77,10 +107,32 @@ public static class Lbfgs
     public static LbfgsResult Minimize(Func<double[], (double Value, double[] Gradient)> f, double[] x0,
         LbfgsOptions? options = null, Func<LbfgsProgress, bool>? progress = null)
     {
-        var o = options ?? new LbfgsOptions();
-        int n = x0.Length;
+        ArgumentNullException.ThrowIfNull(f);
         var x = (double[])x0.Clone();
-        int evals = 0;
+        var (fx, gx) = f(x);
+        if (gx.Length != x.Length) throw new ArgumentException($"L-BFGS: the gradient has {gx.Length} components for {x.Length} parameters.");
+        if (!double.IsFinite(fx) || gx.Any(v => !double.IsFinite(v)))
+            throw new ArgumentException($"L-BFGS: the objective or its gradient is not finite at the starting point (f = {fx}).");
+        return Resume(f, new LbfgsState(x, fx, (double[])gx.Clone(), [], [], 0, 1), options, progress);
+    }
+
+    /// <summary>
+    /// Continues a minimisation from a saved state without evaluating its point again. Evaluation and iteration
+    /// limits count the state's earlier evaluations and iterations; a run resumed from the state of an iteration
+    /// takes the same steps as the uninterrupted run.
+    /// </summary>
+    /// <exception cref="ArgumentException">An inconsistent state, or a gradient of the wrong length.</exception>
+    public static LbfgsResult Resume(Func<double[], (double Value, double[] Gradient)> f, LbfgsState state,
+        LbfgsOptions? options = null, Func<LbfgsProgress, bool>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(state);
+        state.Validate();
+        var o = options ?? new LbfgsOptions();
+        if (o.HistorySize < 1) throw new ArgumentException($"L-BFGS: the history size must be at least 1; got {o.HistorySize}.");
+        int n = state.X.Length;
+        var x = (double[])state.X.Clone();
+        int evals = state.Evaluations;
         (double, double[]) Eval(double[] p)
         {
             evals++;
@@ -88,13 +140,22 @@ public static class Lbfgs
             if (g.Length != n) throw new ArgumentException($"L-BFGS: the gradient has {g.Length} components for {n} parameters.");
             return (v, g);
         }
-        var (fx, gx) = Eval(x);
-        if (!double.IsFinite(fx) || gx.Any(v => !double.IsFinite(v)))
-            throw new ArgumentException($"L-BFGS: the objective or its gradient is not finite at the starting point (f = {fx}).");
-        var sList = new List<double[]>(); var yList = new List<double[]>(); var rho = new List<double>();
-        int iter = 0;
+        double fx = state.Value;
+        var gx = (double[])state.Gradient.Clone();
+        var sList = state.S.Select(v => (double[])v.Clone()).ToList();
+        var yList = state.Y.Select(v => (double[])v.Clone()).ToList();
+        var rho = sList.Select((v, i) => 1 / Dot(v, yList[i])).ToList();
+        while (sList.Count > o.HistorySize) { sList.RemoveAt(0); yList.RemoveAt(0); rho.RemoveAt(0); }
+        int iter = state.Iterations;
         LbfgsStatus status;
-        if (MaxAbs(gx) <= o.GradientTolerance) return new LbfgsResult(x, fx, gx, 0, evals, LbfgsStatus.GradientTolerance);
+        double fPrevious = state.PreviousValue;
+        LbfgsState Snapshot() => new((double[])x.Clone(), fx, (double[])gx.Clone(), sList.Select(v => (double[])v.Clone()).ToArray(),
+            yList.Select(v => (double[])v.Clone()).ToArray(), iter, evals, fPrevious);
+        if (MaxAbs(gx) <= o.GradientTolerance) return new LbfgsResult(x, fx, gx, iter, evals, LbfgsStatus.GradientTolerance);
+        if (double.IsFinite(fPrevious) && (fPrevious - fx) / Math.Max(Math.Max(Math.Abs(fPrevious), Math.Abs(fx)), 1) <= o.FunctionTolerance)
+            return new LbfgsResult(x, fx, gx, iter, evals, LbfgsStatus.FunctionTolerance);
+        if (evals >= o.MaxEvaluations) return new LbfgsResult(x, fx, gx, iter, evals, LbfgsStatus.MaxEvaluations);
+        if (iter >= o.MaxIterations) return new LbfgsResult(x, fx, gx, iter, evals, LbfgsStatus.MaxIterations);
         while (true)
         {
             var d = Direction(gx, sList, yList, rho);
@@ -124,9 +185,10 @@ public static class Lbfgs
                 sList.Add(s); yList.Add(y); rho.Add(1 / sy);
             }
             double fOld = fx;
+            fPrevious = fx;
             fx = fNew; gx = gNew;
             iter++;
-            if (progress is not null && !progress(new LbfgsProgress(iter, evals, fx, MaxAbs(gx), (double[])x.Clone())))
+            if (progress is not null && !progress(new LbfgsProgress(iter, evals, fx, MaxAbs(gx), (double[])x.Clone(), Snapshot())))
             { status = LbfgsStatus.Stopped; break; }
             if (MaxAbs(gx) <= o.GradientTolerance) { status = LbfgsStatus.GradientTolerance; break; }
             if ((fOld - fx) / Math.Max(Math.Max(Math.Abs(fOld), Math.Abs(fx)), 1) <= o.FunctionTolerance) { status = LbfgsStatus.FunctionTolerance; break; }

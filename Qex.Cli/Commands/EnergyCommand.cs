@@ -78,7 +78,7 @@ public sealed class EnergyOptions
 public static class EnergyCommand
 {
     /// <summary>Runs the command; returns the exit code (1 when the SCF does not converge).</summary>
-    public static int Run(EnergyOptions o, TextWriter output)
+    public static int Run(EnergyOptions o, TextWriter output, TextWriter? log = null)
     {
         if (!File.Exists(o.Molecule)) throw new FileNotFoundException($"Molecule file '{o.Molecule}' does not exist.", o.Molecule);
         string method = o.Method.Trim().ToLowerInvariant();
@@ -114,7 +114,8 @@ public static class EnergyCommand
             try { occupation = [.. occText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => int.Parse(t, CultureInfo.InvariantCulture))]; }
             catch (FormatException) { throw new ArgumentException($"--occupation '{occText}' is not a comma-separated list of orbital indices."); }
         }
-        Action<string>? progress = o.Quiet ? null : line => Console.Error.WriteLine(line);
+        log ??= Console.Error;
+        Action<string>? progress = o.Quiet ? null : line => log.WriteLine(line);
         var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess,
             Occupation: occupation, Progress: progress);
         timings["setup"] = sw.Elapsed.TotalSeconds;

@@ -4,6 +4,8 @@ using Qex.Cli.Training;
 using Qex.Dft.OneD;
 using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Reference;
+using Qex.Core.IO;
+using Qex.Cli.Output;
 
 namespace Qex.Cli.Commands;
 
@@ -34,50 +36,115 @@ public sealed class GenDataOptions
     /// <summary>Grid spacing.</summary>
     [Option("spacing", Default = 0.08, HelpText = "Grid spacing (Bohr).")]
     public double Spacing { get; set; } = 0.08;
+
+    /// <summary>No progress output.</summary>
+    [Option('q', "quiet", HelpText = "No progress on standard error.")]
+    public bool Quiet { get; set; }
 }
 
 /// <summary><c>qex gen-data</c>.</summary>
 public static class GenDataCommand
 {
-    /// <summary>Parses "128,384" or "32:600:8".</summary>
-    /// <exception cref="ArgumentException">Malformed list or range.</exception>
+    /// <summary>The most geometries one command generates.</summary>
+    public const int MaxGeometries = 100_000;
+
+    /// <summary>The largest grid the exact two-electron solver accepts here (it holds several n^2 wavefunctions).</summary>
+    public const int MaxGridPoints = 4097;
+
+    /// <summary>Parses "128,384" or "32:600:8" (distance keys, at most <see cref="MaxGeometries"/> of them).</summary>
+    /// <exception cref="ArgumentException">Malformed list or range, negative keys, or too many geometries.</exception>
     public static int[] ParseDistances(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         try
         {
             if (text.Contains(':', StringComparison.Ordinal))
             {
-                var p = text.Split(':').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-                if (p.Length != 3 || p[2] <= 0 || p[1] < p[0]) throw new FormatException();
-                return Enumerable.Range(0, (p[1] - p[0]) / p[2] + 1).Select(i => p[0] + i * p[2]).ToArray();
+                var p = text.Split(':').Select(s => int.Parse(s.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray();
+                if (p.Length != 3 || p[2] <= 0 || p[1] < p[0] || p[0] < 0) throw new FormatException();
+                long count = ((long)p[1] - p[0]) / p[2] + 1;
+                if (count > MaxGeometries) throw new ArgumentException($"--distances '{text}' selects {count} geometries; at most {MaxGeometries} per command.");
+                return Enumerable.Range(0, (int)count).Select(i => p[0] + i * p[2]).ToArray();
             }
-            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            var keys = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray();
+            if (keys.Length == 0 || keys.Any(k => k < 0)) throw new FormatException();
+            if (keys.Length > MaxGeometries) throw new ArgumentException($"--distances lists {keys.Length} geometries; at most {MaxGeometries} per command.");
+            return keys;
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new ArgumentException($"--distances '{text}' is neither a list like 128,384 nor a range like 32:600:8.");
+            throw new ArgumentException($"--distances '{text}' is neither a list of non-negative distance_x100 keys like 128,384 nor a range like 32:600:8 (start:stop:step).", e);
         }
     }
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Run(GenDataOptions o, TextWriter output)
+    /// <param name="o">Options.</param>
+    /// <param name="output">Results (standard output).</param>
+    /// <param name="log">Progress (standard error; defaults to <paramref name="output"/>).</param>
+    public static int Run(GenDataOptions o, TextWriter output, TextWriter? log = null)
     {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(output);
+        log ??= output;
         if (!o.Dimension.Equals("1d", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"gen-data supports '1d' only; got '{o.Dimension}'.");
-        if (o.GridPoints < 5 || o.GridPoints % 2 == 0) throw new ArgumentException($"--grid-points must be odd and at least 5; got {o.GridPoints}.");
+        if (o.GridPoints < 5 || o.GridPoints % 2 == 0 || o.GridPoints > MaxGridPoints)
+            throw new ArgumentException($"--grid-points must be odd, at least 5 and at most {MaxGridPoints} (exact diagonalisation holds several n^2 arrays: {o.GridPoints}^2 doubles would need {EstimateBytes(Math.Max(o.GridPoints, 5)) / 1e9:F1} GB); got {o.GridPoints}.");
+        if (!double.IsFinite(o.Spacing) || o.Spacing <= 0 || o.Spacing > 10) throw new ArgumentException($"--spacing must be a positive number up to 10 Bohr; got {o.Spacing}.");
+        long need = EstimateBytes(o.GridPoints), available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (need > available) throw new ArgumentException($"--grid-points {o.GridPoints}: exact diagonalisation needs about {need / 1e9:F1} GB; {available / 1e9:F1} GB are available.");
         double extent = (o.GridPoints - 1) / 2 * o.Spacing;
         var grid = Grid1D.Linspace(-extent, extent, o.GridPoints);
         bool atom = o.System.Trim().ToLowerInvariant() is "he" or "h-";
         int[] distances = atom ? [0] : ParseDistances(o.Distances ?? throw new ArgumentException($"--distances is required for {o.System}."));
+        if (distances.Distinct().Count() != distances.Length) throw new ArgumentException("--distances lists a geometry twice.");
         var gen = new ExactReferenceGenerator(grid, new ExponentialCoulomb());
-        foreach (int d in distances) gen.Molecule(o.System, d); // validate every geometry before the long part
-        output.WriteLine($"exact diagonalisation of {o.System}: {distances.Length} geometr{(distances.Length == 1 ? "y" : "ies")} on {grid.Count} points (h = {grid.Spacing})");
-        var set = gen.Generate(o.System, distances, new SyncProgress<(int Done, int Total)>(p =>
-            output.WriteLine($"  {p.Done}/{p.Total}")));
-        DatasetWriter.Write(set, o.Out);
+        foreach (int d in distances)
+        {
+            var m = gen.Molecule(o.System, d); // validate every geometry before the long part
+            try { m.Validate(grid); }
+            catch (ArgumentException e) { throw new ArgumentException($"--distances {d}: {e.Message} (the grid spans +-{extent} Bohr)", e); }
+        }
+        AtomicFile.EnsureWritableDirectory(o.Out);
+
+        // finished geometries are written as they complete (the whole set, atomically), and a rerun into the same
+        // folder keeps the geometries already there (same system and grid) instead of computing them again
+        var done = new Dictionary<int, Sample>();
+        if (File.Exists(Path.Combine(o.Out, "total_energies.npy")))
+        {
+            var old = DatasetReader.Load(o.Out);
+            if (old.Method == ExactReferenceGenerator.Method && old.Grid.Count == grid.Count && Math.Abs(old.Grid.Spacing - grid.Spacing) < 1e-12)
+                foreach (var s in old.Samples)
+                {
+                    var expected = gen.Molecule(o.System, Math.Max(s.DistanceX100, 0));
+                    if (s.Molecule.Electrons == 2 && s.Molecule.Charges.SequenceEqual(expected.Charges) && s.Molecule.Locations.SequenceEqual(expected.Locations))
+                        done[s.DistanceX100] = s;
+                }
+        }
+        var todo = distances.Where(d => !done.ContainsKey(atom ? -1 : d)).ToArray();
+        log.WriteLine($"exact diagonalisation of {o.System}: {distances.Length} geometr{(distances.Length == 1 ? "y" : "ies")} on {grid.Count} points (h = {grid.Spacing}){(todo.Length < distances.Length ? $", {distances.Length - todo.Length} already in {o.Out}" : "")}");
+        var reporter = new ProgressReporter(log, o.Quiet);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        reporter.Run(() =>
+        {
+            for (int i = 0; i < todo.Length; i++)
+            {
+                var one = gen.Generate(o.System, [todo[i]]).Samples[0];
+                done[one.DistanceX100] = one;
+                var ordered = distances.Where(d => done.ContainsKey(atom ? -1 : d)).Select(d => done[atom ? -1 : d]).Select((s, k) => s with { Index = k }).ToList();
+                DatasetWriter.Write(new Dataset(o.System, grid, ordered, ExactReferenceGenerator.Method), o.Out);
+                double eta = sw.Elapsed.TotalSeconds / (i + 1) * (todo.Length - i - 1);
+                reporter.Update("exact diagonalisation", i + 1, todo.Length, FormattableString.Invariant($"  {i + 1}/{todo.Length}  {one.Label}  E = {one.TotalEnergy:F8} Ha  ({sw.Elapsed.TotalSeconds:F0} s, about {eta:F0} s left)"));
+            }
+            return 0;
+        });
+        var set = DatasetReader.Load(o.Out);
         foreach (var s in set.Samples)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {s.Label,6}  E = {s.TotalEnergy:F8} Ha"));
-        output.WriteLine($"wrote {set.Samples.Count} samples to {o.Out}");
+        log.WriteLine($"wrote {set.Samples.Count} samples to {o.Out} in {sw.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
+
+    /// <summary>Bytes the exact two-electron solver needs on a grid of n points (about 40 n^2 doubles: Davidson subspace, products, preconditioner).</summary>
+    public static long EstimateBytes(int n) => 40L * n * n * sizeof(double);
 }

@@ -43,6 +43,10 @@ public sealed class NoiseSweepOptions
     /// <summary>Overrides.</summary>
     [Option("set", HelpText = "Override config keys (space separated), as for qex train.")]
     public IEnumerable<string> Set { get; set; } = [];
+
+    /// <summary>No progress output.</summary>
+    [Option('q', "quiet", HelpText = "No progress on standard error.")]
+    public bool Quiet { get; set; }
 }
 
 /// <summary><c>qex noise-sweep</c>.</summary>
@@ -53,45 +57,48 @@ public static class NoiseSweepCommand
         double MaxMilliHartree, int WithinChemicalAccuracy, double Seconds);
 
     /// <summary>Runs the command; returns the exit code.</summary>
-    public static int Run(NoiseSweepOptions o, TextWriter output)
+    public static int Run(NoiseSweepOptions o, TextWriter output, TextWriter? log = null)
     {
-        if (!File.Exists(o.Config)) throw new FileNotFoundException($"Config file '{o.Config}' does not exist.", o.Config);
-        var config = ConfigTree.Build(DefaultTrainingConfig.Yaml, File.ReadAllText(o.Config), o.Set);
+        ArgumentNullException.ThrowIfNull(o);
+        log ??= output;
+        var config = TrainingConfigReader.Read(ConfigFiles.Build(o.Config, o.Set));
         var scales = o.Scales.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s =>
-            double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && double.IsFinite(v) ? v
-            : throw new ArgumentException($"--scales: '{s}' is not a non-negative number.")).ToArray();
+            double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && double.IsFinite(v) && v <= 1e6 ? v
+            : throw new ArgumentException($"--scales: '{s}' is not a noise scale between 0 and 1e6.")).ToArray();
         if (scales.Length == 0) throw new ArgumentException("--scales: no scales given.");
+        if (scales.Length > 1000) throw new ArgumentException($"--scales: {scales.Length} scales; at most 1000.");
         var presets = o.Preset.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DevicePreset.ByName).ToArray();
-        string name = config.GetString("model.functional") ?? "";
-        if (!name.StartsWith("qnn", StringComparison.OrdinalIgnoreCase))
+        if (presets.Length == 0) throw new ArgumentException("--preset: no preset given (best, worst).");
+        string name = XcFunctionals.Canonical(config.Model.Functional);
+        if (!name.StartsWith("qnn", StringComparison.Ordinal))
             throw new ArgumentException($"noise-sweep needs a quantum model (qnn-*); the config's model.functional is '{name}'.");
-        Directory.CreateDirectory(o.Out);
+        AtomicFile.EnsureWritableDirectory(o.Out);
 
         string paramsPath = o.Params ?? Path.Combine(o.Out, "train", "checkpoint.json");
         if (o.Params is null && !File.Exists(paramsPath))
         {
-            output.WriteLine($"no --params: training {name} from {o.Config} without noise into {Path.GetDirectoryName(paramsPath)}");
-            int rc = TrainingRun.FromConfig(ConfigTree.Build(DefaultTrainingConfig.Yaml, File.ReadAllText(o.Config), o.Set.Concat(["noise.device=null", "noise.channels=[]", "noise.readout=null", "noise.shots=0"])),
-                Path.GetDirectoryName(paramsPath)!, output).Execute(resume: false);
+            log.WriteLine($"no --params: training {name} from {o.Config} without noise into {Path.GetDirectoryName(paramsPath)}");
+            var exact = config with { Noise = new NoiseConfig() };
+            int rc = TrainCommand.Execute(exact, Path.GetDirectoryName(paramsPath)!, resume: false, log, log, o.Quiet);
             if (rc != 0) return rc;
         }
-        var interaction = Interaction.FromName(config.GetString("scf.interaction") ?? "exponential");
-        var catalog = new DataCatalog(config.GetString("data.root"), TrainingRun.CacheDirectory(), interaction, output);
-        var tests = config.GetMaps("data.test").Select((e, i) => catalog.Select(e, $"data.test[{i}]")).ToList();
+        var catalog = Dft.OneD.Training.TrainingRun.Catalog(config, null, log.WriteLine);
+        var tests = Dft.OneD.Training.TrainingRun.Select(catalog, config.Data.Test, "data.test");
         if (tests.Count == 0) throw new ArgumentException("The config selects no test data (data.test is empty).");
         var grid = tests[0].Grid;
+        var interaction = config.Interaction();
         var solver = new KohnShamSolver(grid, interaction);
-        var scf = TrainingRun.ScfFrom(config);
-        var probe = QuantumConfig.CreateFunctional(config, grid.Count, QuantumBackendOptions.Exact);
+        var scf = config.ToScfOptions();
+        var probe = config.CreateFunctional(grid.Count, QuantumBackendOptions.Exact);
         var parameters = XcCheckpoint.LoadAny(paramsPath, probe).Parameters;
-        output.WriteLine($"{probe.Name} ({parameters.TotalLength} parameters) from {paramsPath}; {string.Join(", ", tests.Select(t => $"{t.Dataset} ({t.Samples.Count})"))}; {scf.Iterations} KS iterations");
+        log.WriteLine($"{probe.Name} ({parameters.TotalLength} parameters) from {paramsPath}; {string.Join(", ", tests.Select(t => $"{t.Dataset} ({t.Samples.Count})"))}; {scf.Iterations} KS iterations");
 
         var rows = new List<Row>();
         foreach (var preset in presets)
             foreach (double scale in scales)
             {
-                var backend = QuantumConfig.Backend(config, scale, preset.Name);
-                var functional = QuantumConfig.CreateFunctional(config, grid.Count, backend);
+                var backend = config.Backend(scale, preset.Name);
+                var functional = config.CreateFunctional(grid.Count, backend);
                 var (ad, pd) = preset.Probabilities(scale);
                 foreach (var t in tests)
                 {
@@ -99,14 +106,14 @@ public static class NoiseSweepCommand
                     var summary = EvaluationSummary.Of(Evaluator.Run(solver, functional, parameters, t.Dataset, t.Samples, scf));
                     var row = new Row(preset.Name, scale, ad, pd, t.Dataset, summary.Count, summary.MaeMilliHartree, summary.MaxMilliHartree, summary.WithinChemicalAccuracy, sw.Elapsed.TotalSeconds);
                     rows.Add(row);
-                    output.WriteLine(FormattableString.Invariant($"{preset.Name,-6} scale {scale,5:G4}  p_AD {ad:F4} p_PD {pd:F4}  {t.Dataset}: MAE {row.MaeMilliHartree,9:F3} mHa  max {row.MaxMilliHartree,9:F3}  {row.WithinChemicalAccuracy}/{row.Count} within 1.6 mHa  ({row.Seconds:F1} s)"));
+                    if (!o.Quiet) log.WriteLine(FormattableString.Invariant($"{preset.Name,-6} scale {scale,5:G4}  p_AD {ad:F4} p_PD {pd:F4}  {t.Dataset}: MAE {row.MaeMilliHartree,9:F3} mHa  max {row.MaxMilliHartree,9:F3}  {row.WithinChemicalAccuracy}/{row.Count} within 1.6 mHa  ({row.Seconds:F1} s)"));
                 }
             }
-        WriteOutputs(o.Out, probe.Name, paramsPath, rows, output);
+        WriteOutputs(o.Out, probe.Name, paramsPath, rows, output, log);
         return 0;
     }
 
-    private static void WriteOutputs(string dir, string model, string paramsPath, List<Row> rows, TextWriter output)
+    private static void WriteOutputs(string dir, string model, string paramsPath, List<Row> rows, TextWriter output, TextWriter log)
     {
         var table = new Table().AddColumns("preset", "scale", "p_AD", "p_PD", "dataset", "MAE (mHa)", "max (mHa)", "within 1.6 mHa");
         foreach (var r in rows)
@@ -125,12 +132,7 @@ public static class NoiseSweepCommand
         AtomicFile.WriteAllText(Path.Combine(dir, "noise_sweep.md"), md.ToString());
         AtomicFile.WriteAllText(Path.Combine(dir, "noise_sweep.json"), JsonSerializer.Serialize(new { model, parameters = paramsPath, rows }, new JsonSerializerOptions { WriteIndented = true }));
 
-        string[] colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"];
-        var series = rows.GroupBy(r => (r.Preset, r.Dataset)).Select((g, i) => new Series($"{g.Key.Preset} / {g.Key.Dataset}",
-            g.Select(r => r.Scale).ToArray(), g.Select(r => Math.Max(r.MaeMilliHartree, 1e-6)).ToArray(), colors[i % colors.Length], Line: true, Markers: true)).ToList();
-        var chem = new Series("1.6 mHa", [rows.Min(r => r.Scale), rows.Max(r => r.Scale)], [1.6, 1.6], "#7f7f7f");
-        AtomicFile.WriteAllText(Path.Combine(dir, "noise_sweep.svg"),
-            SvgPlot.Render([new Plots.Panel($"{model} under device noise", "noise scale s", "test MAE (mHa)", [.. series, chem], LogY: true)]));
-        output.WriteLine($"wrote {Path.Combine(dir, "noise_sweep.md")}, noise_sweep.json, noise_sweep.svg");
+        NoiseSweepPlot.Write(dir, model, rows.Select(r => (r.Preset, r.Dataset, r.Scale, r.MaeMilliHartree)).ToList());
+        log.WriteLine($"wrote {Path.Combine(dir, "noise_sweep.md")}, noise_sweep.json, noise_sweep.png, noise_sweep.svg");
     }
 }

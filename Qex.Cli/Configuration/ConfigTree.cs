@@ -1,4 +1,6 @@
 using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 
 namespace Qex.Cli.Configuration;
@@ -39,18 +41,64 @@ public sealed class ConfigTree
         return new ConfigTree(root);
     }
 
+    /// <summary>The largest config document read (characters).</summary>
+    public const int MaxDocumentLength = 1 << 20;
+
+    /// <summary>The deepest nesting of mappings and lists accepted.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>The most nodes (scalars, mappings, lists) a config document may have.</summary>
+    public const int MaxNodes = 100_000;
+
     private static object? Parse(string yaml, string what)
     {
+        if (yaml.Length > MaxDocumentLength)
+            throw new ArgumentException($"{Capitalise(what)} is {yaml.Length} characters long; a Qex config is at most {MaxDocumentLength} characters.");
         try
         {
-            var raw = new DeserializerBuilder().Build().Deserialize<object?>(yaml);
+            CheckStructure(yaml, what);
+            var raw = new DeserializerBuilder().WithDuplicateKeyChecking().Build().Deserialize<object?>(yaml);
             return Normalize(raw);
         }
-        catch (YamlDotNet.Core.YamlException e)
+        catch (YamlException e)
         {
-            throw new ArgumentException($"Could not parse {what}: {e.Message}", e);
+            string message = e.InnerException is { } inner && e.Message.Contains("Exception during deserialization", StringComparison.Ordinal) ? inner.Message : e.Message;
+            throw new ArgumentException($"Could not parse {what}: {message}", e);
         }
     }
+
+    /// <summary>
+    /// Walks the YAML events before anything is built: anchors and aliases are refused (an alias bomb expands a
+    /// few hundred bytes into gigabytes), and so are nesting deeper than <see cref="MaxDepth"/> and more than
+    /// <see cref="MaxNodes"/> nodes.
+    /// </summary>
+    private static void CheckStructure(string yaml, string what)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        int depth = 0, nodes = 0, documents = 0;
+        while (parser.MoveNext())
+        {
+            var ev = parser.Current;
+            switch (ev)
+            {
+                case AnchorAlias alias:
+                    throw new ArgumentException($"Could not parse {what}: YAML aliases (*{alias.Value}) are not supported in Qex configs (line {alias.Start.Line}); write the values out.");
+                case NodeEvent node when !node.Anchor.IsEmpty:
+                    throw new ArgumentException($"Could not parse {what}: YAML anchors (&{node.Anchor}) are not supported in Qex configs (line {node.Start.Line}); write the values out.");
+                case DocumentStart:
+                    if (++documents > 1) throw new ArgumentException($"Could not parse {what}: it holds more than one YAML document (line {ev.Start.Line}).");
+                    break;
+            }
+            if (ev is MappingStart or SequenceStart)
+            {
+                if (++depth > MaxDepth) throw new ArgumentException($"Could not parse {what}: nesting deeper than {MaxDepth} levels (line {ev.Start.Line}).");
+            }
+            else if (ev is MappingEnd or SequenceEnd) depth--;
+            if (ev is NodeEvent && ++nodes > MaxNodes) throw new ArgumentException($"Could not parse {what}: more than {MaxNodes} values.");
+        }
+    }
+
+    private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 
     private static object? Normalize(object? o) => o switch
     {
@@ -92,8 +140,13 @@ public sealed class ConfigTree
                 throw new ArgumentException($"Config key '{path}' does not exist; keys{(i == 0 ? "" : $" under '{prefix}'")} are: {string.Join(", ", sch.Keys)}.");
             if (i == parts.Length - 1)
             {
-                if (sub is Dictionary<string, object?> && value is not Dictionary<string, object?>)
-                    throw new ArgumentException($"Config key '{path}' is a section; set one of its keys ({string.Join(", ", ((Dictionary<string, object?>)sub).Keys)}).");
+                if (sub is Dictionary<string, object?> subSection)
+                {
+                    if (value is not Dictionary<string, object?> map)
+                        throw new ArgumentException($"Config key '{path}' is a section; set one of its keys ({string.Join(", ", subSection.Keys)}).");
+                    Merge((Dictionary<string, object?>)node[parts[i]]!, subSection, map, path);
+                    return;
+                }
                 node[parts[i]] = value;
                 return;
             }
@@ -126,6 +179,12 @@ public sealed class ConfigTree
     /// <exception cref="ArgumentException">Not an integer.</exception>
     public int GetInt(string path) =>
         int.TryParse(GetString(path), NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i
+        : throw new ArgumentException($"Config key '{path}' must be an integer; got '{GetString(path)}'.");
+
+    /// <summary>A 64-bit integer (seeds).</summary>
+    /// <exception cref="ArgumentException">Not an integer.</exception>
+    public long GetLong(string path) =>
+        long.TryParse(GetString(path), NumberStyles.Integer, CultureInfo.InvariantCulture, out long i) ? i
         : throw new ArgumentException($"Config key '{path}' must be an integer; got '{GetString(path)}'.");
 
     /// <summary>A boolean.</summary>

@@ -54,6 +54,8 @@ public static class DefaultTrainingConfig
           max_evaluations: 400        # L-BFGS evaluations, or Adam steps
           history: 20                 # L-BFGS m
           learning_rate: 0.001        # Adam
+          restart_patience: 0         # validations without improvement before the optimiser restarts (0: never)
+          restart_from: best          # best: from the best-validated parameters | fresh: from a new initialisation
         checkpoint_every: 10          # evaluations between checkpoints
         validate_every: 5             # evaluations between validation scores
         validation_metric: max        # max | mae: largest or mean absolute energy error over the validation set

@@ -49,6 +49,19 @@ public static class FeatureMaps
         _ => throw new ArgumentException($"Unknown feature map '{name}'; known: direct, chebyshev, fourier, tower, exponential, product, amplitude."),
     };
 
+    /// <summary>The name <see cref="Parse"/> reads for a feature map.</summary>
+    public static string NameOf(FeatureMapKind kind) => kind switch
+    {
+        FeatureMapKind.Direct => "direct",
+        FeatureMapKind.Chebyshev => "chebyshev",
+        FeatureMapKind.Fourier => "fourier",
+        FeatureMapKind.Tower => "tower",
+        FeatureMapKind.Exponential => "exponential",
+        FeatureMapKind.Product => "product",
+        FeatureMapKind.Amplitude => "amplitude",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown feature map."),
+    };
+
     /// <summary>Appends the encoding of <paramref name="values"/> inputs (input indices 0..k-1) on all qubits.</summary>
     /// <exception cref="ArgumentException">The qubit count is not a multiple of the number of values.</exception>
     public static CircuitBuilder Encode(this CircuitBuilder builder, FeatureMapKind kind, int values)
@@ -104,6 +117,15 @@ public static class HardwareEfficientAnsatz
         "ring" => EntanglerKind.Ring,
         "linear" or "chain" => EntanglerKind.Linear,
         _ => throw new ArgumentException($"Unknown entangler '{name}'; known: brick-wall, ring, linear."),
+    };
+
+    /// <summary>The name <see cref="ParseEntangler"/> reads for an entangler.</summary>
+    public static string NameOf(EntanglerKind kind) => kind switch
+    {
+        EntanglerKind.BrickWall => "brick-wall",
+        EntanglerKind.Ring => "ring",
+        EntanglerKind.Linear => "linear",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entangler."),
     };
 
     /// <summary>Parses a rotation sequence like "rz,rx,rz" (the paper's model) or "rx,ry,rx" (the released code).</summary>

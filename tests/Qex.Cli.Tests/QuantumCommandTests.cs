@@ -42,12 +42,23 @@ public sealed class QuantumCommandTests
         // qex eval with the config's circuit shape reads the checkpoint of the configured (2-qubit) model
         var evalLog = new StringWriter();
         Assert.Equal(0, EvalCommand.Run(new EvalOptions { Functional = "qnn-local", Config = config, Params = ck, Dataset = "h2", Split = "test", Iterations = 6 }, evalLog));
-        Assert.Contains("qnn-local on h2 (test, 32)", evalLog.ToString());
-        Assert.Throws<InvalidDataException>(() => EvalCommand.Run(new EvalOptions { Functional = "qnn-local", Params = ck, Dataset = "h2" }, new StringWriter()));
+        Assert.Contains("qnn-local on h2 (32 geometries; reference: DMRG)", evalLog.ToString());
+        // the checkpoint describes its model (2 qubits, input scale 2), SCF (6 iterations) and test set: no other flag is needed,
+        // and the numbers are those of the training report
+        string json = Path.Combine(dir, "eval.json");
+        Assert.Equal(0, EvalCommand.Run(new EvalOptions { Params = ck, Json = json }, new StringWriter()));
+        using (var trained = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train", "report.json"))))
+        using (var evaluated = JsonDocument.Parse(File.ReadAllText(json)))
+        {
+            var a = trained.RootElement.GetProperty("test")[0].GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("energy").GetDouble()).ToList();
+            var b = evaluated.RootElement.GetProperty("sets")[0].GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("energy").GetDouble()).ToList();
+            Assert.Equal(a.Count, b.Count);
+            for (int i = 0; i < a.Count; i++) Assert.Equal(a[i], b[i], 1e-9);
+        }
 
         var sweepLog = new StringWriter();
         Assert.Equal(0, NoiseSweepCommand.Run(new NoiseSweepOptions { Config = config, Params = ck, Scales = "0,1,10", Preset = "best,worst", Out = Path.Combine(dir, "sweep") }, sweepLog));
-        foreach (string f in new[] { "noise_sweep.md", "noise_sweep.json", "noise_sweep.svg" }) Assert.True(File.Exists(Path.Combine(dir, "sweep", f)), f);
+        foreach (string f in new[] { "noise_sweep.md", "noise_sweep.json", "noise_sweep.svg", "noise_sweep.png" }) Assert.True(File.Exists(Path.Combine(dir, "sweep", f)), f);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "sweep", "noise_sweep.json")));
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
         Assert.Equal(6, rows.Count);
@@ -66,22 +77,24 @@ public sealed class QuantumCommandTests
     [Fact]
     public void NoiseConfigErrorsNameTheProblem()
     {
-        ConfigTree C(string yaml) => ConfigTree.Build(DefaultTrainingConfig.Yaml, yaml, []);
-        var e1 = Assert.Throws<ArgumentException>(() => QuantumConfig.Backend(C("noise: {channels: [{type: spin-flip, p: 0.1}]}")));
+        static Qex.Dft.OneD.Training.TrainingConfig C(string yaml) => TrainingConfigReader.Read(ConfigTree.Build(DefaultTrainingConfig.Yaml, yaml, []));
+        var e1 = Assert.Throws<ArgumentException>(() => C("noise: {channels: [{type: spin-flip, p: 0.1}]}"));
         Assert.Contains("Unknown noise channel 'spin-flip'", e1.Message);
-        var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => QuantumConfig.Backend(C("noise: {channels: [{type: bit-flip, p: 1.5}]}")));
+        Assert.Contains("noise.channels[0]", e1.Message);
+        var e2 = Assert.Throws<ArgumentException>(() => C("noise: {channels: [{type: bit-flip, p: 1.5}]}"));
         Assert.Contains("outside [0, 1]", e2.Message);
-        var e3 = Assert.Throws<ArgumentException>(() => QuantumConfig.Backend(C("noise: {channels: [{type: bit-flip, p: 0.1, gates: [cnotx]}]}")));
+        var e3 = Assert.Throws<ArgumentException>(() => C("noise: {channels: [{type: bit-flip, p: 0.1, gates: [cnotx]}]}"));
         Assert.Contains("Unknown gate 'cnotx'", e3.Message);
-        var e4 = Assert.Throws<ArgumentException>(() => QuantumConfig.Backend(C("noise: {device: median}")));
+        var e4 = Assert.Throws<ArgumentException>(() => C("noise: {device: median}"));
         Assert.Contains("median", e4.Message);
-        var ok = QuantumConfig.Backend(C("noise: {device: worst, scale: 2, readout: {p01: 0.01, p10: 0.02}, shots: 100}"));
+        var ok = C("noise: {device: worst, scale: 2, readout: {p01: 0.01, p10: 0.02}, shots: 100}").Backend();
         Assert.False(ok.IsExact);
         Assert.Equal(100, ok.Shots);
-        var layer = QuantumConfig.Backend(C("noise: {device: best, device_scope: layer}"));
+        var layer = C("noise: {device: best, device_scope: layer}").Backend();
         Assert.All(layer.Noise!.Rules, r => Assert.Equal(Qex.Quantum.Noise.NoiseScope.AfterEachLayer, r.Scope));
-        Assert.Contains("device_scope", Assert.Throws<ArgumentException>(() => QuantumConfig.Backend(C("noise: {device: best, device_scope: qubit}"))).Message);
-        var e5 = Assert.Throws<ArgumentException>(() => QuantumConfig.CreateFunctional(C("model: {functional: qnn-global}"), 100));
+        Assert.Contains("device_scope", Assert.Throws<ArgumentException>(() => C("noise: {device: best, device_scope: qubit}")).Message);
+        Assert.Contains("unknown key 'p11'", Assert.Throws<ArgumentException>(() => C("noise: {readout: {p01: 0.1, p11: 0.2}}")).Message);
+        var e5 = Assert.Throws<ArgumentException>(() => C("model: {functional: qnn-global}").CreateFunctional(100));
         Assert.Contains("not a multiple", e5.Message);
     }
 

@@ -48,14 +48,15 @@ public sealed class TrainCommandTests
             Assert.Equal(0, rc);
             Assert.Contains("built-in exact diagonalisation", log.ToString());
             Assert.Contains("kept the parameters of evaluation", log.ToString());
-            foreach (string f in new[] { "checkpoint.json", "report.json", "energy_curve.svg", "loss.svg" })
+            foreach (string f in new[] { "checkpoint.json", "report.json", "energy_curve.svg", "loss.svg", "energy_curve.png", "loss.png", "validation.jsonl" })
                 Assert.True(File.Exists(Path.Combine(dir, "out", f)), f);
             using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out", "report.json")));
             var training = report.RootElement.GetProperty("training");
             Assert.Equal(3, training.GetProperty("evaluations").GetInt32());
             Assert.InRange(training.GetProperty("selected_evaluation").GetInt32(), 1, 3);
             Assert.Equal(2, report.RootElement.GetProperty("test")[0].GetProperty("summary").GetProperty("count").GetInt32());
-            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(dir, "out", "energy_curve.svg")));
+            Assert.Contains("<svg", File.ReadAllText(Path.Combine(dir, "out", "energy_curve.svg")));
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(dir, "out", "energy_curve.png"))[..4]);
             // resume with a larger budget continues the evaluation count
             var log2 = new StringWriter();
             Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "out"), Resume = true, Set = ["optimiser.max_evaluations=4"] }, log2));

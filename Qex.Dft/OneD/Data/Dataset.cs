@@ -16,7 +16,8 @@ public sealed record Sample(int Index, string Label, int DistanceX100, Molecule1
 /// <param name="Name">Set name (h2, h4, ...).</param>
 /// <param name="Grid">The grid.</param>
 /// <param name="Samples">The samples, in file order.</param>
-public sealed record Dataset(string Name, Grid1D Grid, IReadOnlyList<Sample> Samples)
+/// <param name="Method">The reference method, when the folder records it (metadata.json), e.g. "exact diagonalisation".</param>
+public sealed record Dataset(string Name, Grid1D Grid, IReadOnlyList<Sample> Samples, string? Method = null)
 {
     /// <summary>The sample with a distance key.</summary>
     /// <exception cref="KeyNotFoundException">No such distance (the message lists the range).</exception>
@@ -27,13 +28,15 @@ public sealed record Dataset(string Name, Grid1D Grid, IReadOnlyList<Sample> Sam
     /// <summary>The samples with the given distance keys, in that order.</summary>
     public IReadOnlyList<Sample> ByDistances(IEnumerable<int> keys) => keys.Select(ByDistance).ToList();
 
-    /// <summary>The samples of a split: "train", "test" or "all" (see <see cref="StandardSplits"/>).</summary>
+    /// <summary>The samples of a split: "train", "validation", "test" or "all" (see <see cref="StandardSplits"/>).</summary>
+    /// <exception cref="ArgumentException">Unknown split, or a split this set does not define.</exception>
     public IReadOnlyList<Sample> Split(string split) => split.Trim().ToLowerInvariant() switch
     {
         "all" => Samples,
         "train" => ByDistances(StandardSplits.Train(Name)),
+        "validation" => ByDistances(StandardSplits.Validation(Name)),
         "test" => ByDistances(StandardSplits.Test(Name)),
-        _ => throw new ArgumentException($"Unknown split '{split}'; use train, test or all."),
+        _ => throw new ArgumentException($"Unknown split '{split}'; use train, validation, test or all."),
     };
 
     private string DescribeKeys()
@@ -60,6 +63,21 @@ public static class StandardSplits
         "h2" => [128, 384],
         _ => throw new ArgumentException($"No standard training split for '{set}'; list distances explicitly."),
     };
+
+    /// <summary>
+    /// The validation distances of a set: every geometry of the reference set that is in neither the standard
+    /// training nor the standard test split (for H2 the 38 keys 32, 48, 64, ..., disjoint from both), so early
+    /// stopping sees the whole curve without touching the test geometries.
+    /// </summary>
+    /// <exception cref="ArgumentException">The set has no standard validation split.</exception>
+    public static int[] Validation(string set) => Normalize(set) switch
+    {
+        "h2" => H2Validation,
+        _ => throw new ArgumentException($"No standard validation split for '{set}'; list distances explicitly."),
+    };
+
+    private static readonly int[] H2Validation = Enumerable.Range(0, 72).Select(i => 32 + 8 * i)
+        .Where(d => Array.IndexOf(H2Test, d) < 0 && d is not (128 or 384)).ToArray();
 
     /// <summary>The standard test distances of a set.</summary>
     /// <exception cref="ArgumentException">The set has no standard test split.</exception>

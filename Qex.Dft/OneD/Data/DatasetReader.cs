@@ -10,6 +10,9 @@ namespace Qex.Dft.OneD.Data;
 /// </summary>
 public static class DatasetReader
 {
+    /// <summary>The optional metadata file of a dataset folder (JSON: format, name, method).</summary>
+    public const string MetadataFile = "metadata.json";
+
     /// <summary>
     /// Resolves a set name or a path: an existing directory is used as is; otherwise the name is looked up below
     /// <paramref name="dataRoot"/> (default: ../shared/data), in jaxdft/, ksr_dft/, ksr_dft/molecules/ and ksr_dft/ions/.
@@ -78,7 +81,27 @@ public static class DatasetReader
         if (unpaired is not null && unpaired.Length != s) throw Bad(dir, $"num_unpaired_electrons.npy has {unpaired.Length} values for {s} samples");
         if (symbols is not null && symbols.Length != s) throw Bad(dir, $"latex_symbols.npy has {symbols.Length} values for {s} samples");
 
-        var grid = new Grid1D(grids);
+        RequireFinite(dir, "grids", grids.Span, 1);
+        RequireFinite(dir, "densities", densities.Span, g);
+        RequireFinite(dir, "external_potentials", potentials.Span, g);
+        RequireFinite(dir, "locations", locations.Span, locations.Dim(1));
+        RequireFinite(dir, "nuclear_charges", charges.Span, locations.Dim(1));
+        RequireFinite(dir, "total_energies", energies.Span, 1);
+        for (int i = 0; i < electrons.Length; i++)
+            if (electrons[i] < 1 || electrons[i] > 1000)
+                throw Bad(dir, $"num_electrons.npy entry {i} is {electrons[i]}; a sample needs between 1 and 1000 electrons");
+        if (unpaired is not null)
+            for (int i = 0; i < s; i++)
+                if (unpaired[i] < 0 || unpaired[i] > electrons[electrons.Length == 1 ? 0 : i])
+                    throw Bad(dir, $"num_unpaired_electrons.npy entry {i} is {unpaired[i]}, outside 0..num_electrons");
+        if (distances is not null)
+            for (int i = 0; i < s; i++)
+                if (distances[i] < 0 || distances[i] > 1_000_000)
+                    throw Bad(dir, $"distances_x100.npy entry {i} is {distances[i]}; distance keys are between 0 and 1000000");
+        string? method = ReadMethod(dir);
+        Grid1D grid;
+        try { grid = new Grid1D(grids); }
+        catch (ArgumentException e) { throw Bad(dir, $"grids.npy: {e.Message.TrimEnd('.')}"); }
         int atoms = locations.Dim(1);
         var samples = new List<Sample>(s);
         for (int i = 0; i < s; i++)
@@ -93,7 +116,33 @@ public static class DatasetReader
             samples.Add(new Sample(i, label, key, molecule, energies[i],
                 Tensor.FromSpan(densities.Span.Slice(i * g, g), g), Tensor.FromSpan(potentials.Span.Slice(i * g, g), g)));
         }
-        return new Dataset(Path.GetFileName(dir.TrimEnd('/', '\\')), grid, samples);
+        return new Dataset(Path.GetFileName(dir.TrimEnd('/', '\\')), grid, samples, method);
+    }
+
+    /// <summary>Rejects NaN and infinite entries, naming the file and the sample (row of <paramref name="rowLength"/> values).</summary>
+    private static void RequireFinite(string dir, string file, ReadOnlySpan<double> values, int rowLength)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!double.IsFinite(values[i]))
+                throw Bad(dir, rowLength > 1
+                    ? $"{file}.npy holds {values[i]} at sample {i / rowLength}, entry {i % rowLength}; reference data must be finite"
+                    : $"{file}.npy holds {values[i]} at entry {i}; reference data must be finite");
+    }
+
+    private static string? ReadMethod(string dir)
+    {
+        string path = Path.Combine(dir, MetadataFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && doc.RootElement.TryGetProperty("method", out var m)
+                && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw Bad(dir, $"{MetadataFile} is not valid JSON ({e.Message})");
+        }
     }
 
     private static InvalidDataException Bad(string dir, string message) => new($"Dataset '{dir}': {message}.");

@@ -29,5 +29,28 @@ public static class DatasetWriter
             Save("distances_x100", new NpyArray(NpyDType.Int64, [s.Count], s.Select(x => (long)x.DistanceX100).ToArray()));
             Save("distances", new NpyArray(NpyDType.Float64, [s.Count], s.Select(x => x.DistanceX100 / 100.0).ToArray()));
         }
+        if (dataset.Method is { } method)
+            AtomicFile.WriteAllText(Path.Combine(directory, DatasetReader.MetadataFile),
+                System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["format"] = "qex.dataset-1d", ["method"] = method, ["name"] = dataset.Name }));
+    }
+
+    /// <summary>
+    /// Writes the dataset into a fresh sibling folder and renames it to <paramref name="directory"/>, so readers see
+    /// either no folder or a complete one, never a partial set (an existing folder is replaced).
+    /// </summary>
+    public static void WriteDirectoryAtomically(Dataset dataset, string directory)
+    {
+        string full = Path.GetFullPath(directory.TrimEnd('/', '\\'));
+        string tmp = full + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        AtomicFile.RemoveStaleTemporariesOf(full);
+        try
+        {
+            Write(dataset, tmp);
+            AtomicFile.ReplaceDirectory(tmp, full);
+        }
+        finally
+        {
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        }
     }
 }

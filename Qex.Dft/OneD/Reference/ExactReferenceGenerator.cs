@@ -22,6 +22,9 @@ public sealed class ExactReferenceGenerator
         _solver = new TwoElectronExactSolver(grid, interaction);
     }
 
+    /// <summary>The reference method these sets record (metadata.json).</summary>
+    public const string Method = "exact diagonalisation";
+
     /// <summary>The system names accepted.</summary>
     public static IReadOnlyList<string> Systems { get; } = ["h2", "heh+", "he", "h-"];
 
@@ -58,6 +61,6 @@ public sealed class ExactReferenceGenerator
                 mol, gs.Energy, gs.Density, mol.ExternalPotential(_grid, _interaction)));
             progress?.Report((i + 1, keys.Count));
         }
-        return new Dataset(system, _grid, samples);
+        return new Dataset(system, _grid, samples, Method);
     }
 }

@@ -11,9 +11,35 @@ namespace Qex.Dft.OneD.Training;
 /// <param name="MaxEvaluations">Budget of loss-and-gradient evaluations (L-BFGS), or Adam steps.</param>
 /// <param name="History">L-BFGS history size m.</param>
 /// <param name="LearningRate">Adam learning rate.</param>
-/// <param name="CheckpointEvery">Write the best parameters every this many evaluations (0: only at the end).</param>
-/// <param name="ValidateEvery">With a validation function: score the current parameters every this many evaluations.</param>
-public sealed record TrainingOptions(string Optimiser = "lbfgs", int MaxEvaluations = 200, int History = 20, double LearningRate = 1e-3, int CheckpointEvery = 10, int ValidateEvery = 10);
+/// <param name="CheckpointEvery">Write a checkpoint at the first accepted iterate after every this many evaluations (0: only at the end).</param>
+/// <param name="ValidateEvery">With a validation function: score the accepted iterate after every this many evaluations (0: only the final iterate).</param>
+/// <param name="RestartPatience">
+/// With validation: after this many validations in a row without a better score, restart the optimiser (fresh
+/// L-BFGS memory, or fresh Adam moments). 0: never restart.
+/// </param>
+/// <param name="RestartFrom">
+/// "best": restart from the best-validated parameters (training ends when a restart brings no improvement);
+/// "fresh": restart from a new initialisation (the next key of the seed), until the budget is used; the kept
+/// parameters are the best-validated over all starts.
+/// </param>
+public sealed record TrainingOptions(string Optimiser = "lbfgs", int MaxEvaluations = 200, int History = 20, double LearningRate = 1e-3,
+    int CheckpointEvery = 10, int ValidateEvery = 10, int RestartPatience = 0, string RestartFrom = "best")
+{
+    /// <summary>Checks every setting.</summary>
+    /// <exception cref="ArgumentException">Names the setting, its value and what is allowed.</exception>
+    public void Validate()
+    {
+        if (Optimiser is not ("lbfgs" or "adam")) throw new ArgumentException($"optimiser.name must be lbfgs or adam; got '{Optimiser}'.");
+        if (MaxEvaluations < 1) throw new ArgumentException($"optimiser.max_evaluations must be at least 1; got {MaxEvaluations}.");
+        if (MaxEvaluations > 10_000_000) throw new ArgumentException($"optimiser.max_evaluations must be at most 10000000; got {MaxEvaluations}.");
+        if (History < 1 || History > 1000) throw new ArgumentException($"optimiser.history (the L-BFGS memory) must be between 1 and 1000; got {History}.");
+        if (!double.IsFinite(LearningRate) || !(LearningRate > 0)) throw new ArgumentException($"optimiser.learning_rate must be a positive finite number; got {LearningRate}.");
+        if (CheckpointEvery < 0) throw new ArgumentException($"checkpoint_every must be 0 (only at the end) or positive; got {CheckpointEvery}.");
+        if (ValidateEvery < 0) throw new ArgumentException($"validate_every must be 0 (only the final iterate) or positive; got {ValidateEvery}.");
+        if (RestartPatience < 0) throw new ArgumentException($"optimiser.restart_patience must be 0 (never) or positive; got {RestartPatience}.");
+        if (RestartFrom is not ("best" or "fresh")) throw new ArgumentException($"optimiser.restart_from must be best or fresh; got '{RestartFrom}'.");
+    }
+}
 
 /// <summary>One evaluation of the training objective.</summary>
 /// <param name="Evaluation">1-based evaluation number (counting a resumed run's earlier ones).</param>
@@ -23,16 +49,27 @@ public sealed record TrainingOptions(string Optimiser = "lbfgs", int MaxEvaluati
 /// <param name="Milliseconds">Wall time of the evaluation.</param>
 public sealed record TrainingStep(int Evaluation, double Loss, double GradientNorm, double[] EnergyErrors, double Milliseconds);
 
+/// <summary>A validation score of an accepted iterate.</summary>
+/// <param name="Evaluation">The evaluation count when it was scored.</param>
+/// <param name="Score">The score (lower is better).</param>
+/// <param name="Improved">True when it is the best so far (these parameters are kept).</param>
+/// <param name="Restart">The optimiser run it belongs to (0: the first; each restart adds one).</param>
+public sealed record ValidationPoint(int Evaluation, double Score, bool Improved, int Restart);
+
 /// <summary>The outcome of training.</summary>
-/// <param name="Parameters">Best parameters found.</param>
-/// <param name="Loss">Their loss.</param>
+/// <param name="Parameters">The kept parameters: the best-validated ones, or the lowest-loss ones without validation.</param>
+/// <param name="Loss">The lowest training loss seen.</param>
 /// <param name="Evaluations">Total evaluations.</param>
 /// <param name="Status">How it ended.</param>
 /// <param name="LossHistory">Loss of every evaluation.</param>
-/// <param name="BestValidation">Validation score of the returned parameters (NaN without validation).</param>
-/// <param name="BestValidationEvaluation">Evaluation at which they were found (0 without validation).</param>
+/// <param name="BestValidation">Validation score of the kept parameters (NaN without validation).</param>
+/// <param name="BestValidationEvaluation">Evaluation at which they were scored (0 without validation).</param>
+/// <param name="ValidationHistory">Every validation score.</param>
+/// <param name="Restarts">Optimiser restarts from the best-validated parameters.</param>
+/// <param name="Final">The last iterate (where a resumed run continues).</param>
 public sealed record TrainingResult(ParameterSet Parameters, double Loss, int Evaluations, string Status, double[] LossHistory,
-    double BestValidation = double.NaN, int BestValidationEvaluation = 0);
+    double BestValidation = double.NaN, int BestValidationEvaluation = 0, IReadOnlyList<ValidationPoint>? ValidationHistory = null,
+    int Restarts = 0, ParameterSet? Final = null);
 
 /// <summary>The training objective went non-finite repeatedly; the last good checkpoint is kept.</summary>
 public sealed class NonFiniteLossException(string message) : Exception(message);
@@ -54,7 +91,9 @@ public sealed class Trainer
     /// <exception cref="ArgumentException">Empty batch, or a sample on another grid.</exception>
     public Trainer(KohnShamSolver solver, IXcFunctional functional, IReadOnlyList<Sample> batch, ScfOptions? scf = null, LossWeights? weights = null)
     {
-        if (batch.Count == 0) throw new ArgumentException("The training batch is empty.");
+        ArgumentNullException.ThrowIfNull(solver);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0) throw new ArgumentException("The training batch is empty (data.train selects no molecules).");
         foreach (var s in batch)
             if (s.Density.Length != solver.Grid.Count)
                 throw new ArgumentException($"Training sample '{s.Label}' has {s.Density.Length} density points; the grid has {solver.Grid.Count}.");
@@ -63,11 +102,14 @@ public sealed class Trainer
         _batch = batch;
         _scf = scf ?? new ScfOptions();
         _weights = weights ?? new LossWeights();
+        if (_scf.Iterations < _weights.EnergySteps)
+            throw new ArgumentException($"loss.energy_steps ({_weights.EnergySteps}) exceeds scf.iterations ({_scf.Iterations}).");
     }
 
     /// <summary>Loss, gradient (flat, in the layout of <paramref name="layout"/>) and per-molecule energy errors.</summary>
     public (double Loss, double[] Gradient, double[] EnergyErrors) Evaluate(ParameterSet layout, double[] flat)
     {
+        ArgumentNullException.ThrowIfNull(layout);
         var parameters = layout.Unflatten(flat);
         var losses = new double[_batch.Count];
         var errors = new double[_batch.Count];
@@ -92,38 +134,104 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// Trains from <paramref name="initial"/>. After every evaluation <paramref name="onStep"/> is called; every
-    /// <see cref="TrainingOptions.CheckpointEvery"/> evaluations and at the end the best parameters so far are
-    /// written to <paramref name="checkpointPath"/> (atomically). Evaluations whose loss is not finite are rejected
-    /// (L-BFGS shortens its step); after 10 in a row training stops, keeping the last good checkpoint.
-    /// With <paramref name="validate"/> (lower is better, e.g. the validation MAE) the parameters are scored every
-    /// <see cref="TrainingOptions.ValidateEvery"/> evaluations and "best" means best validation score (early
-    /// stopping): with few training molecules the loss keeps falling long after generalisation has peaked.
+    /// Trains from <paramref name="initial"/>, or continues the run saved in <paramref name="resumeFrom"/> exactly
+    /// where it stopped (same optimiser state, same counters: the final parameters equal an uninterrupted run's).
+    /// After every evaluation <paramref name="onStep"/> is called. Checkpoints (parameters, the complete optimiser
+    /// state, histories) are written atomically to <paramref name="checkpointPath"/> at accepted iterates and at
+    /// the end. Evaluations whose loss is not finite are rejected (L-BFGS shortens its step); after 10 in a row
+    /// training stops, keeping the last good checkpoint.
+    /// With <paramref name="validate"/> (lower is better) accepted iterates are scored every
+    /// <see cref="TrainingOptions.ValidateEvery"/> evaluations and at the end, and the best-scored parameters are
+    /// kept (early stopping; with few training molecules the loss keeps falling long after generalisation peaks).
     /// </summary>
+    /// <param name="initial">Starting parameters (their layout is the layout of every parameter vector).</param>
+    /// <param name="options">Optimiser settings.</param>
+    /// <param name="seed">Recorded in checkpoints.</param>
+    /// <param name="onStep">Called after every evaluation.</param>
+    /// <param name="checkpointPath">Checkpoint file (null: none).</param>
+    /// <param name="resumeFrom">The training record of a checkpoint to continue.</param>
+    /// <param name="cancel">Stops training at the next evaluation (a final checkpoint is written).</param>
+    /// <param name="validate">Validation score of parameters (lower is better).</param>
+    /// <param name="onValidation">Called after every validation.</param>
+    /// <param name="checkpointFactory">Builds the checkpoint to save from (kept parameters, training record); default: a bare checkpoint of the functional.</param>
+    /// <param name="initialiser">The initial parameters of start k (k = 1, 2, ...; needed for restarts from fresh initialisations).</param>
     public TrainingResult Train(ParameterSet initial, TrainingOptions options, long seed, Action<TrainingStep>? onStep = null,
         string? checkpointPath = null, TrainingProgressRecord? resumeFrom = null, CancellationToken cancel = default,
-        Func<ParameterSet, double>? validate = null, Action<int, double>? onValidation = null)
+        Func<ParameterSet, double>? validate = null, Action<ValidationPoint>? onValidation = null,
+        Func<ParameterSet, TrainingProgressRecord, XcCheckpoint>? checkpointFactory = null, Func<int, ParameterSet>? initialiser = null)
     {
-        var history = new List<double>(resumeFrom?.LossHistory ?? []);
-        int evaluations = resumeFrom?.Evaluations ?? 0;
-        double bestLoss = resumeFrom?.Loss ?? double.PositiveInfinity;
-        var best = initial.Flatten();
-        int badInARow = 0;
+        ArgumentNullException.ThrowIfNull(initial);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        bool lbfgs = options.Optimiser == "lbfgs";
+        bool fresh = options.RestartFrom == "fresh";
+        if (fresh && options.RestartPatience > 0 && initialiser is null)
+            throw new ArgumentException("Restarts from fresh initialisations need an initialiser.");
+        var r = resumeFrom;
+        if (r is not null && r.Optimiser != options.Optimiser)
+            throw new ArgumentException($"--resume: the checkpoint was trained with {r.Optimiser}, the config uses {options.Optimiser}.");
+        if (r is not null && r.Current is null)
+            throw new ArgumentException("--resume: the checkpoint has no optimiser state (written by an older Qex); start a new run, or use it as model.init.");
+        int n = initial.TotalLength;
+        var history = new List<double>(r?.LossHistory ?? []);
+        int evaluations = r?.Evaluations ?? 0;
+        double bestLoss = r?.Loss ?? double.PositiveInfinity;
+        var best = r?.Best is { } rb ? (double[])rb.Clone() : initial.Flatten();
+        int badInARow = r?.BadInARow ?? 0;
+        double bestValidation = r?.BestValidation ?? double.PositiveInfinity;
+        int bestValidationAt = r?.BestValidationEvaluation ?? 0;
+        double[]? selected = r?.Selected is { } rs ? (double[])rs.Clone() : null;
+        double selectedLoss = r?.SelectedLoss ?? double.NaN;
+        double[]? selectedGradient = r?.SelectedGradient is { } rg ? (double[])rg.Clone() : null;
+        var validations = new List<ValidationPoint>(r?.Validations ?? []);
+        int lastValidation = r?.LastValidation ?? -1;
+        int lastCheckpoint = evaluations;
+        int stale = r?.StaleValidations ?? 0;
+        int restarts = r?.Restarts ?? 0;
+        double startBest = r?.StartBestValidation ?? double.PositiveInfinity;   // the current start's best score (fresh restarts)
+        bool improvedSinceRestart = r?.ImprovedSinceRestart ?? false;
         string status = "finished";
-        AdamState? adamState = null;
-        double bestValidation = resumeFrom?.BestValidation ?? double.PositiveInfinity;
-        int bestValidationAt = resumeFrom?.BestValidationEvaluation ?? 0;
-        var validationHistory = new List<double[]>(resumeFrom?.ValidationHistory ?? []);
-        var selected = validate is null ? null : initial.Flatten();
+        // the optimiser's position: its current iterate (and, for L-BFGS, the full state; for Adam the moments)
+        LbfgsState? lbfgsState = r is { Current: { } c, CurrentLoss: { } cl, CurrentGradient: { } cg }
+            ? new LbfgsState((double[])c.Clone(), cl, (double[])cg.Clone(), r.LbfgsS ?? [], r.LbfgsY ?? [], r.LbfgsIterations, evaluations, r.LbfgsPreviousLoss ?? double.NaN)
+            : null;
+        double[] adamX = r?.Current is { } ax ? (double[])ax.Clone() : initial.Flatten();
+        AdamState? adamState = r?.AdamM is { } m && r.AdamV is { } v ? new AdamState(m, v, r.AdamStep) : null;
+        if (lbfgsState is not null && lbfgsState.X.Length != n || adamX.Length != n)
+            throw new ArgumentException($"--resume: the checkpoint's optimiser state has {adamX.Length} parameters, the model {n}.");
 
-        void Checkpoint(bool force)
+        TrainingProgressRecord Record(bool finished) => new(evaluations, bestLoss, options.Optimiser, seed, history.ToArray(),
+            adamState?.M, adamState?.V, adamState?.Step ?? 0,
+            double.IsFinite(bestValidation) ? bestValidation : null, bestValidationAt, validations.Select(p => new[] { p.Evaluation, p.Score }).ToArray())
         {
-            if (checkpointPath is null || !double.IsFinite(bestLoss)) return;
-            if (!force && (options.CheckpointEvery <= 0 || evaluations % options.CheckpointEvery != 0)) return;
-            new XcCheckpoint(_functional.Name, initial.Unflatten(selected ?? best),
-                new TrainingProgressRecord(evaluations, bestLoss, options.Optimiser, seed, history.ToArray(), adamState?.M, adamState?.V, adamState?.Step ?? 0,
-                    double.IsFinite(bestValidation) ? bestValidation : null, bestValidationAt, validationHistory.ToArray()))
-                .Save(checkpointPath);
+            Best = best,
+            BadInARow = badInARow,
+            Selected = selected,
+            SelectedLoss = double.IsFinite(selectedLoss) ? selectedLoss : null,
+            SelectedGradient = selectedGradient,
+            Validations = validations.ToArray(),
+            LastValidation = lastValidation,
+            StaleValidations = stale,
+            Restarts = restarts,
+            StartBestValidation = double.IsFinite(startBest) ? startBest : null,
+            ImprovedSinceRestart = improvedSinceRestart,
+            Current = lbfgs ? lbfgsState?.X : adamX,
+            CurrentLoss = lbfgs ? lbfgsState?.Value : null,
+            CurrentGradient = lbfgs ? lbfgsState?.Gradient : null,
+            LbfgsS = lbfgs ? lbfgsState?.S : null,
+            LbfgsY = lbfgs ? lbfgsState?.Y : null,
+            LbfgsIterations = lbfgsState?.Iterations ?? 0,
+            LbfgsPreviousLoss = lbfgsState is { PreviousValue: var pv } && double.IsFinite(pv) ? pv : null,
+            Finished = finished,
+            Status = finished ? status : null,
+        };
+        ParameterSet Kept() => initial.Unflatten(selected ?? best);
+        void Save(bool finished)
+        {
+            if (checkpointPath is null) return;
+            var record = Record(finished);
+            (checkpointFactory?.Invoke(Kept(), record) ?? new XcCheckpoint(_functional.Name, Kept(), record)).Save(checkpointPath);
+            lastCheckpoint = evaluations;
         }
 
         (double, double[]) Objective(double[] x)
@@ -146,49 +254,122 @@ public sealed class Trainer
             {
                 badInARow = 0;
                 if (loss < bestLoss) { bestLoss = loss; best = (double[])x.Clone(); }
-                if (validate is not null && options.ValidateEvery > 0 && evaluations % options.ValidateEvery == 0)
-                {
-                    double score = validate(initial.Unflatten(x));
-                    validationHistory.Add([evaluations, score]);
-                    onValidation?.Invoke(evaluations, score);
-                    if (score < bestValidation) { bestValidation = score; bestValidationAt = evaluations; selected = (double[])x.Clone(); }
-                }
             }
             else if (++badInARow >= 10)
                 throw new NonFiniteLossException($"The loss was not finite in {badInARow} evaluations in a row (last at evaluation {evaluations}).");
             double gmax = finite ? g.Max(Math.Abs) : double.NaN;
-            Checkpoint(false);
             onStep?.Invoke(new TrainingStep(evaluations, loss, gmax, errors, sw.Elapsed.TotalMilliseconds));
             return finite ? (loss, g) : (double.NaN, g.Select(_ => double.NaN).ToArray());
         }
 
-        int budget = options.MaxEvaluations - evaluations;
+        double[]? validatedX = null;
+        // scores an accepted iterate (x, its loss f and gradient g)
+        void Score(double[] x, double f, double[] g)
+        {
+            if (validate is null) return;
+            validatedX = x;
+            double score = validate(initial.Unflatten(x));
+            lastValidation = evaluations;
+            bool improved = score < bestValidation;
+            if (improved)
+            {
+                bestValidation = score; bestValidationAt = evaluations;
+                selected = (double[])x.Clone(); selectedLoss = f; selectedGradient = (double[])g.Clone();
+                improvedSinceRestart = true;
+            }
+            // patience counts against the best score of the current start (fresh restarts) or of the whole run
+            if (fresh ? score < startBest : improved) stale = 0;
+            else stale++;
+            startBest = Math.Min(startBest, score);
+            var point = new ValidationPoint(evaluations, score, improved, restarts);
+            validations.Add(point);
+            onValidation?.Invoke(point);
+        }
+        bool ValidationDue() => validate is not null && options.ValidateEvery > 0 && evaluations - lastValidation >= options.ValidateEvery;
+        bool CheckpointDue() => options.CheckpointEvery > 0 && evaluations - lastCheckpoint >= options.CheckpointEvery;
+        bool RestartDue() => validate is not null && options.RestartPatience > 0 && stale >= options.RestartPatience;
+
         try
         {
-            if (budget <= 0) status = "budget already used";
-            else if (options.Optimiser.Equals("lbfgs", StringComparison.OrdinalIgnoreCase))
+            if (r is { Finished: true } && evaluations >= options.MaxEvaluations) status = "budget already used";
+            else if (lbfgs)
             {
-                // the KSR recipe: SciPy L-BFGS-B with factr = 1 and pgtol = 1e-14, i.e. run out the evaluation budget
-                var r = Lbfgs.Minimize(Objective, initial.Flatten(), new LbfgsOptions(HistorySize: options.History, MaxEvaluations: budget, MaxIterations: budget,
-                    FunctionTolerance: 2.220446049250313e-16, GradientTolerance: 1e-14));
-                status = r.Status.ToString();
-            }
-            else if (options.Optimiser.Equals("adam", StringComparison.OrdinalIgnoreCase))
-            {
-                var x = initial.Flatten();
-                var adam = resumeFrom?.AdamM is { } m && resumeFrom.AdamV is { } v
-                    ? new Adam(new AdamState(m, v, resumeFrom.AdamStep), new AdamOptions(options.LearningRate))
-                    : new Adam(x.Length, new AdamOptions(options.LearningRate));
-                for (int step = 0; step < budget; step++)
+                var lo = new LbfgsOptions(HistorySize: options.History, MaxEvaluations: options.MaxEvaluations, MaxIterations: int.MaxValue,
+                    FunctionTolerance: 2.220446049250313e-16, GradientTolerance: 1e-14);
+                bool Progress(LbfgsProgress p)
                 {
-                    var (loss, g) = Objective(x);
-                    if (!double.IsFinite(loss)) { x = (double[])best.Clone(); continue; }
-                    adam.Step(x, g);
-                    adamState = adam.State;
+                    lbfgsState = p.State;
+                    if (ValidationDue()) Score(p.X, p.Value, p.State.Gradient);
+                    if (CheckpointDue()) Save(false);
+                    return !RestartDue();
                 }
-                status = "finished";
+                LbfgsState? StartAt(double[] x0)
+                {
+                    var (f0, g0) = Objective(x0);
+                    if (!double.IsFinite(f0)) return null;
+                    if (ValidationDue()) Score(x0, f0, g0);
+                    return new LbfgsState(x0, f0, (double[])g0.Clone(), [], [], 0, evaluations);
+                }
+                // the KSR recipe: SciPy L-BFGS-B with factr = 1 and pgtol = 1e-14, i.e. run out the evaluation budget
+                lbfgsState ??= StartAt(initial.Flatten()) ?? throw new ArgumentException("The training loss is not finite at the initial parameters.");
+                while (true)
+                {
+                    var res = Lbfgs.Resume(Objective, lbfgsState, lo, Progress);
+                    status = res.Status.ToString();
+                    if (evaluations >= options.MaxEvaluations) break;
+                    bool patienceUsed = res.Status == LbfgsStatus.Stopped;
+                    if (!fresh || options.RestartPatience == 0)
+                    {
+                        if (!patienceUsed) break;
+                        // patience exhausted: restart from the best-validated iterate with a fresh memory, unless the
+                        // previous restart found nothing better (the same start would repeat the same path)
+                        if (!improvedSinceRestart || selected is null || selectedGradient is null) { status = "early stop: no validation improvement after a restart"; break; }
+                        restarts++;
+                        stale = 0;
+                        improvedSinceRestart = false;
+                        lbfgsState = new LbfgsState((double[])selected.Clone(), selectedLoss, (double[])selectedGradient.Clone(), [], [], 0, evaluations);
+                    }
+                    else
+                    {
+                        // a new start from the next initialisation (also after a start converged or failed)
+                        restarts++;
+                        stale = 0;
+                        startBest = double.PositiveInfinity;
+                        improvedSinceRestart = false;
+                        LbfgsState? next = null;
+                        while (next is null && evaluations < options.MaxEvaluations) next = StartAt(initialiser!(restarts).Flatten());
+                        if (next is null) break;
+                        lbfgsState = next;
+                    }
+                }
+                if (validate is not null && lbfgsState is { } fin && (validatedX is null || !validatedX.AsSpan().SequenceEqual(fin.X)))
+                    Score(fin.X, fin.Value, fin.Gradient);
             }
-            else throw new ArgumentException($"Unknown optimiser '{options.Optimiser}'; use lbfgs or adam.");
+            else
+            {
+                var adam = adamState is { } st ? new Adam(st, new AdamOptions(options.LearningRate)) : new Adam(n, new AdamOptions(options.LearningRate));
+                (double[] X, double F, double[] G)? last = null;
+                while (evaluations < options.MaxEvaluations)
+                {
+                    var (loss, g) = Objective(adamX);
+                    if (!double.IsFinite(loss)) { adamX = (double[])best.Clone(); continue; }
+                    last = ((double[])adamX.Clone(), loss, g);
+                    if (ValidationDue()) Score(last.Value.X, loss, g);
+                    if (RestartDue())
+                    {
+                        if (!fresh && (!improvedSinceRestart || selected is null)) { status = "early stop: no validation improvement after a restart"; break; }
+                        restarts++; stale = 0; improvedSinceRestart = false; startBest = double.PositiveInfinity;
+                        adamX = fresh ? initialiser!(restarts).Flatten() : (double[])selected!.Clone();
+                        adam = new Adam(n, new AdamOptions(options.LearningRate));
+                        adamState = adam.State;
+                        continue;
+                    }
+                    adam.Step(adamX, g);
+                    adamState = adam.State;
+                    if (CheckpointDue()) Save(false);
+                }
+                if (validate is not null && last is { } l && !ReferenceEquals(validatedX, l.X)) Score(l.X, l.F, l.G);
+            }
         }
         catch (NonFiniteLossException e)
         {
@@ -198,8 +379,9 @@ public sealed class Trainer
         {
             status = "cancelled";
         }
-        Checkpoint(true);
-        return new TrainingResult(initial.Unflatten(selected ?? best), bestLoss, evaluations, status, history.ToArray(),
-            double.IsFinite(bestValidation) ? bestValidation : double.NaN, bestValidationAt);
+        Save(true);
+        return new TrainingResult(Kept(), bestLoss, evaluations, status, history.ToArray(),
+            double.IsFinite(bestValidation) ? bestValidation : double.NaN, bestValidationAt, validations, restarts,
+            initial.Unflatten(lbfgs ? lbfgsState?.X ?? best : adamX));
     }
 }

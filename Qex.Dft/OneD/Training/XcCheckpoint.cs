@@ -7,9 +7,12 @@ using Qex.Dft.OneD.Xc;
 
 namespace Qex.Dft.OneD.Training;
 
-/// <summary>Training progress stored with a checkpoint (for reports and resuming).</summary>
+/// <summary>
+/// Training progress stored with a checkpoint: counters and histories for reports, and the complete optimiser state
+/// (the current iterate, L-BFGS correction pairs or Adam moments) so that a resumed run continues exactly.
+/// </summary>
 /// <param name="Evaluations">Loss-and-gradient evaluations done.</param>
-/// <param name="Loss">Loss of the stored parameters.</param>
+/// <param name="Loss">The lowest training loss seen.</param>
 /// <param name="Optimiser">Optimiser name.</param>
 /// <param name="Seed">Initialisation seed.</param>
 /// <param name="LossHistory">Loss after each evaluation.</param>
@@ -21,68 +24,205 @@ namespace Qex.Dft.OneD.Training;
 /// <param name="ValidationHistory">Pairs [evaluation, score].</param>
 public sealed record TrainingProgressRecord(int Evaluations, double Loss, string Optimiser, long Seed, double[] LossHistory,
     double[]? AdamM = null, double[]? AdamV = null, int AdamStep = 0,
-    double? BestValidation = null, int BestValidationEvaluation = 0, double[][]? ValidationHistory = null);
+    double? BestValidation = null, int BestValidationEvaluation = 0, double[][]? ValidationHistory = null)
+{
+    /// <summary>The lowest-loss parameters (flat).</summary>
+    public double[]? Best { get; init; }
+
+    /// <summary>Non-finite evaluations in a row at the time of the checkpoint.</summary>
+    public int BadInARow { get; init; }
+
+    /// <summary>The best-validated parameters (flat), with their loss and gradient (restarts start there).</summary>
+    public double[]? Selected { get; init; }
+
+    /// <summary>Loss at <see cref="Selected"/>.</summary>
+    public double? SelectedLoss { get; init; }
+
+    /// <summary>Gradient at <see cref="Selected"/>.</summary>
+    public double[]? SelectedGradient { get; init; }
+
+    /// <summary>Every validation.</summary>
+    public ValidationPoint[]? Validations { get; init; }
+
+    /// <summary>Evaluation count at the last validation (-1: none).</summary>
+    public int LastValidation { get; init; } = -1;
+
+    /// <summary>Validations in a row without improvement.</summary>
+    public int StaleValidations { get; init; }
+
+    /// <summary>Restarts done.</summary>
+    public int Restarts { get; init; }
+
+    /// <summary>The best validation score of the current start (fresh restarts).</summary>
+    public double? StartBestValidation { get; init; }
+
+    /// <summary>Whether the validation improved since the last restart.</summary>
+    public bool ImprovedSinceRestart { get; init; }
+
+    /// <summary>The optimiser's current iterate (flat): L-BFGS's last accepted point, Adam's next point.</summary>
+    public double[]? Current { get; init; }
+
+    /// <summary>L-BFGS: loss at <see cref="Current"/>.</summary>
+    public double? CurrentLoss { get; init; }
+
+    /// <summary>L-BFGS: gradient at <see cref="Current"/>.</summary>
+    public double[]? CurrentGradient { get; init; }
+
+    /// <summary>L-BFGS: stored steps, oldest first.</summary>
+    public double[][]? LbfgsS { get; init; }
+
+    /// <summary>L-BFGS: stored gradient changes, oldest first.</summary>
+    public double[][]? LbfgsY { get; init; }
+
+    /// <summary>L-BFGS: iterations of the current run.</summary>
+    public int LbfgsIterations { get; init; }
+
+    /// <summary>L-BFGS: the loss before the last iteration.</summary>
+    public double? LbfgsPreviousLoss { get; init; }
+
+    /// <summary>True when the run ended (budget, convergence, early stop); false for an intermediate checkpoint.</summary>
+    public bool Finished { get; init; }
+
+    /// <summary>How the run ended (finished checkpoints).</summary>
+    public string? Status { get; init; }
+}
+
+/// <summary>The SCF settings a model was trained with (stored in checkpoints, used by evaluation by default).</summary>
+/// <param name="Iterations">Kohn–Sham iterations.</param>
+/// <param name="Mixing">Initial linear-mixing weight.</param>
+/// <param name="MixingDecay">Decay of the mixing weight per iteration.</param>
+/// <param name="Symmetry">Reflection symmetry about the molecule centre.</param>
+/// <param name="Temperature">Fermi–Dirac smearing (Hartree).</param>
+/// <param name="Interaction">exponential | soft-coulomb.</param>
+/// <param name="DensityTolerance">Early-stop tolerance (0: run all iterations).</param>
+public sealed record ScfSpec(int Iterations, double Mixing, double MixingDecay, bool Symmetry, double Temperature, string Interaction, double DensityTolerance = 0)
+{
+    /// <summary>The SCF options.</summary>
+    public ScfOptions ToOptions() => new(Iterations, Mixing, MixingDecay, DensityTolerance, Symmetry, new Occupation(Temperature));
+
+    /// <summary>The description of SCF options with an interaction.</summary>
+    public static ScfSpec Of(ScfOptions o, OneD.Interaction interaction)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(interaction);
+        return new(o.Iterations, o.MixingAlpha, o.MixingDecay, o.Symmetry, o.Occupation?.Temperature ?? 0, interaction.Name, o.DensityTolerance);
+    }
+
+    /// <summary>Checks the values (the same rules as the config's scf section).</summary>
+    /// <exception cref="ArgumentException">Names the setting and the allowed range.</exception>
+    public void Validate(string where = "scf")
+    {
+        if (Iterations < 1 || Iterations > 10_000) throw new ArgumentException($"{where}.iterations must be between 1 and 10000; got {Iterations}.");
+        if (!double.IsFinite(Mixing) || Mixing <= 0 || Mixing > 1) throw new ArgumentException($"{where}.mixing must be in (0, 1]; got {Mixing}.");
+        if (!double.IsFinite(MixingDecay) || MixingDecay <= 0 || MixingDecay > 1) throw new ArgumentException($"{where}.mixing_decay must be in (0, 1]; got {MixingDecay}.");
+        if (!double.IsFinite(Temperature) || Temperature < 0) throw new ArgumentException($"{where}.temperature must be a non-negative number (Hartree); got {Temperature}.");
+        if (!double.IsFinite(DensityTolerance) || DensityTolerance < 0) throw new ArgumentException($"{where}.density_tolerance must be non-negative; got {DensityTolerance}.");
+        _ = OneD.Interaction.FromName(Interaction);
+    }
+}
 
 /// <summary>
-/// A self-describing XC checkpoint: the functional's name, every parameter's name, shape and values, and optional
-/// training progress, as JSON. Written atomically (temporary file, then rename), so a crash never leaves a partial file.
+/// A self-describing XC checkpoint (JSON, format version 2): the full model description (functional, grid size,
+/// circuit and encoding), the SCF settings it was trained with, every parameter's name, shape and values, the
+/// training progress with the complete optimiser state, the format version and the Qex version that wrote it.
+/// Written atomically (temporary file, then rename), so a crash never leaves a partial file. Version-1 files (no
+/// model or SCF description) are still read.
 /// </summary>
 /// <param name="Functional">Registry name of the functional.</param>
-/// <param name="Parameters">The parameters.</param>
+/// <param name="Parameters">The parameters (the kept ones: best-validated, or lowest-loss).</param>
 /// <param name="Training">Training progress, if any.</param>
 public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, TrainingProgressRecord? Training = null)
 {
     /// <summary>The format tag written into every file.</summary>
     public const string Format = "qex.xc-checkpoint";
 
+    /// <summary>The format version this code writes (it reads 1 and 2).</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The model description (null only in version-1 files).</summary>
+    public XcModelSpec? Model { get; init; }
+
+    /// <summary>The SCF settings of training (null only in version-1 files).</summary>
+    public ScfSpec? Scf { get; init; }
+
+    /// <summary>The test selections of the training run (what <c>qex eval --params</c> evaluates by default).</summary>
+    public IReadOnlyList<Data.DataEntry>? Test { get; init; }
+
+    /// <summary>The format version of the file this was read from (or <see cref="CurrentVersion"/>; 0 for a folder of published .npy parameters).</summary>
+    public int Version { get; init; } = CurrentVersion;
+
+    /// <summary>The Qex version that wrote the file (null for version 1).</summary>
+    public string? QexVersion { get; init; }
+
+    /// <summary>The version of this Qex build.</summary>
+    public static string ThisQexVersion =>
+        typeof(XcCheckpoint).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]
+        ?? typeof(XcCheckpoint).Assembly.GetName().Version?.ToString() ?? "unknown";
+
     private sealed record ParameterJson(string Name, int[] Shape, double[] Values);
 
-    private sealed record FileJson(string Format, int Version, string Functional, int ParameterCount, ParameterJson[] Parameters, TrainingProgressRecord? Training);
+    private sealed record FileJson(string Format, int Version, string? QexVersion, string Functional, XcModelSpec? Model, ScfSpec? Scf,
+        Data.DataEntry[]? Test, int ParameterCount, ParameterJson[]? Parameters, TrainingProgressRecord? Training);
 
     private static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        MaxDepth = 16,
     };
 
     /// <summary>Writes the checkpoint atomically.</summary>
+    /// <exception cref="IOException">The file cannot be written (the message names it).</exception>
     public void Save(string path)
     {
-        var file = new FileJson(Format, 1, Functional, Parameters.TotalLength,
+        var file = new FileJson(Format, CurrentVersion, ThisQexVersion, Functional, Model, Scf, Test?.ToArray(), Parameters.TotalLength,
             Parameters.Items.Select(p => new ParameterJson(p.Name, p.Value.ShapeArray(), p.Value.ToArray())).ToArray(), Training);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Options));
     }
 
-    /// <summary>Reads a checkpoint and checks it against the functional's parameter layout.</summary>
+    /// <summary>Reads a checkpoint and checks it against the functional its model description (or name) builds.</summary>
     /// <exception cref="FileNotFoundException">No file.</exception>
-    /// <exception cref="InvalidDataException">Not a Qex checkpoint, unknown functional, or parameters that do not fit.</exception>
+    /// <exception cref="InvalidDataException">Not a Qex checkpoint, an unknown version or functional, or parameters that do not fit.</exception>
     public static XcCheckpoint Load(string path) => Load(path, null);
 
     /// <summary>
-    /// Reads a checkpoint and checks it against the layout of <paramref name="functional"/> (needed for functionals
-    /// whose shape is configurable, like the qnn-* models; null: the named functional with its defaults).
+    /// Reads a checkpoint and checks it against the layout of <paramref name="functional"/> (null: the model the
+    /// file describes, or for version-1 files the named functional with its defaults).
     /// </summary>
     /// <exception cref="FileNotFoundException">No file.</exception>
     /// <exception cref="InvalidDataException">Not a Qex checkpoint, another functional, or parameters that do not fit.</exception>
     public static XcCheckpoint Load(string path, IXcFunctional? functional)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}'.", path);
+        var info = new FileInfo(path);
+        if (info.Length > 512L << 20) throw new InvalidDataException($"'{path}' is {info.Length >> 20} MiB; a Qex checkpoint is far smaller (not a checkpoint?).");
         FileJson? f;
         try { f = JsonSerializer.Deserialize<FileJson>(File.ReadAllText(path), Options); }
         catch (JsonException e) { throw new InvalidDataException($"'{path}' is not a readable Qex checkpoint: {e.Message}", e); }
         if (f is null || f.Format != Format) throw new InvalidDataException($"'{path}' is not a Qex XC checkpoint (format tag '{f?.Format}').");
+        if (f.Version is < 1 or > CurrentVersion)
+            throw new InvalidDataException($"'{path}' has checkpoint format version {f.Version}; this Qex ({ThisQexVersion}) reads versions 1 to {CurrentVersion}.");
+        if (string.IsNullOrWhiteSpace(f.Functional)) throw new InvalidDataException($"'{path}' names no functional.");
+        if (f.Parameters is null) throw new InvalidDataException($"'{path}' has no parameter list (\"parameters\" is missing or null).");
         IXcFunctional xc;
-        if (functional is not null)
+        try
         {
-            if (functional.Name != f.Functional) throw new InvalidDataException($"'{path}' holds {f.Functional} parameters, not {functional.Name}.");
-            xc = functional;
+            if (functional is not null)
+            {
+                if (functional.Name != XcFunctionals.Canonical(f.Functional)) throw new InvalidDataException($"'{path}' holds {f.Functional} parameters, not {functional.Name}.");
+                xc = functional;
+            }
+            else if (f.Model is { } model)
+            {
+                if (XcFunctionals.Canonical(model.Functional) != XcFunctionals.Canonical(f.Functional))
+                    throw new InvalidDataException($"'{path}': the model description is for {model.Functional}, the file for {f.Functional}.");
+                xc = model.Create();
+            }
+            else xc = XcFunctionals.Create(f.Functional);
         }
-        else
-        {
-            try { xc = XcFunctionals.Create(f.Functional); }
-            catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
-        }
+        catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
         var layout = xc.InitialParameters(Core.Random.RngKey.FromSeed(0));
         if (f.Parameters.Length != layout.Items.Count)
             throw new InvalidDataException($"'{path}': {f.Functional} has {layout.Items.Count} parameter tensors, the file has {f.Parameters.Length}.");
@@ -91,29 +231,55 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
         {
             var p = f.Parameters[i];
             var expected = layout.Items[i];
+            if (p is null || p.Shape is null || p.Values is null)
+                throw new InvalidDataException($"'{path}': parameter {i} lacks its name, shape or values.");
             if (p.Name != expected.Name || !p.Shape.AsSpan().SequenceEqual(expected.Value.Shape))
                 throw new InvalidDataException($"'{path}': parameter {i} is {p.Name} {ShapeUtil.Format(p.Shape)}, {f.Functional} expects {expected.Name} {ShapeUtil.Format(expected.Value.Shape)}.");
+            if (p.Values.Length != expected.Value.Length)
+                throw new InvalidDataException($"'{path}': parameter {p.Name} has {p.Values.Length} values for shape {ShapeUtil.Format(p.Shape)}.");
+            for (int j = 0; j < p.Values.Length; j++)
+                if (!double.IsFinite(p.Values[j])) throw new InvalidDataException($"'{path}': parameter {p.Name} value {j} is {p.Values[j]}.");
             items.Add(new NamedTensor(p.Name, Tensor.Wrap(p.Values, p.Shape)));
         }
-        return new XcCheckpoint(f.Functional, new ParameterSet(items), f.Training);
+        if (f.Training is { } t)
+        {
+            int n = layout.TotalLength;
+            foreach (var (name, vec) in new[] { ("current", t.Current), ("best", t.Best), ("selected", t.Selected), ("current_gradient", t.CurrentGradient), ("adam_m", t.AdamM), ("adam_v", t.AdamV) })
+                if (vec is not null && vec.Length != n)
+                    throw new InvalidDataException($"'{path}': training.{name} has {vec.Length} values for {n} parameters.");
+            if (t.LossHistory is null) throw new InvalidDataException($"'{path}': training.loss_history is missing.");
+        }
+        try { f.Scf?.Validate("the checkpoint's scf"); }
+        catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
+        return new XcCheckpoint(xc.Name, new ParameterSet(items), f.Training) { Model = f.Model, Scf = f.Scf, Version = f.Version, QexVersion = f.QexVersion, Test = f.Test };
     }
 
     /// <summary>
-    /// Parameters from a checkpoint file, or from a folder of published KSR-global .npy files (eta, W1, W2, W3, w).
+    /// Parameters from a checkpoint file, a training output folder (its checkpoint.json), or a folder of published
+    /// KSR-global .npy files (eta, W1, W2, W3, w).
     /// </summary>
     public static XcCheckpoint LoadAny(string path, string functional) => LoadAny(path, functional, null);
 
     /// <summary>As <see cref="LoadAny(string, string)"/>, checked against the layout of a configured functional.</summary>
-    public static XcCheckpoint LoadAny(string path, IXcFunctional functional) => LoadAny(path, functional.Name, functional);
+    public static XcCheckpoint LoadAny(string path, IXcFunctional functional)
+    {
+        ArgumentNullException.ThrowIfNull(functional);
+        return LoadAny(path, functional.Name, functional);
+    }
 
-    private static XcCheckpoint LoadAny(string path, string functional, IXcFunctional? layout)
+    /// <summary>A checkpoint file or training folder, checked against the model it describes.</summary>
+    public static XcCheckpoint LoadDescribed(string path) => LoadAny(path, null, null);
+
+    private static XcCheckpoint LoadAny(string path, string? functional, IXcFunctional? layout)
     {
         if (Directory.Exists(path))
         {
             if (File.Exists(Path.Combine(path, "checkpoint.json"))) return Load(Path.Combine(path, "checkpoint.json"), layout);
-            if (functional != "ksr-global")
+            if (functional is not null && XcFunctionals.Canonical(functional) != "ksr-global")
                 throw new ArgumentException($"A folder of .npy parameters is read for ksr-global only; '{functional}' needs a checkpoint file.");
-            return new XcCheckpoint("ksr-global", KsrGlobal.LoadNpyDirectory(path));
+            if (!File.Exists(Path.Combine(path, "eta.npy")))
+                throw new FileNotFoundException($"'{path}' holds neither a checkpoint.json nor published KSR-global parameters (eta.npy, W1.npy, ...).", path);
+            return new XcCheckpoint("ksr-global", KsrGlobal.LoadNpyDirectory(path)) { Model = new XcModelSpec("ksr-global", 513), Version = 0 };
         }
         return Load(path, layout);
     }

@@ -18,16 +18,41 @@ public static class XcFunctionals
     /// <param name="quantum">Circuit options for the qnn-* models (null: their defaults).</param>
     /// <param name="gridPoints">Grid size, for the global windowed models (their head has one weight per window).</param>
     /// <exception cref="ArgumentException">Unknown name (the message lists the known ones).</exception>
-    public static IXcFunctional Create(string name, QuantumCircuitOptions? quantum = null, int gridPoints = 513) => name.Trim().ToLowerInvariant() switch
+    public static IXcFunctional Create(string name, QuantumCircuitOptions? quantum = null, int gridPoints = 513) => Canonical(name) switch
     {
         "lda" => new ExponentialLda(),
-        "ksr-global" or "ksr_global" or "global" => new KsrGlobal(),
-        "ksr-lda" or "ksr_lda" => new KsrLocal(1),
-        "ksr-gga" or "ksr_gga" => new KsrLocal(3),
-        "qnn-global" or "qnn_global" => new GlobalWindowXc("qnn-global", new QuantumWindowModel(quantum ?? new QuantumCircuitOptions(), 3), gridPoints),
-        "mlp-global" or "mlp_global" => new GlobalWindowXc("mlp-global", new MlpWindowModel(3, inputScale: (quantum ?? new QuantumCircuitOptions()).InputScale), gridPoints),
-        "qnn-local" or "qnn_local" => new SlidingWindowXc("qnn-local", new QuantumWindowModel(quantum ?? new QuantumCircuitOptions(Qubits: 4, Layers: 4), 1)),
-        "qnn-window" or "qnn_window" => new SlidingWindowXc("qnn-window", new QuantumWindowModel(quantum ?? new QuantumCircuitOptions(Layers: 4), 3)),
+        "ksr-global" => new KsrGlobal(),
+        "ksr-lda" => new KsrLocal(1),
+        "ksr-gga" => new KsrLocal(3),
+        "qnn-global" => new GlobalWindowXc("qnn-global", new QuantumWindowModel(quantum ?? DefaultCircuit("qnn-global"), 3), gridPoints),
+        "mlp-global" => new GlobalWindowXc("mlp-global", new MlpWindowModel(3, inputScale: (quantum ?? DefaultCircuit("mlp-global")).InputScale), gridPoints),
+        "qnn-local" => new SlidingWindowXc("qnn-local", new QuantumWindowModel(quantum ?? DefaultCircuit("qnn-local"), 1)),
+        "qnn-window" => new SlidingWindowXc("qnn-window", new QuantumWindowModel(quantum ?? DefaultCircuit("qnn-window"), 3)),
         _ => throw new ArgumentException($"Unknown functional '{name}'; known: {string.Join(", ", Names)}."),
+    };
+
+    /// <summary>The registry name of a functional (aliases like ksr_global and global are accepted; unknown names pass through).</summary>
+    public static string Canonical(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "ksr-global" or "ksr_global" or "global" => "ksr-global",
+            "ksr-lda" or "ksr_lda" => "ksr-lda",
+            "ksr-gga" or "ksr_gga" => "ksr-gga",
+            "qnn-global" or "qnn_global" => "qnn-global",
+            "mlp-global" or "mlp_global" => "mlp-global",
+            "qnn-local" or "qnn_local" => "qnn-local",
+            "qnn-window" or "qnn_window" => "qnn-window",
+            var n => n,
+        };
+    }
+
+    /// <summary>The default circuit of a circuit model (qnn-global and mlp-global 6 x 8, qnn-local 4 x 4, qnn-window 6 x 4).</summary>
+    public static QuantumCircuitOptions DefaultCircuit(string name) => Canonical(name) switch
+    {
+        "qnn-local" => new QuantumCircuitOptions(Qubits: 4, Layers: 4),
+        "qnn-window" => new QuantumCircuitOptions(Layers: 4),
+        _ => new QuantumCircuitOptions(),
     };
 }

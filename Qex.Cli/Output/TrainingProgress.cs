@@ -1,0 +1,48 @@
+using System.Globalization;
+using Qex.Dft.OneD.Training;
+
+namespace Qex.Cli.Output;
+
+/// <summary>Prints a training run's events: data generation, evaluations, validations (standard error).</summary>
+public sealed class TrainingProgress : IDisposable
+{
+    private readonly ProgressReporter _reporter;
+    private int _budget = 1;
+
+    /// <summary>Progress on <paramref name="log"/> (nothing when <paramref name="quiet"/>).</summary>
+    public TrainingProgress(TextWriter log, bool quiet)
+    {
+        _reporter = new ProgressReporter(log, quiet);
+        Events = new TrainingRunEvents
+        {
+            Message = _reporter.Message,
+            DataProgress = new Training.SyncProgress<(int Done, int Total)>(p =>
+                _reporter.Update("exact references", p.Done, p.Total, $"  exact diagonalisation {p.Done}/{p.Total}")),
+            Started = (done, budget) => { _budget = budget; _reporter.Update("training", done, budget); },
+            Step = (step, batch) =>
+            {
+                string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => $"{batch[i].Label}:{e * 1000:+0.00;-0.00}"));
+                string line = string.Create(CultureInfo.InvariantCulture, $"eval {step.Evaluation,4}  loss {step.Loss:E4}  |g| {step.GradientNorm:E2}  dE[mHa] {errs}  {step.Milliseconds:F0} ms");
+                _reporter.Update("training", step.Evaluation, _budget, line);
+            },
+            Validation = point =>
+            {
+                string line = string.Create(CultureInfo.InvariantCulture,
+                    $"           validation error {point.Score:F3} mHa at evaluation {point.Evaluation}{(point.Improved ? " (best)" : "")}{(point.Restart > 0 ? $" [start {point.Restart + 1}]" : "")}");
+                _reporter.Message(line);
+            },
+        };
+    }
+
+    /// <summary>The events to pass to <see cref="TrainingRun"/>.</summary>
+    public TrainingRunEvents Events { get; }
+
+    /// <summary>Runs the body with the live display (when interactive).</summary>
+    public T Run<T>(Func<T> body) => _reporter.Run(body);
+
+    /// <summary>Ends the display.</summary>
+    public void Finish() { }
+
+    /// <inheritdoc />
+    public void Dispose() { }
+}

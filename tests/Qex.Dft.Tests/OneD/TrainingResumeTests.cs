@@ -1,0 +1,129 @@
+using Qex.Autodiff.Optimisers;
+using Qex.Core.Random;
+using Qex.Dft.OneD;
+using Qex.Dft.OneD.Data;
+using Qex.Dft.OneD.Reference;
+using Qex.Dft.OneD.Training;
+using Qex.Dft.OneD.Xc;
+
+namespace Qex.Dft.Tests.OneD;
+
+/// <summary>
+/// A run killed at any point and resumed from its last checkpoint ends with the same parameters, bit for bit, as an
+/// uninterrupted run: the checkpoint carries the whole optimiser state (L-BFGS pairs, Adam moments), the
+/// validation state and the counters, and the resumed run does not evaluate the saved point again.
+/// </summary>
+public sealed class TrainingResumeTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "qex-resume-" + Guid.NewGuid().ToString("N"));
+    private static readonly Grid1D Grid = Grid1D.Linspace(-6.4, 6.4, 81);
+    private static readonly Lazy<IReadOnlyList<Sample>> Samples = new(() =>
+        new ExactReferenceGenerator(Grid, new ExponentialCoulomb()).Generate("h2", [128, 256, 192]).Samples);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private sealed class Killed : Exception;
+
+    private static Trainer NewTrainer(IXcFunctional xc) =>
+        new(new KohnShamSolver(Grid, new ExponentialCoulomb()), xc, Samples.Value.Take(2).ToList(), new ScfOptions(Iterations: 5), new LossWeights(EnergySteps: 2));
+
+    private static Func<ParameterSet, double> Validation(IXcFunctional xc) => p =>
+        EvaluationSummary.Of(Evaluator.Run(new KohnShamSolver(Grid, new ExponentialCoulomb()), xc, p, "v", [Samples.Value[2]], new ScfOptions(Iterations: 5))).MaxMilliHartree;
+
+    private (TrainingResult Result, int Evaluations) Run(IXcFunctional xc, TrainingOptions options, string checkpoint, int killAt, bool resume)
+    {
+        var trainer = NewTrainer(xc);
+        var init = xc.InitialParameters(RngKey.FromSeed(3));
+        var record = resume ? XcCheckpoint.Load(checkpoint, xc).Training : null;
+        int seen = 0;
+        var result = trainer.Train(init, options, 3, s =>
+        {
+            seen = s.Evaluation;
+            if (s.Evaluation == killAt) throw new Killed();
+        }, checkpoint, record, validate: Validation(xc), initialiser: k => xc.InitialParameters(RngKey.FromSeed(3).Fold((ulong)k)));
+        return (result, seen);
+    }
+
+    [Theory]
+    [InlineData("lbfgs", "best", 7)]
+    [InlineData("lbfgs", "best", 11)]
+    [InlineData("lbfgs", "fresh", 19)]
+    [InlineData("adam", "best", 6)]
+    [InlineData("adam", "fresh", 13)]
+    public void AKilledRunResumesToTheUninterruptedResult(string optimiser, string restartFrom, int killAt)
+    {
+        var xc = new KsrLocal(3);
+        var options = new TrainingOptions(optimiser, MaxEvaluations: 24, History: 5, LearningRate: 5e-3, CheckpointEvery: 3, ValidateEvery: 2,
+            RestartPatience: 2, RestartFrom: restartFrom);
+        var (reference, _) = Run(xc, options, Path.Combine(_dir, "full.json"), -1, resume: false);
+        string ck = Path.Combine(_dir, $"killed-{killAt}.json");
+        Assert.Throws<Killed>(() => Run(xc, options, ck, killAt, resume: false));
+        var saved = XcCheckpoint.Load(ck, xc).Training!;
+        Assert.False(saved.Finished);
+        Assert.True(saved.Evaluations < killAt, $"checkpoint at {saved.Evaluations}, killed at {killAt}");
+        var (resumed, _) = Run(xc, options, ck, -1, resume: true);
+        Assert.Equal(reference.Evaluations, resumed.Evaluations);
+        Assert.Equal(reference.Restarts, resumed.Restarts);
+        Assert.Equal(reference.LossHistory, resumed.LossHistory);
+        Assert.Equal(reference.Parameters.Flatten(), resumed.Parameters.Flatten());
+        Assert.Equal(reference.Final!.Flatten(), resumed.Final!.Flatten());
+        Assert.Equal(reference.BestValidationEvaluation, resumed.BestValidationEvaluation);
+    }
+
+    [Fact]
+    public void TheResumedRunDoesNotEvaluateTheSavedPointAgain()
+    {
+        var xc = new KsrLocal(1);
+        var options = new TrainingOptions("lbfgs", MaxEvaluations: 12, History: 5, CheckpointEvery: 2, ValidateEvery: 3);
+        string ck = Path.Combine(_dir, "once.json");
+        Assert.Throws<Killed>(() => Run(xc, options, ck, 9, resume: false));
+        var saved = XcCheckpoint.Load(ck, xc).Training!;
+        var trainer = NewTrainer(xc);
+        var first = new List<int>();
+        trainer.Train(xc.InitialParameters(RngKey.FromSeed(3)), options, 3, s => first.Add(s.Evaluation), ck, saved, validate: Validation(xc));
+        Assert.Equal(saved.Evaluations + 1, first[0]);
+        Assert.Equal(12, first[^1]);
+    }
+
+    [Fact]
+    public void WithoutAnyValidationBeforeTheEndTheFinalIterateIsScoredNotTheInitialOne()
+    {
+        var xc = new KsrLocal(1);
+        var trainer = NewTrainer(xc);
+        var init = xc.InitialParameters(RngKey.FromSeed(3));
+        // validate_every larger than the budget: the only validation is of the final iterate
+        var r = trainer.Train(init, new TrainingOptions("lbfgs", MaxEvaluations: 5, ValidateEvery: 50), 3, validate: Validation(xc));
+        Assert.NotEqual(init.Flatten(), r.Parameters.Flatten());
+        Assert.Single(r.ValidationHistory!);
+        Assert.True(double.IsFinite(r.BestValidation));
+    }
+
+    [Theory]
+    [InlineData(0, "max_evaluations must be at least 1")]
+    [InlineData(-5, "max_evaluations must be at least 1")]
+    public void ANonPositiveBudgetIsRefused(int budget, string message)
+    {
+        var xc = new KsrLocal(1);
+        var e = Assert.Throws<ArgumentException>(() => NewTrainer(xc).Train(xc.InitialParameters(RngKey.FromSeed(0)), new TrainingOptions(MaxEvaluations: budget), 0));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData(0, "history")]
+    [InlineData(-1, "history")]
+    public void ANonPositiveHistoryIsRefused(int history, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new TrainingOptions(History: history).Validate());
+        Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NaN)]
+    [InlineData(-1e-3)]
+    public void ANonFiniteOrNegativeLearningRateIsRefused(double rate) =>
+        Assert.Contains("learning_rate", Assert.Throws<ArgumentException>(() => new TrainingOptions("adam", LearningRate: rate).Validate()).Message);
+}
