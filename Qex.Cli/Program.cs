@@ -90,8 +90,10 @@ public static class Program
                 h.Heading = $"qex {typeof(Program).Assembly.GetName().Version?.ToString(3)}: learn and use exchange-correlation functionals";
                 h.Copyright = "";
                 h.MaximumDisplayWidth = 110;
+                if (result.TypeInfo.Current == typeof(NullInstance))
+                    h.AddPreOptionsLine("usage: qex VERB [options]    ('qex VERB --help' lists a verb's options and examples)");
                 return h;
-            }, e => e, verbsIndex: true);
+            }, e => e, verbsIndex: result.TypeInfo.Current == typeof(NullInstance));
             output.WriteLine(help);
             return 0;
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CommandLine;
+using CommandLine.Text;
 using Qex.Core.IO;
 using Qex.Core.Tensors;
 using Qex.Dft.Molecular;
@@ -17,6 +18,14 @@ namespace Qex.Cli.Commands;
 [Verb("energy", HelpText = "Molecular energy in a Gaussian basis: HF (RHF/UHF), FCI, CCSD or CCSD(T).")]
 public sealed class EnergyOptions
 {
+    /// <summary>Usage examples for the help text.</summary>
+    [Usage(ApplicationAlias = "qex")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Hartree-Fock with a Molden file", new UnParserSettings { SkipDefault = true }, new EnergyOptions { Molecule = "water.xyz", Basis = "def2-svp", Molden = "water.molden" }),
+        new("FCI of a triplet", new UnParserSettings { SkipDefault = true }, new EnergyOptions { Molecule = "ch2.xyz", Basis = "sto-3g", Method = "fci", Multiplicity = 3 }),
+    ];
+
     /// <summary>XYZ file.</summary>
     [Value(0, MetaName = "MOLECULE", Required = true, HelpText = "XYZ file (Angstrom; atom count, comment line, 'element x y z' lines).")]
     public string Molecule { get; set; } = "";
@@ -26,16 +35,16 @@ public sealed class EnergyOptions
     public string Basis { get; set; } = "sto-3g";
 
     /// <summary>Method.</summary>
-    [Option("method", Default = "hf", HelpText = "hf | fci | ccsd | ccsd(t)")]
+    [Option("method", Default = "hf", HelpText = "hf | fci | ccsd | ccsd(t) (quote it in the shell: --method 'ccsd(t)')")]
     public string Method { get; set; } = "hf";
 
     /// <summary>Charge.</summary>
-    [Option("charge", Default = 0, HelpText = "Total charge.")]
-    public int Charge { get; set; }
+    [Option("charge", HelpText = "Total charge (default: the XYZ comment line's charge=..., else 0).")]
+    public int? Charge { get; set; }
 
     /// <summary>Multiplicity.</summary>
-    [Option("multiplicity", Default = 1, HelpText = "Spin multiplicity 2S + 1 (open shells use UHF; FCI runs on its orbitals).")]
-    public int Multiplicity { get; set; } = 1;
+    [Option("multiplicity", HelpText = "Spin multiplicity 2S + 1 (open shells use UHF; FCI runs on its orbitals; default: the XYZ comment line's multiplicity=..., else 1).")]
+    public int? Multiplicity { get; set; }
 
     /// <summary>Molden output.</summary>
     [Option("molden", HelpText = "Write the SCF orbitals to this Molden file (Jmol, Avogadro, IboView).")]
@@ -66,7 +75,7 @@ public sealed class EnergyOptions
     public string ErrorNorm { get; set; } = "max";
 
     /// <summary>No progress lines.</summary>
-    [Option("quiet", HelpText = "Do not print SCF, CCSD and FCI iterations to standard error.")]
+    [Option('q', "quiet", HelpText = "Do not print SCF, CCSD and FCI iterations to standard error.")]
     public bool Quiet { get; set; }
 
     /// <summary>JSON output.</summary>
@@ -86,7 +95,12 @@ public static class EnergyCommand
         var timings = new Dictionary<string, double>();
         var sw = Stopwatch.StartNew();
         Molecule mol;
-        try { mol = Molecule.ParseXyz(File.ReadAllText(o.Molecule), o.Charge, o.Multiplicity); }
+        try
+        {
+            string xyz = File.ReadAllText(o.Molecule);
+            var (qc, mc) = Molecule.ParseXyzComment(xyz);
+            mol = Molecule.ParseXyz(xyz, o.Charge ?? qc ?? 0, o.Multiplicity ?? mc ?? 1);
+        }
         catch (FormatException e) { throw new InvalidDataException($"{o.Molecule}: {e.Message}", e); }
         var basis = BasisSet.For(mol, BasisSetLibrary.Load(o.Basis));
         var mode = o.Integrals.Trim().ToLowerInvariant() switch
@@ -118,6 +132,18 @@ public static class EnergyCommand
         Action<string>? progress = o.Quiet ? null : line => log.WriteLine(line);
         var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess,
             Occupation: occupation, Progress: progress);
+        // refuse what cannot fit before the SCF runs
+        if (method == "fci")
+        {
+            long ca = Qex.Dft.Molecular.Correlation.MemoryEstimate.Binomial(basis.FunctionCount, mol.AlphaCount), cb = Qex.Dft.Molecular.Correlation.MemoryEstimate.Binomial(basis.FunctionCount, mol.BetaCount);
+            if (ca > FullConfigurationInteraction.MaxStrings || cb > FullConfigurationInteraction.MaxStrings)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"FCI of {mol.ElectronCount} electrons in {basis.FunctionCount} orbitals has {Math.Max(ca, cb)} strings of one spin ({(double)ca * cb:G4} determinants); this FCI handles at most {FullConfigurationInteraction.MaxStrings} strings. Nothing was computed."));
+            var (dets, bytes) = Qex.Dft.Molecular.Correlation.MemoryEstimate.Fci(basis.FunctionCount, mol.AlphaCount, mol.BetaCount);
+            Qex.Dft.Molecular.Correlation.MemoryEstimate.Require(bytes, string.Create(CultureInfo.InvariantCulture, $"FCI of {mol.ElectronCount} electrons in {basis.FunctionCount} orbitals ({dets:G4} determinants)"));
+        }
+        else if (method is "ccsd" or "ccsd(t)")
+            Qex.Dft.Molecular.Correlation.MemoryEstimate.Require(Qex.Dft.Molecular.Correlation.MemoryEstimate.CoupledCluster(basis.FunctionCount, mol.ElectronCount / 2),
+                $"{method.ToUpperInvariant()} with {basis.FunctionCount} basis functions (dense integrals)");
         timings["setup"] = sw.Elapsed.TotalSeconds;
         var moldenSets = new List<Qex.Dft.Molecular.Output.MoldenOrbitals>();
         double energy, scfEnergy;
@@ -125,6 +151,8 @@ public static class EnergyCommand
         bool closed = mol.Multiplicity == 1;
         HartreeFockResult? rhf = null;
         Tensor? orbitals = null;
+        var orbitalSets = new List<(string Spin, double[] Energies, int Occupied)>();
+        double? spinSquared = null;
         Tensor density;
         try
         {
@@ -137,6 +165,7 @@ public static class EnergyCommand
                 density = rhf.Density;
                 int nmo = rhf.Coefficients.Dim(1);
                 moldenSets.Add(new(rhf.Coefficients, rhf.OrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.ElectronCount / 2 ? 2.0 : 0.0)]));
+                orbitalSets.Add(("", rhf.OrbitalEnergies.ToArray(), mol.ElectronCount / 2));
             }
             else
             {
@@ -148,12 +177,16 @@ public static class EnergyCommand
                 int nmo = uhf.AlphaCoefficients.Dim(1);
                 moldenSets.Add(new(uhf.AlphaCoefficients, uhf.AlphaOrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.AlphaCount ? 1.0 : 0.0)], "Alpha"));
                 moldenSets.Add(new(uhf.BetaCoefficients, uhf.BetaOrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.BetaCount ? 1.0 : 0.0)], "Beta"));
+                orbitalSets.Add(("alpha", uhf.AlphaOrbitalEnergies.ToArray(), mol.AlphaCount));
+                orbitalSets.Add(("beta", uhf.BetaOrbitalEnergies.ToArray(), mol.BetaCount));
+                double sz = (mol.AlphaCount - mol.BetaCount) / 2.0;
+                spinSquared = sz * (sz + 1) + uhf.SpinContamination;
             }
             timings["scf"] = sw.Elapsed.TotalSeconds;
         }
         catch (ScfConvergenceException e)
         {
-            output.WriteLine($"qex: error: {e.Message}");
+            log.WriteLine($"qex: error: {e.Message}");
             return 1;
         }
         energy = scfEnergy;
@@ -163,6 +196,7 @@ public static class EnergyCommand
         double dipoleDebye = Math.Sqrt(dipole.Sum(x => x * x)) * Properties.DebyePerAtomicUnit;
         double? correlated = null;
         var extra = new Dictionary<string, string>();
+        object? fciJson = null, ccJson = null;
         if (method != "hf")
         {
             sw.Restart();
@@ -174,11 +208,18 @@ public static class EnergyCommand
                 extra["FCI determinants"] = fci.Determinants.ToString(CultureInfo.InvariantCulture);
                 extra["FCI Davidson iterations"] = fci.Iterations.ToString(CultureInfo.InvariantCulture);
                 extra["FCI <S^2>"] = fci.SpinSquared.ToString("F6", CultureInfo.InvariantCulture);
+                extra["FCI correlation energy (Ha)"] = (fci.Energy - scfEnergy).ToString("F10", CultureInfo.InvariantCulture);
+                fciJson = new { determinants = fci.Determinants, iterations = fci.Iterations, s_squared = fci.SpinSquared, correlation_energy = fci.Energy - scfEnergy };
             }
             else
             {
                 var cc = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, triples: method == "ccsd(t)", progress: progress);
                 correlated = method == "ccsd" ? cc.CcsdEnergy : cc.CcsdTEnergy;
+                extra["CCSD energy (Ha)"] = cc.CcsdEnergy.ToString("F10", CultureInfo.InvariantCulture);
+                extra["CCSD correlation energy (Ha)"] = (cc.CcsdEnergy - scfEnergy).ToString("F10", CultureInfo.InvariantCulture);
+                if (method == "ccsd(t)") extra["(T) correction (Ha)"] = cc.TriplesCorrection.ToString("F10", CultureInfo.InvariantCulture);
+                extra["CC iterations"] = cc.Iterations.ToString(CultureInfo.InvariantCulture);
+                ccJson = new { ccsd_energy = cc.CcsdEnergy, ccsd_correlation_energy = cc.CcsdEnergy - scfEnergy, triples_correction = method == "ccsd(t)" ? cc.TriplesCorrection : (double?)null, iterations = cc.Iterations };
             }
             energy = correlated.Value;
             timings[method] = sw.Elapsed.TotalSeconds;
@@ -190,12 +231,27 @@ public static class EnergyCommand
         table.AddRow($"{(closed ? "RHF" : "UHF")} energy (Ha)", scfEnergy.ToString("F10", CultureInfo.InvariantCulture));
         if (correlated is { } c) table.AddRow(Markup.Escape($"{method.ToUpperInvariant()} energy (Ha)"), c.ToString("F10", CultureInfo.InvariantCulture));
         table.AddRow("SCF iterations", iterations.ToString(CultureInfo.InvariantCulture));
+        if (spinSquared is { } s2) table.AddRow("UHF <S^2>", Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{s2:F6} (exact {(mol.Multiplicity - 1) / 2.0 * ((mol.Multiplicity - 1) / 2.0 + 1):F4})")));
+        var gaps = new List<object>();
+        foreach (var (spin, e, occ) in orbitalSets)
+        {
+            string tag = spin.Length == 0 ? "" : $" ({spin})";
+            if (occ > 0) table.AddRow(Markup.Escape($"HOMO{tag} (Ha)"), e[occ - 1].ToString("F6", CultureInfo.InvariantCulture));
+            if (occ < e.Length) table.AddRow(Markup.Escape($"LUMO{tag} (Ha)"), e[occ].ToString("F6", CultureInfo.InvariantCulture));
+            if (occ > 0 && occ < e.Length)
+            {
+                double gap = e[occ] - e[occ - 1];
+                table.AddRow(Markup.Escape($"HOMO-LUMO gap{tag} (eV)"), (gap * Qex.Core.Units.PhysicalConstants.HartreeInEv).ToString("F4", CultureInfo.InvariantCulture));
+                gaps.Add(new { spin = spin.Length == 0 ? "restricted" : spin, homo = e[occ - 1], lumo = e[occ], gap_ha = gap, gap_ev = gap * Qex.Core.Units.PhysicalConstants.HartreeInEv });
+            }
+            table.AddRow(Markup.Escape($"orbital energies{tag} (Ha)"), Markup.Escape(OrbitalList(e, occ)));
+        }
         foreach (var (k, v) in extra) table.AddRow(Markup.Escape(k), Markup.Escape(v));
         table.AddRow("SCF dipole (Debye)", dipoleDebye.ToString("F4", CultureInfo.InvariantCulture));
         table.AddRow("Mulliken charges", Markup.Escape(string.Join(" ", mol.Atoms.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{a.Symbol}{i + 1} {charges[i]:+0.0000;-0.0000}")))));
         table.AddRow("peak memory (MiB)", (Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0).ToString("F0", CultureInfo.InvariantCulture));
         foreach (var (k, v) in timings) table.AddRow(Markup.Escape($"time: {k} (s)"), v.ToString("F3", CultureInfo.InvariantCulture));
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), ColorSystem = ColorSystemSupport.NoColors });
+        var console = Qex.Cli.Output.ConsoleOutput.For(output);
         console.Write(table);
         if (o.Json is not null)
             AtomicFile.WriteAllText(o.Json, JsonSerializer.Serialize(new
@@ -204,7 +260,20 @@ public static class EnergyCommand
                 reference = closed ? "rhf" : "uhf", basis = o.Basis, n_basis = basis.FunctionCount, timings,
                 integrals = mode.ToString().ToLowerInvariant(), peak_memory_bytes = Process.GetCurrentProcess().PeakWorkingSet64,
                 scf_dipole_au = dipole, scf_dipole_debye = dipoleDebye, mulliken_charges = charges,
+                charge = mol.Charge, multiplicity = mol.Multiplicity, electrons = mol.ElectronCount,
+                uhf_s_squared = spinSquared,
+                orbital_energies = orbitalSets.ToDictionary(x => x.Spin.Length == 0 ? "restricted" : x.Spin, x => x.Energies),
+                occupied = orbitalSets.ToDictionary(x => x.Spin.Length == 0 ? "restricted" : x.Spin, x => x.Occupied),
+                homo_lumo = gaps, fci = fciJson, cc = ccJson,
             }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+    }
+
+    /// <summary>Occupied orbital energies, then the first few virtual ones (the table stays readable for large bases).</summary>
+    private static string OrbitalList(double[] e, int occupied)
+    {
+        var occ = e.Take(occupied).Select(x => x.ToString("F4", CultureInfo.InvariantCulture));
+        var vir = e.Skip(occupied).Take(5).Select(x => x.ToString("F4", CultureInfo.InvariantCulture));
+        return $"occupied: {string.Join(" ", occ)} | virtual: {string.Join(" ", vir)}{(e.Length - occupied > 5 ? $" ... ({e.Length - occupied} virtual)" : "")}";
     }
 }

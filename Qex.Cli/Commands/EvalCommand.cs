@@ -64,9 +64,9 @@ public sealed class EvalOptions
     [Usage(ApplicationAlias = "qex")]
     public static IEnumerable<Example> Examples =>
     [
-        new("A trained model on the test sets it was trained for", new EvalOptions { Params = "runs/default" }),
-        new("Published parameters on the H2 test split", new EvalOptions { Functional = "ksr-global", Params = "../shared/data/jaxdft/ksr_checkpoints/h2_optimal", Dataset = "h2" }),
-        new("LDA on chosen geometries", new EvalOptions { Functional = "lda", Dataset = "h2", Distances = "128,384" }),
+        new("A trained model on the test sets it was trained for", new UnParserSettings { SkipDefault = true }, new EvalOptions { Params = "runs/default" }),
+        new("Published parameters on the H2 test split", new UnParserSettings { SkipDefault = true }, new EvalOptions { Functional = "ksr-global", Params = "../shared/data/jaxdft/ksr_checkpoints/h2_optimal", Dataset = "h2" }),
+        new("LDA on chosen geometries", new UnParserSettings { SkipDefault = true }, new EvalOptions { Functional = "lda", Dataset = "h2", Distances = "128,384" }),
     ];
 }
 

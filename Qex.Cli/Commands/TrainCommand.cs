@@ -40,9 +40,9 @@ public sealed class TrainOptions
     [Usage(ApplicationAlias = "qex")]
     public static IEnumerable<Example> Examples =>
     [
-        new("The main job (KSR-global on H2, 400 L-BFGS evaluations)", new TrainOptions { Out = "runs/default" }),
-        new("A config with overrides", new TrainOptions { Config = "configs/qnn_h2.yaml", Out = "runs/qnn", Set = ["model.seed=2"] }),
-        new("Continue an interrupted run", new TrainOptions { Out = "runs/default", Resume = true }),
+        new("The main job (KSR-global on H2, 400 L-BFGS evaluations)", new UnParserSettings { SkipDefault = true }, new TrainOptions { Out = "runs/default" }),
+        new("A config with overrides", new UnParserSettings { SkipDefault = true }, new TrainOptions { Config = "configs/qnn_h2.yaml", Out = "runs/qnn", Set = ["model.seed=2"] }),
+        new("Continue an interrupted run", new UnParserSettings { SkipDefault = true }, new TrainOptions { Out = "runs/default", Resume = true }),
     ];
 }
 

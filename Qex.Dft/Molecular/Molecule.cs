@@ -26,10 +26,25 @@ public sealed class Molecule
     {
         Atoms = [.. atoms];
         if (Atoms.Count == 0) throw new ArgumentException("A molecule needs at least one atom.");
+        for (int a = 0; a < Atoms.Count; a++)
+        {
+            var p = Atoms[a];
+            foreach (double x in new[] { p.X, p.Y, p.Z })
+                if (!double.IsFinite(x) || Math.Abs(x) > MaxCoordinate)
+                    throw new ArgumentException($"Atom {a + 1} ({p.Symbol}) has a coordinate of {x} Bohr; coordinates must be finite and within +-{MaxCoordinate} Bohr.");
+            for (int b = 0; b < a; b++)
+            {
+                var q = Atoms[b];
+                double r = Math.Sqrt((p.X - q.X) * (p.X - q.X) + (p.Y - q.Y) * (p.Y - q.Y) + (p.Z - q.Z) * (p.Z - q.Z));
+                if (r < MinDistance)
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"Atoms {b + 1} ({q.Symbol}) and {a + 1} ({p.Symbol}) are {r * PhysicalConstants.BohrInAngstrom:G3} Angstrom apart; nuclei closer than {MinDistance * PhysicalConstants.BohrInAngstrom:G2} Angstrom are not a molecule (a duplicated line, or Bohr coordinates read as Angstrom?)."));
+            }
+        }
         Charge = charge;
         Multiplicity = multiplicity;
         int electrons = Atoms.Sum(a => a.AtomicNumber) - charge;
-        if (electrons < 0) throw new ArgumentException($"Charge {charge} leaves {electrons} electrons (nuclear charge {Atoms.Sum(a => a.AtomicNumber)}).");
+        if (electrons < 1) throw new ArgumentException($"Charge {charge} leaves {electrons} electrons (nuclear charge {Atoms.Sum(a => a.AtomicNumber)}); a calculation needs at least one.");
         if (multiplicity < 1) throw new ArgumentException($"Multiplicity must be at least 1; got {multiplicity}.");
         int unpaired = multiplicity - 1;
         if (unpaired > electrons) throw new ArgumentException($"Multiplicity {multiplicity} needs {unpaired} unpaired electrons, but there are only {electrons}.");
@@ -37,6 +52,12 @@ public sealed class Molecule
             throw new ArgumentException($"{electrons} electrons cannot have multiplicity {multiplicity}: an {(electrons % 2 == 0 ? "even" : "odd")} electron count needs an {(electrons % 2 == 0 ? "odd" : "even")} multiplicity.");
         ElectronCount = electrons;
     }
+
+    /// <summary>The smallest distance between two nuclei accepted (Bohr; about 0.05 Angstrom).</summary>
+    public const double MinDistance = 0.1;
+
+    /// <summary>The largest coordinate accepted (Bohr).</summary>
+    public const double MaxCoordinate = 1e5;
 
     /// <summary>The atoms.</summary>
     public IReadOnlyList<Atom> Atoms { get; }
@@ -90,6 +111,36 @@ public sealed class Molecule
         if (atomLines.Count != count)
             throw new FormatException($"XYZ: the header says {count} atoms but {atomLines.Count} atom lines follow the comment line.");
         return new Molecule(atomLines.Select(l => ParseAtom(l.Text, l.Line, 1 / PhysicalConstants.BohrInAngstrom)), charge, multiplicity);
+    }
+
+    /// <summary>
+    /// Charge and multiplicity written in an XYZ comment line: <c>charge=1 multiplicity=2</c> (also <c>mult=</c>,
+    /// <c>spin=</c> for 2S+1, <c>q=</c>, with '=' or ':'), or a line holding just the two integers
+    /// <c>0 1</c>; null for values that are absent.
+    /// </summary>
+    /// <exception cref="FormatException">A keyword with a value that is not an integer.</exception>
+    public static (int? Charge, int? Multiplicity) ParseXyzComment(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = text.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        int first = 0;
+        while (first < lines.Length && lines[first].Trim().Length == 0) first++;
+        if (first + 1 >= lines.Length) return (null, null);
+        string comment = lines[first + 1].Trim();
+        var bare = comment.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (bare.Length == 2 && int.TryParse(bare[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int q0)
+            && int.TryParse(bare[1], NumberStyles.None, CultureInfo.InvariantCulture, out int m0))
+            return (q0, m0);
+        int? charge = null, multiplicity = null;
+        var m = System.Text.RegularExpressions.Regex.Matches(comment, @"(?<![\w-])(charge|q|multiplicity|mult|spin)\s*[=:]\s*([+-]?\d+)(?![\w.])", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        foreach (System.Text.RegularExpressions.Match x in m)
+        {
+            string key = x.Groups[1].Value.ToLowerInvariant();
+            if (!int.TryParse(x.Groups[2].Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v))
+                throw new FormatException($"XYZ comment line: '{x.Value}' does not give an integer {key}.");
+            if (key is "charge" or "q") charge = v; else multiplicity = v;
+        }
+        return (charge, multiplicity);
     }
 
     /// <summary>

@@ -41,6 +41,9 @@ public sealed class BasisSetDefinition
 /// <summary>Reads Gaussian94 (.gbs) basis set files, the format of Psi4's and the Basis Set Exchange's files.</summary>
 public static class GaussianBasisParser
 {
+    /// <summary>The highest angular momentum of spherical (pure) shells the integrals transform (f).</summary>
+    public const int MaxSphericalAngularMomentum = 3;
+
     private const string ShellLetters = "SPDFGHI";
 
     /// <summary>
@@ -69,6 +72,7 @@ public static class GaussianBasisParser
             if (head.Length != 2 || head[1] != "0") throw new FormatException($"{name} line {i + 1}: expected an element header like 'H 0', got '{l}'.");
             int z = -1;
             try { z = Elements.AtomicNumber(head[0]); } catch (ArgumentException) { }
+            int headerLine = i;
             i++;
             var list = new List<ShellDefinition>();
             while (i < lines.Length && Clean(lines[i]) != "****")
@@ -76,9 +80,13 @@ public static class GaussianBasisParser
                 string sl = Clean(lines[i]);
                 if (sl.Length == 0) { i++; continue; }
                 var f = sl.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length == 2 && f[1] == "0" && !ShellLetters.Contains(f[0].ToUpperInvariant(), StringComparison.Ordinal) && f[0].ToUpperInvariant() != "SP")
+                    throw new FormatException($"{name} line {i + 1}: '{sl}' looks like the next element's header; the '****' line that ends the block of line {headerLine + 1} is missing.");
                 if (f.Length < 2 || !int.TryParse(f[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < 1)
                     throw new FormatException($"{name} line {i + 1}: expected a shell header like 'S 3 1.00', got '{sl}'.");
+                if (i + n >= lines.Length) throw new FormatException($"{name}: the shell at line {i + 1} announces {n} primitives but the file ends after {lines.Length - i - 1} more lines.");
                 double scale = f.Length > 2 ? Number(f[2], name, i) : 1.0;
+                if (!(scale > 0)) throw new FormatException($"{name} line {i + 1}: the scale factor must be positive; got {f[2]}.");
                 string type = f[0].ToUpperInvariant();
                 if (type.EndsWith("-ECP", StringComparison.Ordinal))
                 {
@@ -101,6 +109,7 @@ public static class GaussianBasisParser
                     var p = Clean(lines[li]).Split(' ', StringSplitOptions.RemoveEmptyEntries);
                     if (p.Length < (sp ? 3 : 2)) throw new FormatException($"{name} line {li + 1}: expected 'exponent coefficient{(sp ? " coefficient" : "")}'.");
                     exps[k] = Number(p[0], name, li) * scale * scale;
+                    if (!(exps[k] > 0) || !double.IsFinite(exps[k])) throw new FormatException($"{name} line {li + 1}: exponent '{p[0]}' must be a positive number.");
                     c1[k] = Number(p[1], name, li);
                     if (sp) c2[k] = Number(p[2], name, li);
                 }
@@ -109,9 +118,18 @@ public static class GaussianBasisParser
                     list.Add(new ShellDefinition(0, [.. exps], [.. c1]));
                     list.Add(new ShellDefinition(1, [.. exps], [.. c2]));
                 }
-                else list.Add(new ShellDefinition(ShellLetters.IndexOf(type[0], StringComparison.Ordinal), [.. exps], [.. c1]));
+                else
+                {
+                    int lq = ShellLetters.IndexOf(type[0], StringComparison.Ordinal);
+                    if (pure && lq > MaxSphericalAngularMomentum)
+                        throw new FormatException($"{name} line {i + 1}: spherical {type} shells (L = {lq}) are not supported; the spherical transformation covers s, p, d and f (cartesian sets may use G, H and I).");
+                    list.Add(new ShellDefinition(lq, [.. exps], [.. c1]));
+                }
+                if (c1.All(c => c == 0) && (!sp || c2.All(c => c == 0)))
+                    throw new FormatException($"{name} line {i + 1}: every contraction coefficient of the shell is zero.");
                 i += n + 1;
             }
+            if (list.Count == 0 && z > 0) throw new FormatException($"{name} line {headerLine + 1}: the block of {head[0]} has no shells.");
             if (z > 0 && !shells.ContainsKey(z)) shells[z] = list;
         }
         if (shells.Count == 0) throw new FormatException($"{name}: no element blocks found (is this a Gaussian94 .gbs file?).");

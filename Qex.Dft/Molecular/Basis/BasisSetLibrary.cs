@@ -29,7 +29,13 @@ public static class BasisSetLibrary
             using var reader = new StreamReader(stream);
             return GaussianBasisParser.Parse(reader.ReadToEnd(), key.ToLowerInvariant());
         }
-        if (File.Exists(key)) return GaussianBasisParser.Parse(File.ReadAllText(key), Path.GetFileNameWithoutExtension(key));
+        if (File.Exists(key))
+        {
+            long length = new FileInfo(key).Length;
+            if (length > 64L << 20) throw new FormatException($"{key}: {length >> 20} MiB is far larger than any basis set file.");
+            return GaussianBasisParser.Parse(File.ReadAllText(key), key);
+        }
+        if (Directory.Exists(key)) throw new ArgumentException($"Basis '{key}' is a folder; give a .gbs file or a basis name ({string.Join(", ", Files.Keys.Order())}).");
         throw new ArgumentException($"Unknown basis set '{nameOrPath}'; known: {string.Join(", ", Files.Keys.Order())}, or a path to a .gbs file.");
     }
 }

@@ -62,6 +62,11 @@ public static class FullConfigurationInteraction
         options ??= new FullConfigurationInteractionOptions();
         int n = mo.Orbitals;
         CheckCounts(n, alpha, beta, multiplicity);
+        long ca = MemoryEstimate.Binomial(n, alpha), cb = MemoryEstimate.Binomial(n, beta);
+        if (ca > MaxStrings || cb > MaxStrings)
+            throw new ArgumentException($"FCI with {Math.Max(ca, cb)} strings of one spin exceeds the limit of {MaxStrings} (the determinant space would be {(double)ca * cb:G4}).");
+        var (determinants, bytes) = MemoryEstimate.Fci(n, alpha, beta);
+        MemoryEstimate.Require(bytes, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"FCI of {alpha} alpha and {beta} beta electrons in {n} orbitals ({determinants:G4} determinants)"));
         var a = new OccupationStrings(n, alpha);
         var b = beta == alpha ? a : new OccupationStrings(n, beta);
         if (a.Count > MaxStrings || b.Count > MaxStrings)

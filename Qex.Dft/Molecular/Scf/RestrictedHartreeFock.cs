@@ -88,8 +88,8 @@ public static class RestrictedHartreeFock
         int n = basis.FunctionCount, occ = molecule.ElectronCount / 2;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
-        if (o.Damping is < 0 or >= 1) throw new ArgumentException($"Damping must be in [0, 1); got {o.Damping}.");
-        if (o.LevelShift < 0) throw new ArgumentException($"The level shift must not be negative; got {o.LevelShift}.");
+        if (!(o.Damping >= 0 && o.Damping < 1)) throw new ArgumentException($"Damping must be in [0, 1); got {o.Damping}.");
+        if (!(o.LevelShift >= 0) || !double.IsFinite(o.LevelShift)) throw new ArgumentException($"The level shift must be a finite non-negative number (Hartree); got {o.LevelShift}.");
         var eri = Incremental(basis, o);
         var x = Orthogonaliser(s, n, o.LinearDependence, out int m);
         if (occ > m) throw new ArgumentException($"{occ} occupied orbitals do not fit in {m} linearly independent basis functions.");

@@ -48,6 +48,8 @@ public sealed class MoleculeTests
         Assert.Contains("cannot have multiplicity 2", Assert.Throws<ArgumentException>(() => Molecule.ParseGeometry("H 0 0 0\nH 0 0 0.74", 0, 2)).Message);
         Assert.Contains("leaves -1 electrons", Assert.Throws<ArgumentException>(() => Molecule.ParseGeometry("H 0 0 0", charge: 2)).Message);
         Assert.Contains("unpaired", Assert.Throws<ArgumentException>(() => Molecule.ParseGeometry("H 0 0 0\nH 0 0 0.74", 0, 5)).Message);
-        Assert.Throws<InvalidOperationException>(() => Molecule.ParseGeometry("H 0 0 0\nH 0 0 0").NuclearRepulsion());
+        Assert.Contains("apart", Assert.Throws<ArgumentException>(() => Molecule.ParseGeometry("H 0 0 0\nH 0 0 0")).Message);
+        Assert.Contains("coordinate", Assert.Throws<ArgumentException>(() => Molecule.ParseGeometry("H 0 0 0\nH 0 0 1e200")).Message);
+        Assert.Contains("at least one", Assert.Throws<ArgumentException>(() => Molecule.ParseGeometry("H 0 0 0", charge: 1)).Message);
     }
 }
