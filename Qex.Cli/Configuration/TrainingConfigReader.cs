@@ -39,7 +39,8 @@ public static class TrainingConfigReader
             c.GetDouble("scf.temperature"), Required(c, "scf.interaction"));
         var loss = new LossConfig(c.GetInt("loss.energy_steps"), c.GetDouble("loss.discount"), c.GetDouble("loss.energy_weight"), c.GetDouble("loss.density_weight"));
         var optimiser = new OptimiserConfig(Required(c, "optimiser.name").Trim().ToLowerInvariant(), c.GetInt("optimiser.max_evaluations"), c.GetInt("optimiser.history"),
-            c.GetDouble("optimiser.learning_rate"), c.GetInt("optimiser.restart_patience"), Required(c, "optimiser.restart_from").Trim().ToLowerInvariant());
+            c.GetDouble("optimiser.learning_rate"), c.GetInt("optimiser.restart_patience"), Required(c, "optimiser.restart_from").Trim().ToLowerInvariant(),
+            c.GetInt("optimiser.average_best"));
         var config = new TrainingConfig(model, noise, data, scf, loss, optimiser, c.GetInt("checkpoint_every"), c.GetInt("validate_every"),
             Required(c, "validation_metric").Trim().ToLowerInvariant());
         config.Validate();

@@ -58,4 +58,19 @@ public sealed class ConfigTreeTests
         var c = ConfigTree.Build(DefaultTrainingConfig.Yaml, null, ["scf.iterations=many"]);
         Assert.Contains("scf.iterations", Assert.Throws<ArgumentException>(() => c.GetInt("scf.iterations")).Message);
     }
+
+    [Fact]
+    public void EveryDefaultKeyIsListedWithATypeAndTheTypedReaderAcceptsTheDefaults()
+    {
+        foreach (string line in DefaultTrainingConfig.Yaml.Split('\n'))
+        {
+            string t = line.Trim();
+            if (t.Length == 0 || t.StartsWith('#') || t.StartsWith("- ", StringComparison.Ordinal)) continue;
+            Assert.True(t.Contains('#', StringComparison.Ordinal) || t.EndsWith(':'), $"the default config line '{t}' has no type comment");
+        }
+        var config = TrainingConfigReader.Read(ConfigTree.Build(DefaultTrainingConfig.Yaml, null, []));
+        Assert.Equal("ksr-global", config.Model.Functional);
+        Assert.Equal(400, config.Optimiser.MaxEvaluations);
+        Assert.Equal(15, config.Scf.Iterations);
+    }
 }

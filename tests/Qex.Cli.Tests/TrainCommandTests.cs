@@ -79,3 +79,63 @@ public sealed class TrainCommandTests
         Assert.Contains("/no/such.yaml", ex.Message);
     }
 }
+
+/// <summary>
+/// Every kind of checkpoint that `qex train` writes is evaluated by `qex eval --params CK` alone exactly as the
+/// training run evaluated it: the checkpoint carries the model (circuit, input scale), the SCF settings and the test
+/// set. The built-in or shared H2 data, a few Kohn–Sham iterations and one or two evaluations keep it short.
+/// </summary>
+public sealed class CheckpointEvaluationTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "qex-ckeval-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("ksr-global", "")]
+    [InlineData("ksr-lda", "")]
+    [InlineData("ksr-gga", "")]
+    [InlineData("qnn-global", "quantum: {qubits: 3, layers: 1, input_scale: 0.7}")]
+    [InlineData("mlp-global", "quantum: {input_scale: 0.8}")]
+    [InlineData("qnn-window", "quantum: {qubits: 3, layers: 1, feature_map: chebyshev, chebyshev_scale: 2.0}")]
+    [InlineData("qnn-local", "quantum: {qubits: 2, layers: 2, rotations: 'rx,ry', entangler: ring}")]
+    public void EvalOfACheckpointAloneReproducesTheTrainingReport(string functional, string quantum)
+    {
+        Directory.CreateDirectory(_dir);
+        string config = Path.Combine(_dir, functional + ".yaml");
+        File.WriteAllText(config, $$"""
+            model: {functional: {{functional}}, seed: 4{{(quantum.Length > 0 ? ", " + quantum : "")}}}
+            data:
+              train: [{dataset: h2, distances: [128]}]
+              validation: []
+              test: [{dataset: h2, distances: [200, 424]}]
+            scf: {iterations: 4, mixing: 0.6, mixing_decay: 0.8}
+            loss: {energy_steps: 2}
+            optimiser: {max_evaluations: 2}
+            """);
+        string run = Path.Combine(_dir, functional);
+        Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = run, Quiet = true }, new StringWriter()));
+        string json = Path.Combine(_dir, functional + "-eval.json");
+        var log = new StringWriter();
+        Assert.Equal(0, EvalCommand.Run(new EvalOptions { Params = run, Json = json }, new StringWriter(), log));
+        using var trained = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
+        using var evaluated = JsonDocument.Parse(File.ReadAllText(json));
+        var a = trained.RootElement.GetProperty("test")[0].GetProperty("rows").EnumerateArray().ToList();
+        var b = evaluated.RootElement.GetProperty("sets")[0].GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(2, a.Count);
+        Assert.Equal(a.Count, b.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            Assert.Equal(a[i].GetProperty("distance_x100").GetInt32(), b[i].GetProperty("distance_x100").GetInt32());
+            Assert.Equal(a[i].GetProperty("energy").GetDouble(), b[i].GetProperty("energy").GetDouble(), 1e-9);
+        }
+        Assert.Equal(4, evaluated.RootElement.GetProperty("scf").GetProperty("iterations").GetInt32());
+        // an explicit flag overrides the checkpoint and says so
+        var over = new StringWriter();
+        Assert.Equal(0, EvalCommand.Run(new EvalOptions { Params = run, Iterations = 5 }, new StringWriter(), over));
+        Assert.Contains("--iterations 5 overrides 4", over.ToString());
+    }
+}

@@ -22,8 +22,12 @@ namespace Qex.Dft.OneD.Training;
 /// "fresh": restart from a new initialisation (the next key of the seed), until the budget is used; the kept
 /// parameters are the best-validated over all starts.
 /// </param>
+/// <param name="AverageBest">
+/// With validation: at the end, also score the parameter averages of the 2, 3, ..., k best-validated iterates and
+/// keep one if it validates better (neighbouring iterates scatter around a better model). 0 or 1: off.
+/// </param>
 public sealed record TrainingOptions(string Optimiser = "lbfgs", int MaxEvaluations = 200, int History = 20, double LearningRate = 1e-3,
-    int CheckpointEvery = 10, int ValidateEvery = 10, int RestartPatience = 0, string RestartFrom = "best")
+    int CheckpointEvery = 10, int ValidateEvery = 10, int RestartPatience = 0, string RestartFrom = "best", int AverageBest = 0)
 {
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentException">Names the setting, its value and what is allowed.</exception>
@@ -37,6 +41,7 @@ public sealed record TrainingOptions(string Optimiser = "lbfgs", int MaxEvaluati
         if (CheckpointEvery < 0) throw new ArgumentException($"checkpoint_every must be 0 (only at the end) or positive; got {CheckpointEvery}.");
         if (ValidateEvery < 0) throw new ArgumentException($"validate_every must be 0 (only the final iterate) or positive; got {ValidateEvery}.");
         if (RestartPatience < 0) throw new ArgumentException($"optimiser.restart_patience must be 0 (never) or positive; got {RestartPatience}.");
+        if (AverageBest < 0 || AverageBest > 64) throw new ArgumentException($"optimiser.average_best must be between 0 (off) and 64; got {AverageBest}.");
         if (RestartFrom is not ("best" or "fresh")) throw new ArgumentException($"optimiser.restart_from must be best or fresh; got '{RestartFrom}'.");
     }
 }
@@ -54,7 +59,11 @@ public sealed record TrainingStep(int Evaluation, double Loss, double GradientNo
 /// <param name="Score">The score (lower is better).</param>
 /// <param name="Improved">True when it is the best so far (these parameters are kept).</param>
 /// <param name="Restart">The optimiser run it belongs to (0: the first; each restart adds one).</param>
-public sealed record ValidationPoint(int Evaluation, double Score, bool Improved, int Restart);
+public sealed record ValidationPoint(int Evaluation, double Score, bool Improved, int Restart)
+{
+    /// <summary>When scoring an average of the best-validated iterates: how many (0: an iterate).</summary>
+    public int AveragedOver { get; init; }
+}
 
 /// <summary>The outcome of training.</summary>
 /// <param name="Parameters">The kept parameters: the best-validated ones, or the lowest-loss ones without validation.</param>
@@ -69,7 +78,11 @@ public sealed record ValidationPoint(int Evaluation, double Score, bool Improved
 /// <param name="Final">The last iterate (where a resumed run continues).</param>
 public sealed record TrainingResult(ParameterSet Parameters, double Loss, int Evaluations, string Status, double[] LossHistory,
     double BestValidation = double.NaN, int BestValidationEvaluation = 0, IReadOnlyList<ValidationPoint>? ValidationHistory = null,
-    int Restarts = 0, ParameterSet? Final = null);
+    int Restarts = 0, ParameterSet? Final = null)
+{
+    /// <summary>How many best-validated iterates the kept parameters average (0 or 1: a single iterate).</summary>
+    public int AveragedOver { get; init; }
+}
 
 /// <summary>The training objective went non-finite repeatedly; the last good checkpoint is kept.</summary>
 public sealed class NonFiniteLossException(string message) : Exception(message);
@@ -188,6 +201,9 @@ public sealed class Trainer
         int lastCheckpoint = evaluations;
         int stale = r?.StaleValidations ?? 0;
         int restarts = r?.Restarts ?? 0;
+        int averagedOver = r?.AveragedOver ?? 0;
+        // the best-validated iterates (score, parameters), best first, for the final averages
+        var top = new List<(double Score, double[] X)>((r?.TopValidated ?? []).Select(t => (t.Score, (double[])t.Parameters.Clone())));
         double startBest = r?.StartBestValidation ?? double.PositiveInfinity;   // the current start's best score (fresh restarts)
         bool improvedSinceRestart = r?.ImprovedSinceRestart ?? false;
         string status = "finished";
@@ -222,6 +238,8 @@ public sealed class Trainer
             LbfgsY = lbfgs ? lbfgsState?.Y : null,
             LbfgsIterations = lbfgsState?.Iterations ?? 0,
             LbfgsPreviousLoss = lbfgsState is { PreviousValue: var pv } && double.IsFinite(pv) ? pv : null,
+            TopValidated = top.Select(t => new ScoredParameters(t.Score, t.X)).ToArray(),
+            AveragedOver = averagedOver,
             Finished = finished,
             Status = finished ? status : null,
         };
@@ -281,6 +299,12 @@ public sealed class Trainer
             if (fresh ? score < startBest : improved) stale = 0;
             else stale++;
             startBest = Math.Min(startBest, score);
+            if (options.AverageBest > 1 && double.IsFinite(score))
+            {
+                top.Add((score, (double[])x.Clone()));
+                top.Sort((a, b) => a.Score.CompareTo(b.Score));
+                if (top.Count > options.AverageBest) top.RemoveAt(top.Count - 1);
+            }
             var point = new ValidationPoint(evaluations, score, improved, restarts);
             validations.Add(point);
             onValidation?.Invoke(point);
@@ -379,9 +403,26 @@ public sealed class Trainer
         {
             status = "cancelled";
         }
+        if (validate is not null && options.AverageBest > 1 && averagedOver == 0 && !status.StartsWith("stopped", StringComparison.Ordinal) && status != "cancelled")
+        {
+            // averages of the k best-validated iterates, k = 2..K, each scored like an iterate
+            for (int k = 2; k <= top.Count; k++)
+            {
+                var mean = new double[n];
+                for (int j = 0; j < k; j++)
+                    for (int i = 0; i < n; i++) mean[i] += top[j].X[i];
+                for (int i = 0; i < n; i++) mean[i] /= k;
+                double score = validate(initial.Unflatten(mean));
+                var point = new ValidationPoint(evaluations, score, score < bestValidation, restarts) { AveragedOver = k };
+                validations.Add(point);
+                onValidation?.Invoke(point);
+                if (score < bestValidation) { bestValidation = score; selected = mean; averagedOver = k; }
+            }
+            if (averagedOver == 0) averagedOver = 1;
+        }
         Save(true);
         return new TrainingResult(Kept(), bestLoss, evaluations, status, history.ToArray(),
             double.IsFinite(bestValidation) ? bestValidation : double.NaN, bestValidationAt, validations, restarts,
-            initial.Unflatten(lbfgs ? lbfgsState?.X ?? best : adamX));
+            initial.Unflatten(lbfgs ? lbfgsState?.X ?? best : adamX)) { AveragedOver = averagedOver };
     }
 }

@@ -94,7 +94,9 @@ public sealed record LossConfig(int EnergySteps = 5, double Discount = 0.9, doub
 /// <param name="LearningRate">Adam step size.</param>
 /// <param name="RestartPatience">Validations without improvement before a restart (0: never).</param>
 /// <param name="RestartFrom">best | fresh.</param>
-public sealed record OptimiserConfig(string Name = "lbfgs", int MaxEvaluations = 400, int History = 20, double LearningRate = 1e-3, int RestartPatience = 0, string RestartFrom = "best");
+/// <param name="AverageBest">Also score averages of up to this many best-validated iterates at the end (0: off).</param>
+public sealed record OptimiserConfig(string Name = "lbfgs", int MaxEvaluations = 400, int History = 20, double LearningRate = 1e-3, int RestartPatience = 0,
+    string RestartFrom = "best", int AverageBest = 0);
 
 /// <summary>
 /// A whole 1D training configuration, typed: what <c>qex train</c> reads from YAML and what code embedding Qex
@@ -151,7 +153,7 @@ public sealed record TrainingConfig(ModelConfig Model, NoiseConfig Noise, DataCo
 
     /// <summary>The optimiser settings.</summary>
     public TrainingOptions ToTrainingOptions() => new(Optimiser.Name.Trim().ToLowerInvariant(), Optimiser.MaxEvaluations, Optimiser.History, Optimiser.LearningRate,
-        CheckpointEvery, ValidateEvery, Optimiser.RestartPatience, Optimiser.RestartFrom.Trim().ToLowerInvariant());
+        CheckpointEvery, ValidateEvery, Optimiser.RestartPatience, Optimiser.RestartFrom.Trim().ToLowerInvariant(), Optimiser.AverageBest);
 
     /// <summary>The circuit options of the configured model (null for models without a circuit).</summary>
     public QuantumCircuitOptions CircuitOptions(QuantumBackendOptions? backend = null)

@@ -204,7 +204,9 @@ public sealed class TrainingRun
             parameters = result.Parameters;
             Say($"training ended ({result.Status}) after {result.Evaluations} evaluations{(result.Restarts > 0 ? $" and {result.Restarts} restarts" : "")}: best loss {result.Loss.ToString("E4", CultureInfo.InvariantCulture)}; mean {(stepTimes.Count > 0 ? stepTimes.Average() : 0):F0} ms per evaluation");
             if (validate is not null)
-                Say(string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation} (validation {metric} error {result.BestValidation:F3} mHa)"));
+                Say(result.AveragedOver > 1
+                    ? string.Create(CultureInfo.InvariantCulture, $"kept the average of the {result.AveragedOver} best-validated iterates (validation {metric} error {result.BestValidation:F3} mHa; the best single one was at evaluation {result.BestValidationEvaluation})")
+                    : string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation} (validation {metric} error {result.BestValidation:F3} mHa)"));
         }
         else
         {
@@ -278,7 +280,7 @@ public static class TrainingReport
     private sealed record TestJson(string Dataset, string Source, string Reference, SummaryJson Summary, RowJson[] Rows);
 
     private sealed record TrainingJson(string Status, int Evaluations, double? BestLoss, int SelectedEvaluation, double? BestValidationScoreMha,
-        int Restarts, double MeanMsPerEvaluation, double[] LossHistory, ValidationPoint[] Validations, Molecule[] Molecules);
+        int Restarts, int AveragedOver, double MeanMsPerEvaluation, double[] LossHistory, ValidationPoint[] Validations, Molecule[] Molecules);
 
     private sealed record ReportFileJson(string Format, string QexVersion, string Functional, int ParameterCount, XcModelSpec Model, ScfSpec Scf,
         TrainingConfig Config, TrainingJson? Training, double WallSeconds, TestJson[] Test);
@@ -290,7 +292,7 @@ public static class TrainingReport
         var t = r.Training;
         var report = new ReportFileJson("qex.training-report", XcCheckpoint.ThisQexVersion, r.Functional.Name, r.Parameters.TotalLength, model, scf, config,
             t is null ? null : new TrainingJson(t.Status, t.Evaluations, double.IsFinite(t.Loss) ? t.Loss : null, t.BestValidationEvaluation,
-                double.IsFinite(t.BestValidation) ? t.BestValidation : null, t.Restarts, r.MeanMillisecondsPerEvaluation, t.LossHistory,
+                double.IsFinite(t.BestValidation) ? t.BestValidation : null, t.Restarts, t.AveragedOver, r.MeanMillisecondsPerEvaluation, t.LossHistory,
                 (t.ValidationHistory ?? []).ToArray(), r.Train.SelectMany(s => s.Samples.Select(x => new Molecule(s.Dataset, x.Label))).ToArray()),
             r.WallSeconds,
             r.Tests.Select(e => new TestJson(e.Selection.Dataset, e.Selection.Source, e.Selection.Method,

@@ -80,12 +80,23 @@ public sealed record TrainingProgressRecord(int Evaluations, double Loss, string
     /// <summary>L-BFGS: the loss before the last iteration.</summary>
     public double? LbfgsPreviousLoss { get; init; }
 
+    /// <summary>The best-validated iterates kept for the final averages (best first).</summary>
+    public ScoredParameters[]? TopValidated { get; init; }
+
+    /// <summary>How many best-validated iterates the kept parameters average (0: not yet decided; 1: a single iterate).</summary>
+    public int AveragedOver { get; init; }
+
     /// <summary>True when the run ended (budget, convergence, early stop); false for an intermediate checkpoint.</summary>
     public bool Finished { get; init; }
 
     /// <summary>How the run ended (finished checkpoints).</summary>
     public string? Status { get; init; }
 }
+
+/// <summary>Parameters with their validation score.</summary>
+/// <param name="Score">Validation score.</param>
+/// <param name="Parameters">Flat parameters.</param>
+public sealed record ScoredParameters(double Score, double[] Parameters);
 
 /// <summary>The SCF settings a model was trained with (stored in checkpoints, used by evaluation by default).</summary>
 /// <param name="Iterations">Kohn–Sham iterations.</param>

@@ -74,6 +74,24 @@ public sealed class TrainingResumeTests : IDisposable
     }
 
     [Fact]
+    public void AveragesOfTheBestValidatedIteratesAreScoredAndResumeExactly()
+    {
+        var xc = new KsrLocal(3);
+        var options = new TrainingOptions("lbfgs", MaxEvaluations: 14, History: 5, CheckpointEvery: 2, ValidateEvery: 2, AverageBest: 4);
+        var (reference, _) = Run(xc, options, Path.Combine(_dir, "avg-full.json"), -1, resume: false);
+        var averages = reference.ValidationHistory!.Where(p => p.AveragedOver > 0).ToList();
+        Assert.Equal([2, 3, 4], averages.Select(p => p.AveragedOver));
+        Assert.InRange(reference.AveragedOver, 1, 4);
+        // the kept parameters are the best of all scored candidates
+        Assert.Equal(reference.ValidationHistory!.Min(p => p.Score), reference.BestValidation);
+        string ck = Path.Combine(_dir, "avg-killed.json");
+        Assert.Throws<Killed>(() => Run(xc, options, ck, 9, resume: false));
+        var (resumed, _) = Run(xc, options, ck, -1, resume: true);
+        Assert.Equal(reference.Parameters.Flatten(), resumed.Parameters.Flatten());
+        Assert.Equal(reference.AveragedOver, resumed.AveragedOver);
+    }
+
+    [Fact]
     public void TheResumedRunDoesNotEvaluateTheSavedPointAgain()
     {
         var xc = new KsrLocal(1);
