@@ -40,7 +40,7 @@ public static class InfoCommand
             output.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect, ColorSystem = ColorSystemSupport.Detect });
+        var console = Qex.Cli.Output.ConsoleOutput.For(output);
         console.MarkupLine($"[bold]Qex[/] {Markup.Escape(version)} on {Markup.Escape(RuntimeInformation.FrameworkDescription)}, {Markup.Escape(RuntimeInformation.OSDescription)}");
         console.MarkupLine($"Threads: {threads} (GC: {(GCSettings.IsServerGC ? "server" : "workstation")})");
         var table = new Table().AddColumns("backend", "available", "devices", "detail");

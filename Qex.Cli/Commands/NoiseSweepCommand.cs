@@ -94,6 +94,10 @@ public static class NoiseSweepCommand
         log.WriteLine($"{probe.Name} ({parameters.TotalLength} parameters) from {paramsPath}; {string.Join(", ", tests.Select(t => $"{t.Dataset} ({t.Samples.Count})"))}; {scf.Iterations} KS iterations");
 
         var rows = new List<Row>();
+        var reporter = new Output.ProgressReporter(log, o.Quiet);
+        int total = presets.Length * scales.Length * tests.Count, done = 0;
+        reporter.Run(() =>
+        {
         foreach (var preset in presets)
             foreach (double scale in scales)
             {
@@ -106,9 +110,11 @@ public static class NoiseSweepCommand
                     var summary = EvaluationSummary.Of(Evaluator.Run(solver, functional, parameters, t.Dataset, t.Samples, scf));
                     var row = new Row(preset.Name, scale, ad, pd, t.Dataset, summary.Count, summary.MaeMilliHartree, summary.MaxMilliHartree, summary.WithinChemicalAccuracy, sw.Elapsed.TotalSeconds);
                     rows.Add(row);
-                    if (!o.Quiet) log.WriteLine(FormattableString.Invariant($"{preset.Name,-6} scale {scale,5:G4}  p_AD {ad:F4} p_PD {pd:F4}  {t.Dataset}: MAE {row.MaeMilliHartree,9:F3} mHa  max {row.MaxMilliHartree,9:F3}  {row.WithinChemicalAccuracy}/{row.Count} within 1.6 mHa  ({row.Seconds:F1} s)"));
+                    reporter.Update("noise sweep", ++done, total, FormattableString.Invariant($"{preset.Name,-6} scale {scale,5:G4}  p_AD {ad:F4} p_PD {pd:F4}  {t.Dataset}: MAE {row.MaeMilliHartree,9:F3} mHa  max {row.MaxMilliHartree,9:F3}  {row.WithinChemicalAccuracy}/{row.Count} within 1.6 mHa  ({row.Seconds:F1} s)"));
                 }
             }
+            return 0;
+        });
         WriteOutputs(o.Out, probe.Name, paramsPath, rows, output, log);
         return 0;
     }
@@ -120,7 +126,7 @@ public static class NoiseSweepCommand
             table.AddRow(r.Preset, r.Scale.ToString("G4", CultureInfo.InvariantCulture), r.AmplitudeDamping.ToString("F4", CultureInfo.InvariantCulture),
                 r.PhaseDamping.ToString("F4", CultureInfo.InvariantCulture), r.Dataset, r.MaeMilliHartree.ToString("F3", CultureInfo.InvariantCulture),
                 r.MaxMilliHartree.ToString("F3", CultureInfo.InvariantCulture), $"{r.WithinChemicalAccuracy}/{r.Count}");
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), ColorSystem = ColorSystemSupport.NoColors });
+        var console = Qex.Cli.Output.ConsoleOutput.For(output);
         console.Write(table);
 
         var md = new StringBuilder();
