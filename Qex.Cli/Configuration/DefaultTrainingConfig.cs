@@ -34,7 +34,7 @@ public static class DefaultTrainingConfig
           train:                      # list of {dataset, split: train|validation|test|all} or {dataset, distances: [integer keys]}
             - {dataset: h2, distances: [128, 384]}
           validation:                 # list (same form); early stopping: keep the checkpoint with the best validation score; [] to disable
-            - {dataset: h2, distances: [64, 96, 176, 240, 296, 440, 512, 592]}   # disjoint from the 32 H2 test geometries
+            - {dataset: h2, distances: [32, 64, 96, 144, 168, 192, 224, 256, 288, 320, 352, 400, 432, 464, 496, 528, 560, 592]}   # 0.32-5.92 Bohr, disjoint from the test and training geometries
           test:                       # list (same form)
             - {dataset: h2, split: test}
         scf:
