@@ -98,7 +98,7 @@ public static class DatasetReader
             for (int i = 0; i < s; i++)
                 if (distances[i] < 0 || distances[i] > 1_000_000)
                     throw Bad(dir, $"distances_x100.npy entry {i} is {distances[i]}; distance keys are between 0 and 1000000");
-        string? method = ReadMethod(dir);
+        var (method, recordedName) = ReadMetadata(dir);
         Grid1D grid;
         try { grid = new Grid1D(grids); }
         catch (ArgumentException e) { throw Bad(dir, $"grids.npy: {e.Message.TrimEnd('.')}"); }
@@ -116,7 +116,8 @@ public static class DatasetReader
             samples.Add(new Sample(i, label, key, molecule, energies[i],
                 Tensor.FromSpan(densities.Span.Slice(i * g, g), g), Tensor.FromSpan(potentials.Span.Slice(i * g, g), g)));
         }
-        return new Dataset(Path.GetFileName(dir.TrimEnd('/', '\\')), grid, samples, method);
+        // a folder that records its set name (gen-data and the built-in sets do) keeps it, so its standard splits apply
+        return new Dataset(recordedName ?? Path.GetFileName(dir.TrimEnd('/', '\\')), grid, samples, method);
     }
 
     /// <summary>Rejects NaN and infinite entries, naming the file and the sample (row of <paramref name="rowLength"/> values).</summary>
@@ -129,15 +130,16 @@ public static class DatasetReader
                     : $"{file}.npy holds {values[i]} at entry {i}; reference data must be finite");
     }
 
-    private static string? ReadMethod(string dir)
+    private static (string? Method, string? Name) ReadMetadata(string dir)
     {
         string path = Path.Combine(dir, MetadataFile);
-        if (!File.Exists(path)) return null;
+        if (!File.Exists(path)) return (null, null);
         try
         {
             using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && doc.RootElement.TryGetProperty("method", out var m)
+            string? Get(string key) => doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && doc.RootElement.TryGetProperty(key, out var m)
                 && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : null;
+            return (Get("method"), Get("name"));
         }
         catch (System.Text.Json.JsonException e)
         {
