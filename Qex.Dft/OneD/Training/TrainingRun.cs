@@ -132,7 +132,7 @@ public sealed class TrainingRun
             if (sel.Grid.Count != grid.Count || Math.Abs(sel.Grid.Spacing - grid.Spacing) > 1e-12)
                 throw new ArgumentException($"Dataset '{sel.Dataset}' is on a different grid ({sel.Grid.Count} points) than the others ({grid.Count}).");
         foreach (var (sel, role) in train.Select(t => (t, "train")).Concat(validation.Select(v => (v, "validation"))).Concat(test.Select(t => (t, "test"))))
-            Say($"data ({role}): {sel.Dataset}: {sel.Samples.Count} samples from {sel.Source} ({sel.Method})");
+            Say($"data ({role}): {sel.Dataset}: {sel.Samples.Count} samples from {sel.Source}{(sel.Source.Contains(sel.Method, StringComparison.Ordinal) ? "" : $" ({sel.Method})")}");
         var validationSamples = validation.SelectMany(v => v.Samples).ToList();
         var overlap = validation.SelectMany(v => v.Samples.Select(s => $"{v.Dataset}:{s.Label}"))
             .Intersect(test.SelectMany(t => t.Samples.Select(s => $"{t.Dataset}:{s.Label}"))).ToList();
