@@ -142,7 +142,7 @@ public sealed class TrainingRun
         var functional = c.CreateFunctional(grid.Count);
         var modelSpec = c.ModelSpec(grid.Count);
         var scfSpec = c.Scf.ToSpec();
-        if (!c.Backend().IsExact)
+        if (XcModelSpec.UsesCircuitOptions(functional.Name) && !c.Backend().IsExact)
             throw new ArgumentException("Training needs exact circuits (the noise section configures noise or shots; second derivatives of noisy estimates are not available). Train without noise and evaluate under noise with `qex noise-sweep`.");
 
         string checkpointPath = Path.Combine(_out, CheckpointFile);
