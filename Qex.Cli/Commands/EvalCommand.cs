@@ -153,7 +153,9 @@ public static class EvalCommand
             functional = model.Create();
         }
         else functional = XcFunctionals.Create(functionalName, gridPoints: gridPoints);
-        ParameterSet parameters = checkpoint is null ? new ParameterSet([]) : XcCheckpoint.LoadAny(o.Params!, functional).Parameters;
+        // the checkpoint was already checked against the model it describes; a --config model is checked against it now
+        ParameterSet parameters = checkpoint is null ? new ParameterSet([])
+            : config is null && checkpoint.Model is not null ? checkpoint.Parameters : XcCheckpoint.LoadAny(o.Params!, functional).Parameters;
         if (backend is { IsExact: false }) Say($"circuits evaluated with {backend}");
 
         var solver = new KohnShamSolver(selections[0].Grid, interaction);

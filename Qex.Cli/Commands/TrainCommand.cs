@@ -66,10 +66,9 @@ public static class TrainCommand
     public static int Execute(TrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet)
     {
         ArgumentNullException.ThrowIfNull(config);
-        using var progress = new TrainingProgress(log, quiet);
+        var progress = new TrainingProgress(log, quiet);
         var run = new TrainingRun(config, outDir, progress.Events);
         var result = progress.Run(() => run.Execute(resume));
-        progress.Finish();
         foreach (var t in result.Tests)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test {t.Selection.Dataset} ({t.Selection.Method}): MAE {t.Summary.MaeMilliHartree:F3} mHa, max {t.Summary.MaxMilliHartree:F3} mHa, {t.Summary.WithinChemicalAccuracy}/{t.Summary.Count} within 1.6 mHa"));

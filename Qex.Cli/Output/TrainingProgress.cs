@@ -4,7 +4,7 @@ using Qex.Dft.OneD.Training;
 namespace Qex.Cli.Output;
 
 /// <summary>Prints a training run's events: data generation, evaluations, validations (standard error).</summary>
-public sealed class TrainingProgress : IDisposable
+public sealed class TrainingProgress
 {
     private readonly ProgressReporter _reporter;
     private int _budget = 1;
@@ -39,10 +39,4 @@ public sealed class TrainingProgress : IDisposable
 
     /// <summary>Runs the body with the live display (when interactive).</summary>
     public T Run<T>(Func<T> body) => _reporter.Run(body);
-
-    /// <summary>Ends the display.</summary>
-    public void Finish() { }
-
-    /// <inheritdoc />
-    public void Dispose() { }
 }

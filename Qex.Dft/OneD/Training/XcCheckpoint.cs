@@ -259,6 +259,11 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
                 if (vec is not null && vec.Length != n)
                     throw new InvalidDataException($"'{path}': training.{name} has {vec.Length} values for {n} parameters.");
             if (t.LossHistory is null) throw new InvalidDataException($"'{path}': training.loss_history is missing.");
+            if (t.SelectedGradient is not null && t.SelectedGradient.Length != n)
+                throw new InvalidDataException($"'{path}': training.selected_gradient has {t.SelectedGradient.Length} values for {n} parameters.");
+            foreach (var sp in t.TopValidated ?? [])
+                if (sp?.Parameters is null || sp.Parameters.Length != n)
+                    throw new InvalidDataException($"'{path}': an entry of training.top_validated does not have {n} parameters.");
         }
         try { f.Scf?.Validate("the checkpoint's scf"); }
         catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
