@@ -129,7 +129,9 @@ public static class EnergyCommand
             catch (FormatException) { throw new ArgumentException($"--occupation '{occText}' is not a comma-separated list of orbital indices."); }
         }
         log ??= Console.Error;
-        Action<string>? progress = o.Quiet ? null : line => log.WriteLine(line);
+        // SCF, CCSD and FCI iterations: a live stage line with its elapsed time on a terminal, plain lines otherwise
+        var reporter = new Qex.Cli.Output.ProgressReporter(log, o.Quiet);
+        Action<string>? progress = o.Quiet ? null : line => reporter.Stage(line.Split(' ', 2)[0], line);
         var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess,
             Occupation: occupation, Progress: progress);
         // refuse what cannot fit before the SCF runs
@@ -146,84 +148,88 @@ public static class EnergyCommand
                 $"{method.ToUpperInvariant()} with {basis.FunctionCount} basis functions (dense integrals)");
         timings["setup"] = sw.Elapsed.TotalSeconds;
         var moldenSets = new List<Qex.Dft.Molecular.Output.MoldenOrbitals>();
-        double energy, scfEnergy;
-        int iterations;
+        double energy = 0, scfEnergy = 0;
+        int iterations = 0;
         bool closed = mol.Multiplicity == 1;
         HartreeFockResult? rhf = null;
         Tensor? orbitals = null;
         var orbitalSets = new List<(string Spin, double[] Energies, int Occupied)>();
         double? spinSquared = null;
-        Tensor density;
+        Tensor density = null!;
+        double? correlated = null;
+        var extra = new Dictionary<string, string>();
+        object? fciJson = null, ccJson = null;
         try
         {
-            sw.Restart();
-            if (closed)
+            reporter.Run(() =>
             {
-                rhf = RestrictedHartreeFock.Run(mol, basis, scfOptions);
-                orbitals = rhf.Coefficients;
-                (scfEnergy, iterations) = (rhf.Energy, rhf.Iterations);
-                density = rhf.Density;
-                int nmo = rhf.Coefficients.Dim(1);
-                moldenSets.Add(new(rhf.Coefficients, rhf.OrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.ElectronCount / 2 ? 2.0 : 0.0)]));
-                orbitalSets.Add(("", rhf.OrbitalEnergies.ToArray(), mol.ElectronCount / 2));
-            }
-            else
+                sw.Restart();
+                if (closed)
+                {
+                    rhf = RestrictedHartreeFock.Run(mol, basis, scfOptions);
+                    orbitals = rhf.Coefficients;
+                    (scfEnergy, iterations) = (rhf.Energy, rhf.Iterations);
+                    density = rhf.Density;
+                    int nmo = rhf.Coefficients.Dim(1);
+                    moldenSets.Add(new(rhf.Coefficients, rhf.OrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.ElectronCount / 2 ? 2.0 : 0.0)]));
+                    orbitalSets.Add(("", rhf.OrbitalEnergies.ToArray(), mol.ElectronCount / 2));
+                }
+                else
+                {
+                    if (method is "ccsd" or "ccsd(t)") throw new ArgumentException($"{method} runs on a closed-shell RHF reference here; multiplicity {mol.Multiplicity} supports hf (UHF) and fci.");
+                    var uhf = UnrestrictedHartreeFock.Run(mol, basis, scfOptions);
+                    orbitals = uhf.AlphaCoefficients; // FCI does not depend on the orbitals: any orthonormal set spanning the basis
+                    (scfEnergy, iterations) = (uhf.Energy, uhf.Iterations);
+                    density = TensorMath.Binary(BinaryOp.Add, uhf.AlphaDensity, uhf.BetaDensity);
+                    int nmo = uhf.AlphaCoefficients.Dim(1);
+                    moldenSets.Add(new(uhf.AlphaCoefficients, uhf.AlphaOrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.AlphaCount ? 1.0 : 0.0)], "Alpha"));
+                    moldenSets.Add(new(uhf.BetaCoefficients, uhf.BetaOrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.BetaCount ? 1.0 : 0.0)], "Beta"));
+                    orbitalSets.Add(("alpha", uhf.AlphaOrbitalEnergies.ToArray(), mol.AlphaCount));
+                    orbitalSets.Add(("beta", uhf.BetaOrbitalEnergies.ToArray(), mol.BetaCount));
+                    double sz = (mol.AlphaCount - mol.BetaCount) / 2.0;
+                    spinSquared = sz * (sz + 1) + uhf.SpinContamination;
+                }
+                timings["scf"] = sw.Elapsed.TotalSeconds;
+                energy = scfEnergy;
+                if (method != "hf")
             {
-                if (method is "ccsd" or "ccsd(t)") throw new ArgumentException($"{method} runs on a closed-shell RHF reference here; multiplicity {mol.Multiplicity} supports hf (UHF) and fci.");
-                var uhf = UnrestrictedHartreeFock.Run(mol, basis, scfOptions);
-                orbitals = uhf.AlphaCoefficients; // FCI does not depend on the orbitals: any orthonormal set spanning the basis
-                (scfEnergy, iterations) = (uhf.Energy, uhf.Iterations);
-                density = TensorMath.Binary(BinaryOp.Add, uhf.AlphaDensity, uhf.BetaDensity);
-                int nmo = uhf.AlphaCoefficients.Dim(1);
-                moldenSets.Add(new(uhf.AlphaCoefficients, uhf.AlphaOrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.AlphaCount ? 1.0 : 0.0)], "Alpha"));
-                moldenSets.Add(new(uhf.BetaCoefficients, uhf.BetaOrbitalEnergies.ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < mol.BetaCount ? 1.0 : 0.0)], "Beta"));
-                orbitalSets.Add(("alpha", uhf.AlphaOrbitalEnergies.ToArray(), mol.AlphaCount));
-                orbitalSets.Add(("beta", uhf.BetaOrbitalEnergies.ToArray(), mol.BetaCount));
-                double sz = (mol.AlphaCount - mol.BetaCount) / 2.0;
-                spinSquared = sz * (sz + 1) + uhf.SpinContamination;
-            }
-            timings["scf"] = sw.Elapsed.TotalSeconds;
+                sw.Restart();
+                var mo = MolecularOrbitalIntegrals.For(mol, basis, orbitals!);
+                if (method == "fci")
+                {
+                    var fci = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, mol.Multiplicity, new FullConfigurationInteractionOptions(Progress: progress));
+                    correlated = fci.Energy;
+                    extra["FCI determinants"] = fci.Determinants.ToString(CultureInfo.InvariantCulture);
+                    extra["FCI Davidson iterations"] = fci.Iterations.ToString(CultureInfo.InvariantCulture);
+                    extra["FCI <S^2>"] = fci.SpinSquared.ToString("F6", CultureInfo.InvariantCulture);
+                    extra["FCI correlation energy (Ha)"] = (fci.Energy - scfEnergy).ToString("F10", CultureInfo.InvariantCulture);
+                    fciJson = new { determinants = fci.Determinants, iterations = fci.Iterations, s_squared = fci.SpinSquared, correlation_energy = fci.Energy - scfEnergy };
+                }
+                else
+                {
+                    var cc = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, triples: method == "ccsd(t)", progress: progress);
+                    correlated = method == "ccsd" ? cc.CcsdEnergy : cc.CcsdTEnergy;
+                    extra["CCSD energy (Ha)"] = cc.CcsdEnergy.ToString("F10", CultureInfo.InvariantCulture);
+                    extra["CCSD correlation energy (Ha)"] = (cc.CcsdEnergy - scfEnergy).ToString("F10", CultureInfo.InvariantCulture);
+                    if (method == "ccsd(t)") extra["(T) correction (Ha)"] = cc.TriplesCorrection.ToString("F10", CultureInfo.InvariantCulture);
+                    extra["CC iterations"] = cc.Iterations.ToString(CultureInfo.InvariantCulture);
+                    ccJson = new { ccsd_energy = cc.CcsdEnergy, ccsd_correlation_energy = cc.CcsdEnergy - scfEnergy, triples_correction = method == "ccsd(t)" ? cc.TriplesCorrection : (double?)null, iterations = cc.Iterations };
+                }
+                energy = correlated.Value;
+                timings[method] = sw.Elapsed.TotalSeconds;
+                }
+                return 0;
+            });
         }
         catch (ScfConvergenceException e)
         {
             log.WriteLine($"qex: error: {e.Message}");
             return 1;
         }
-        energy = scfEnergy;
         if (o.Molden is not null) AtomicFile.WriteAllText(o.Molden, Qex.Dft.Molecular.Output.MoldenFile.Format(mol, basis, moldenSets));
         var dipole = Properties.Dipole(mol, basis, density);
         var charges = Properties.MullikenCharges(mol, basis, density);
         double dipoleDebye = Math.Sqrt(dipole.Sum(x => x * x)) * Properties.DebyePerAtomicUnit;
-        double? correlated = null;
-        var extra = new Dictionary<string, string>();
-        object? fciJson = null, ccJson = null;
-        if (method != "hf")
-        {
-            sw.Restart();
-            var mo = MolecularOrbitalIntegrals.For(mol, basis, orbitals!);
-            if (method == "fci")
-            {
-                var fci = FullConfigurationInteraction.Run(mo, mol.AlphaCount, mol.BetaCount, mol.Multiplicity, new FullConfigurationInteractionOptions(Progress: progress));
-                correlated = fci.Energy;
-                extra["FCI determinants"] = fci.Determinants.ToString(CultureInfo.InvariantCulture);
-                extra["FCI Davidson iterations"] = fci.Iterations.ToString(CultureInfo.InvariantCulture);
-                extra["FCI <S^2>"] = fci.SpinSquared.ToString("F6", CultureInfo.InvariantCulture);
-                extra["FCI correlation energy (Ha)"] = (fci.Energy - scfEnergy).ToString("F10", CultureInfo.InvariantCulture);
-                fciJson = new { determinants = fci.Determinants, iterations = fci.Iterations, s_squared = fci.SpinSquared, correlation_energy = fci.Energy - scfEnergy };
-            }
-            else
-            {
-                var cc = RestrictedCoupledCluster.Run(mo, mol.ElectronCount / 2, triples: method == "ccsd(t)", progress: progress);
-                correlated = method == "ccsd" ? cc.CcsdEnergy : cc.CcsdTEnergy;
-                extra["CCSD energy (Ha)"] = cc.CcsdEnergy.ToString("F10", CultureInfo.InvariantCulture);
-                extra["CCSD correlation energy (Ha)"] = (cc.CcsdEnergy - scfEnergy).ToString("F10", CultureInfo.InvariantCulture);
-                if (method == "ccsd(t)") extra["(T) correction (Ha)"] = cc.TriplesCorrection.ToString("F10", CultureInfo.InvariantCulture);
-                extra["CC iterations"] = cc.Iterations.ToString(CultureInfo.InvariantCulture);
-                ccJson = new { ccsd_energy = cc.CcsdEnergy, ccsd_correlation_energy = cc.CcsdEnergy - scfEnergy, triples_correction = method == "ccsd(t)" ? cc.TriplesCorrection : (double?)null, iterations = cc.Iterations };
-            }
-            energy = correlated.Value;
-            timings[method] = sw.Elapsed.TotalSeconds;
-        }
         var table = new Table().AddColumns("quantity", "value");
         table.AddRow("molecule", Markup.Escape($"{Path.GetFileName(o.Molecule)} ({mol.Atoms.Count} atoms, {mol.ElectronCount} electrons, charge {mol.Charge}, multiplicity {mol.Multiplicity})"));
         table.AddRow("basis", Markup.Escape($"{o.Basis} ({basis.FunctionCount} functions)"));

@@ -51,12 +51,14 @@ public static class DefaultTrainingConfig
           density_weight: 1.0         # number >= 0
         optimiser:
           name: lbfgs                 # name: lbfgs | adam
-          max_evaluations: 400        # integer >= 1: L-BFGS evaluations, or Adam steps
+          max_evaluations: 400        # integer >= 1: L-BFGS evaluations, or Adam steps, of each start
+          starts: 4                   # integer 1..1000: independent initialisations, the best-validated one is kept
+          target_validation: 1.6      # number >= 0 (mHa): no further start once the validation error is at most this (0: run every start)
           history: 20                 # integer 1..1000: L-BFGS memory m
           learning_rate: 0.001        # number > 0: Adam step size
           restart_patience: 0         # integer >= 0: validations without improvement before the optimiser restarts (0: never)
           average_best: 0             # integer 0..64: at the end also score averages of the 2..k best-validated iterates (0: off)
-          restart_from: best          # best | fresh; best: from the best-validated parameters | fresh: from a new initialisation
+          restart_from: best          # best | fresh; best: restart from the best-validated parameters | fresh: end the start (the next one begins)
         checkpoint_every: 10          # integer >= 0: evaluations between checkpoints
         validate_every: 5             # integer >= 0: evaluations between validations of the accepted iterate (0: the final one only)
         validation_metric: max        # max | mae: largest or mean absolute energy error over the validation set

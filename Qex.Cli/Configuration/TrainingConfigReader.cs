@@ -40,7 +40,7 @@ public static class TrainingConfigReader
         var loss = new LossConfig(c.GetInt("loss.energy_steps"), c.GetDouble("loss.discount"), c.GetDouble("loss.energy_weight"), c.GetDouble("loss.density_weight"));
         var optimiser = new OptimiserConfig(Required(c, "optimiser.name").Trim().ToLowerInvariant(), c.GetInt("optimiser.max_evaluations"), c.GetInt("optimiser.history"),
             c.GetDouble("optimiser.learning_rate"), c.GetInt("optimiser.restart_patience"), Required(c, "optimiser.restart_from").Trim().ToLowerInvariant(),
-            c.GetInt("optimiser.average_best"));
+            c.GetInt("optimiser.average_best"), c.GetInt("optimiser.starts"), c.GetDouble("optimiser.target_validation"));
         var config = new TrainingConfig(model, noise, data, scf, loss, optimiser, c.GetInt("checkpoint_every"), c.GetInt("validate_every"),
             Required(c, "validation_metric").Trim().ToLowerInvariant());
         config.Validate();

@@ -42,7 +42,11 @@ public sealed class ProgressReporter
             {
                 _context = ctx;
                 try { result = body(); }
-                finally { _context = null; }
+                finally
+                {
+                    foreach (var t in _tasks.Values.Where(x => x.IsIndeterminate)) { t.IsIndeterminate = false; t.Value = t.MaxValue; t.StopTask(); }
+                    _context = null;
+                }
             });
         return result;
     }
@@ -61,6 +65,30 @@ public sealed class ProgressReporter
                 t.Description = Markup.Escape(line is null ? task : $"{task}: {line}");
             }
             else if (line is not null) _log.WriteLine(line);
+        }
+    }
+
+    /// <summary>
+    /// Progress of a stage whose length is not known in advance (an SCF, CC or Davidson iteration converging): when
+    /// interactive, an indeterminate bar with the elapsed time and the latest <paramref name="line"/>, the previous
+    /// stage marked done when a new one begins; plain mode prints the line.
+    /// </summary>
+    public void Stage(string stage, string line)
+    {
+        if (_quiet) return;
+        lock (_gate)
+        {
+            if (_context is { } ctx)
+            {
+                if (!_tasks.TryGetValue(stage, out var t))
+                {
+                    foreach (var other in _tasks.Values.Where(x => x.IsIndeterminate)) { other.IsIndeterminate = false; other.Value = other.MaxValue; other.StopTask(); }
+                    _tasks[stage] = t = ctx.AddTask(Markup.Escape(stage), maxValue: 1);
+                    t.IsIndeterminate = true;
+                }
+                t.Description = Markup.Escape(line);
+            }
+            else _log.WriteLine(line);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class TrainingProgress
             Validation = point =>
             {
                 string line = string.Create(CultureInfo.InvariantCulture,
-                    $"           validation error {point.Score:F3} mHa {(point.AveragedOver > 0 ? $"for the average of the {point.AveragedOver} best-validated iterates" : $"at evaluation {point.Evaluation}")}{(point.Improved ? " (best)" : "")}{(point.Restart > 0 ? $" [start {point.Restart + 1}]" : "")}");
+                    $"           validation error {point.Score:F3} mHa {(point.AveragedOver > 0 ? $"for the average of the {point.AveragedOver} best-validated iterates" : $"at evaluation {point.Evaluation}")}{(point.Improved ? " (best)" : "")}{(point.Start > 0 ? $" [start {point.Start + 1}]" : "")}");
                 _reporter.Message(line);
             },
         };

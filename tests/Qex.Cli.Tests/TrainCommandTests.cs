@@ -33,7 +33,7 @@ public sealed class TrainCommandTests
               validation: [{dataset: h2, distances: [240]}]
               test: [{dataset: h2, distances: [160, 200]}]
             scf: {iterations: 6}
-            optimiser: {max_evaluations: 3}
+            optimiser: {max_evaluations: 3, starts: 1}
             checkpoint_every: 1
             validate_every: 1
             """);

@@ -18,16 +18,28 @@ namespace Qex.Dft.OneD.Training;
 /// L-BFGS memory, or fresh Adam moments). 0: never restart.
 /// </param>
 /// <param name="RestartFrom">
-/// "best": restart from the best-validated parameters (training ends when a restart brings no improvement);
-/// "fresh": restart from a new initialisation (the next key of the seed), until the budget is used; the kept
-/// parameters are the best-validated over all starts.
+/// "best": when the patience runs out, restart from the best-validated parameters (the start ends when a restart
+/// brings no improvement); "fresh": when the patience runs out, end the current start (the next start, if any,
+/// begins from a new initialisation).
 /// </param>
 /// <param name="AverageBest">
 /// With validation: at the end, also score the parameter averages of the 2, 3, ..., k best-validated iterates and
 /// keep one if it validates better (neighbouring iterates scatter around a better model). 0 or 1: off.
 /// </param>
+/// <param name="Starts">
+/// Independent starts: start 0 begins at the initial parameters, start k at the k-th fresh initialisation of the
+/// seed; each has its own budget of <paramref name="MaxEvaluations"/>, and the kept parameters are the
+/// best-validated over all starts run. With few training molecules the loss has a wide valley of near-equal
+/// minima whose generalisation differs by an order of magnitude; several starts, chosen among by validation, make
+/// the outcome a property of the recipe rather than of one initialisation.
+/// </param>
+/// <param name="TargetValidation">
+/// With validation and several starts: no further start begins once the best validation score is at or below
+/// this (0: run every start).
+/// </param>
 public sealed record TrainingOptions(string Optimiser = "lbfgs", int MaxEvaluations = 200, int History = 20, double LearningRate = 1e-3,
-    int CheckpointEvery = 10, int ValidateEvery = 10, int RestartPatience = 0, string RestartFrom = "best", int AverageBest = 0)
+    int CheckpointEvery = 10, int ValidateEvery = 10, int RestartPatience = 0, string RestartFrom = "best", int AverageBest = 0,
+    int Starts = 1, double TargetValidation = 0)
 {
     /// <summary>Checks every setting.</summary>
     /// <exception cref="ArgumentException">Names the setting, its value and what is allowed.</exception>
@@ -43,6 +55,9 @@ public sealed record TrainingOptions(string Optimiser = "lbfgs", int MaxEvaluati
         if (RestartPatience < 0) throw new ArgumentException($"optimiser.restart_patience must be 0 (never) or positive; got {RestartPatience}.");
         if (AverageBest < 0 || AverageBest > 64) throw new ArgumentException($"optimiser.average_best must be between 0 (off) and 64; got {AverageBest}.");
         if (RestartFrom is not ("best" or "fresh")) throw new ArgumentException($"optimiser.restart_from must be best or fresh; got '{RestartFrom}'.");
+        if (Starts < 1 || Starts > 1000) throw new ArgumentException($"optimiser.starts must be between 1 and 1000; got {Starts}.");
+        if ((long)Starts * MaxEvaluations > 10_000_000) throw new ArgumentException($"optimiser.starts x optimiser.max_evaluations must be at most 10000000; got {Starts} x {MaxEvaluations}.");
+        if (!double.IsFinite(TargetValidation) || TargetValidation < 0) throw new ArgumentException($"optimiser.target_validation must be 0 (off) or a positive number; got {TargetValidation}.");
     }
 }
 
@@ -58,9 +73,12 @@ public sealed record TrainingStep(int Evaluation, double Loss, double GradientNo
 /// <param name="Evaluation">The evaluation count when it was scored.</param>
 /// <param name="Score">The score (lower is better).</param>
 /// <param name="Improved">True when it is the best so far (these parameters are kept).</param>
-/// <param name="Restart">The optimiser run it belongs to (0: the first; each restart adds one).</param>
+/// <param name="Restart">Restarts from the best-validated parameters done before it (over all starts).</param>
 public sealed record ValidationPoint(int Evaluation, double Score, bool Improved, int Restart)
 {
+    /// <summary>The start it belongs to (0: the first).</summary>
+    public int Start { get; init; }
+
     /// <summary>When scoring an average of the best-validated iterates: how many (0: an iterate).</summary>
     public int AveragedOver { get; init; }
 }
@@ -74,7 +92,7 @@ public sealed record ValidationPoint(int Evaluation, double Score, bool Improved
 /// <param name="BestValidation">Validation score of the kept parameters (NaN without validation).</param>
 /// <param name="BestValidationEvaluation">Evaluation at which they were scored (0 without validation).</param>
 /// <param name="ValidationHistory">Every validation score.</param>
-/// <param name="Restarts">Optimiser restarts from the best-validated parameters.</param>
+/// <param name="Restarts">Optimiser restarts from the best-validated parameters (over all starts).</param>
 /// <param name="Final">The last iterate (where a resumed run continues).</param>
 public sealed record TrainingResult(ParameterSet Parameters, double Loss, int Evaluations, string Status, double[] LossHistory,
     double BestValidation = double.NaN, int BestValidationEvaluation = 0, IReadOnlyList<ValidationPoint>? ValidationHistory = null,
@@ -82,6 +100,12 @@ public sealed record TrainingResult(ParameterSet Parameters, double Loss, int Ev
 {
     /// <summary>How many best-validated iterates the kept parameters average (0 or 1: a single iterate).</summary>
     public int AveragedOver { get; init; }
+
+    /// <summary>Starts run (see <see cref="TrainingOptions.Starts"/>).</summary>
+    public int StartsRun { get; init; } = 1;
+
+    /// <summary>The start whose parameters are kept (0-based; for averages, the start of the best single iterate).</summary>
+    public int KeptStart { get; init; }
 }
 
 /// <summary>The training objective went non-finite repeatedly; the last good checkpoint is kept.</summary>
@@ -167,19 +191,21 @@ public sealed class Trainer
     /// <param name="validate">Validation score of parameters (lower is better).</param>
     /// <param name="onValidation">Called after every validation.</param>
     /// <param name="checkpointFactory">Builds the checkpoint to save from (kept parameters, training record); default: a bare checkpoint of the functional.</param>
-    /// <param name="initialiser">The initial parameters of start k (k = 1, 2, ...; needed for restarts from fresh initialisations).</param>
+    /// <param name="initialiser">The initial parameters of start k (k = 1, 2, ...; needed for several starts).</param>
+    /// <param name="onStart">Called when start k (k = 1, 2, ...) begins.</param>
     public TrainingResult Train(ParameterSet initial, TrainingOptions options, long seed, Action<TrainingStep>? onStep = null,
         string? checkpointPath = null, TrainingProgressRecord? resumeFrom = null, CancellationToken cancel = default,
         Func<ParameterSet, double>? validate = null, Action<ValidationPoint>? onValidation = null,
-        Func<ParameterSet, TrainingProgressRecord, XcCheckpoint>? checkpointFactory = null, Func<int, ParameterSet>? initialiser = null)
+        Func<ParameterSet, TrainingProgressRecord, XcCheckpoint>? checkpointFactory = null, Func<int, ParameterSet>? initialiser = null,
+        Action<int>? onStart = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         bool lbfgs = options.Optimiser == "lbfgs";
         bool fresh = options.RestartFrom == "fresh";
-        if (fresh && options.RestartPatience > 0 && initialiser is null)
-            throw new ArgumentException("Restarts from fresh initialisations need an initialiser.");
+        if (options.Starts > 1 && initialiser is null)
+            throw new ArgumentException("Several starts need an initialiser (the initial parameters of each start).");
         var r = resumeFrom;
         if (r is not null && r.Optimiser != options.Optimiser)
             throw new ArgumentException($"--resume: the checkpoint was trained with {r.Optimiser}, the config uses {options.Optimiser}.");
@@ -204,8 +230,12 @@ public sealed class Trainer
         int averagedOver = r?.AveragedOver ?? 0;
         // the best-validated iterates (score, parameters), best first, for the final averages
         var top = new List<(double Score, double[] X)>((r?.TopValidated ?? []).Select(t => (t.Score, (double[])t.Parameters.Clone())));
-        double startBest = r?.StartBestValidation ?? double.PositiveInfinity;   // the current start's best score (fresh restarts)
+        double startBest = r?.StartBestValidation ?? double.PositiveInfinity;   // the current start's best score
         bool improvedSinceRestart = r?.ImprovedSinceRestart ?? false;
+        int start = r?.Start ?? 0;                      // the current start
+        int startBegan = r?.StartBeganAt ?? 0;          // evaluations done before it began
+        bool startOver = r?.StartOver ?? false;         // whether the current start has ended
+        int keptStart = r?.KeptStart ?? 0;
         string status = "finished";
         // the optimiser's position: its current iterate (and, for L-BFGS, the full state; for Adam the moments)
         LbfgsState? lbfgsState = r is { Current: { } c, CurrentLoss: { } cl, CurrentGradient: { } cg }
@@ -231,6 +261,10 @@ public sealed class Trainer
             Restarts = restarts,
             StartBestValidation = double.IsFinite(startBest) ? startBest : null,
             ImprovedSinceRestart = improvedSinceRestart,
+            Start = start,
+            StartBeganAt = startBegan,
+            StartOver = startOver,
+            KeptStart = keptStart,
             Current = lbfgs ? lbfgsState?.X : adamX,
             CurrentLoss = lbfgs ? lbfgsState?.Value : null,
             CurrentGradient = lbfgs ? lbfgsState?.Gradient : null,
@@ -294,9 +328,10 @@ public sealed class Trainer
                 bestValidation = score; bestValidationAt = evaluations;
                 selected = (double[])x.Clone(); selectedLoss = f; selectedGradient = (double[])g.Clone();
                 improvedSinceRestart = true;
+                keptStart = start;
             }
-            // patience counts against the best score of the current start (fresh restarts) or of the whole run
-            if (fresh ? score < startBest : improved) stale = 0;
+            // patience counts against the best score of the current start
+            if (score < startBest) stale = 0;
             else stale++;
             startBest = Math.Min(startBest, score);
             if (options.AverageBest > 1 && double.IsFinite(score))
@@ -305,7 +340,7 @@ public sealed class Trainer
                 top.Sort((a, b) => a.Score.CompareTo(b.Score));
                 if (top.Count > options.AverageBest) top.RemoveAt(top.Count - 1);
             }
-            var point = new ValidationPoint(evaluations, score, improved, restarts);
+            var point = new ValidationPoint(evaluations, score, improved, restarts) { Start = start };
             validations.Add(point);
             onValidation?.Invoke(point);
         }
@@ -313,12 +348,41 @@ public sealed class Trainer
         bool CheckpointDue() => options.CheckpointEvery > 0 && evaluations - lastCheckpoint >= options.CheckpointEvery;
         bool RestartDue() => validate is not null && options.RestartPatience > 0 && stale >= options.RestartPatience;
 
+        bool StartExhausted() => evaluations - startBegan >= options.MaxEvaluations;
+        bool TargetReached() => validate is not null && options.TargetValidation > 0 && bestValidation <= options.TargetValidation;
+        // after a start ended: the next one begins (its first point evaluated by beginAt) unless none is left or the
+        // target is reached; false when training is over
+        bool NextStart(Func<double[], bool> beginAt)
+        {
+            while (start + 1 < options.Starts)
+            {
+                if (TargetReached())
+                {
+                    status = FormattableString.Invariant($"validation target {options.TargetValidation:G4} reached in start {keptStart + 1}");
+                    return false;
+                }
+                start++;
+                startBegan = evaluations;
+                startOver = false;
+                stale = 0;
+                startBest = double.PositiveInfinity;
+                improvedSinceRestart = false;
+                onStart?.Invoke(start);
+                if (beginAt(initialiser!(start).Flatten())) return true;
+                startOver = true;   // not finite at its initial parameters: the start is over at once
+            }
+            return false;
+        }
+
+        // a finished run whose last start ran out of its budget continues that start when the budget is raised
+        if (r is { Finished: true, Status: "MaxEvaluations" } && startOver && !StartExhausted()) startOver = false;
+
         try
         {
-            if (r is { Finished: true } && evaluations >= options.MaxEvaluations) status = "budget already used";
+            if (r is { Finished: true } && startOver && (start + 1 >= options.Starts || TargetReached())) status = "budget already used";
             else if (lbfgs)
             {
-                var lo = new LbfgsOptions(HistorySize: options.History, MaxEvaluations: options.MaxEvaluations, MaxIterations: int.MaxValue,
+                LbfgsOptions StartOptions() => new(HistorySize: options.History, MaxEvaluations: startBegan + options.MaxEvaluations, MaxIterations: int.MaxValue,
                     FunctionTolerance: 2.220446049250313e-16, GradientTolerance: 1e-14);
                 bool Progress(LbfgsProgress p)
                 {
@@ -327,72 +391,81 @@ public sealed class Trainer
                     if (CheckpointDue()) Save(false);
                     return !RestartDue();
                 }
-                LbfgsState? StartAt(double[] x0)
+                bool BeginAt(double[] x0)
                 {
                     var (f0, g0) = Objective(x0);
-                    if (!double.IsFinite(f0)) return null;
+                    if (!double.IsFinite(f0)) return false;
                     if (ValidationDue()) Score(x0, f0, g0);
-                    return new LbfgsState(x0, f0, (double[])g0.Clone(), [], [], 0, evaluations);
+                    lbfgsState = new LbfgsState(x0, f0, (double[])g0.Clone(), [], [], 0, evaluations);
+                    return true;
                 }
                 // the KSR recipe: SciPy L-BFGS-B with factr = 1 and pgtol = 1e-14, i.e. run out the evaluation budget
-                lbfgsState ??= StartAt(initial.Flatten()) ?? throw new ArgumentException("The training loss is not finite at the initial parameters.");
-                while (true)
+                if (lbfgsState is null && !BeginAt(initial.Flatten())) throw new ArgumentException("The training loss is not finite at the initial parameters.");
+                bool running = !startOver || NextStart(BeginAt);
+                while (running)
                 {
-                    var res = Lbfgs.Resume(Objective, lbfgsState, lo, Progress);
+                    var res = Lbfgs.Resume(Objective, lbfgsState!, StartOptions(), Progress);
                     status = res.Status.ToString();
-                    if (evaluations >= options.MaxEvaluations) break;
-                    bool patienceUsed = res.Status == LbfgsStatus.Stopped;
-                    if (!fresh || options.RestartPatience == 0)
+                    if (res.Status == LbfgsStatus.Stopped && !fresh && !StartExhausted())
                     {
-                        if (!patienceUsed) break;
                         // patience exhausted: restart from the best-validated iterate with a fresh memory, unless the
                         // previous restart found nothing better (the same start would repeat the same path)
-                        if (!improvedSinceRestart || selected is null || selectedGradient is null) { status = "early stop: no validation improvement after a restart"; break; }
-                        restarts++;
-                        stale = 0;
-                        improvedSinceRestart = false;
-                        lbfgsState = new LbfgsState((double[])selected.Clone(), selectedLoss, (double[])selectedGradient.Clone(), [], [], 0, evaluations);
+                        if (improvedSinceRestart && selected is not null && selectedGradient is not null)
+                        {
+                            restarts++;
+                            stale = 0;
+                            improvedSinceRestart = false;
+                            lbfgsState = new LbfgsState((double[])selected.Clone(), selectedLoss, (double[])selectedGradient.Clone(), [], [], 0, evaluations);
+                            continue;
+                        }
+                        status = "early stop: no validation improvement after a restart";
                     }
-                    else
-                    {
-                        // a new start from the next initialisation (also after a start converged or failed)
-                        restarts++;
-                        stale = 0;
-                        startBest = double.PositiveInfinity;
-                        improvedSinceRestart = false;
-                        LbfgsState? next = null;
-                        while (next is null && evaluations < options.MaxEvaluations) next = StartAt(initialiser!(restarts).Flatten());
-                        if (next is null) break;
-                        lbfgsState = next;
-                    }
+                    // the start is over: its last iterate is scored, then the next start begins (if any)
+                    if (validate is not null && lbfgsState is { } fin && (validatedX is null || !validatedX.AsSpan().SequenceEqual(fin.X)))
+                        Score(fin.X, fin.Value, fin.Gradient);
+                    startOver = true;
+                    running = NextStart(BeginAt);
                 }
-                if (validate is not null && lbfgsState is { } fin && (validatedX is null || !validatedX.AsSpan().SequenceEqual(fin.X)))
-                    Score(fin.X, fin.Value, fin.Gradient);
             }
             else
             {
                 var adam = adamState is { } st ? new Adam(st, new AdamOptions(options.LearningRate)) : new Adam(n, new AdamOptions(options.LearningRate));
                 (double[] X, double F, double[] G)? last = null;
-                while (evaluations < options.MaxEvaluations)
+                bool BeginAt(double[] x0)
                 {
-                    var (loss, g) = Objective(adamX);
-                    if (!double.IsFinite(loss)) { adamX = (double[])best.Clone(); continue; }
-                    last = ((double[])adamX.Clone(), loss, g);
-                    if (ValidationDue()) Score(last.Value.X, loss, g);
-                    if (RestartDue())
-                    {
-                        if (!fresh && (!improvedSinceRestart || selected is null)) { status = "early stop: no validation improvement after a restart"; break; }
-                        restarts++; stale = 0; improvedSinceRestart = false; startBest = double.PositiveInfinity;
-                        adamX = fresh ? initialiser!(restarts).Flatten() : (double[])selected!.Clone();
-                        adam = new Adam(n, new AdamOptions(options.LearningRate));
-                        adamState = adam.State;
-                        continue;
-                    }
-                    adam.Step(adamX, g);
+                    adamX = x0;
+                    adam = new Adam(n, new AdamOptions(options.LearningRate));
                     adamState = adam.State;
-                    if (CheckpointDue()) Save(false);
+                    last = null;
+                    return true;
                 }
-                if (validate is not null && last is { } l && !ReferenceEquals(validatedX, l.X)) Score(l.X, l.F, l.G);
+                bool running = !startOver || NextStart(BeginAt);
+                while (running)
+                {
+                    while (!StartExhausted())
+                    {
+                        var (loss, g) = Objective(adamX);
+                        if (!double.IsFinite(loss)) { adamX = (double[])best.Clone(); continue; }
+                        last = ((double[])adamX.Clone(), loss, g);
+                        if (ValidationDue()) Score(last.Value.X, loss, g);
+                        if (RestartDue())
+                        {
+                            if (fresh) break;   // the start is over
+                            if (!improvedSinceRestart || selected is null) { status = "early stop: no validation improvement after a restart"; break; }
+                            restarts++; stale = 0; improvedSinceRestart = false;
+                            adamX = (double[])selected.Clone();
+                            adam = new Adam(n, new AdamOptions(options.LearningRate));
+                            adamState = adam.State;
+                            continue;
+                        }
+                        adam.Step(adamX, g);
+                        adamState = adam.State;
+                        if (CheckpointDue()) Save(false);
+                    }
+                    if (validate is not null && last is { } l && !ReferenceEquals(validatedX, l.X)) Score(l.X, l.F, l.G);
+                    startOver = true;
+                    running = NextStart(BeginAt);
+                }
             }
         }
         catch (NonFiniteLossException e)
@@ -413,7 +486,7 @@ public sealed class Trainer
                     for (int i = 0; i < n; i++) mean[i] += top[j].X[i];
                 for (int i = 0; i < n; i++) mean[i] /= k;
                 double score = validate(initial.Unflatten(mean));
-                var point = new ValidationPoint(evaluations, score, score < bestValidation, restarts) { AveragedOver = k };
+                var point = new ValidationPoint(evaluations, score, score < bestValidation, restarts) { AveragedOver = k, Start = start };
                 validations.Add(point);
                 onValidation?.Invoke(point);
                 if (score < bestValidation) { bestValidation = score; selected = mean; averagedOver = k; }
@@ -423,6 +496,6 @@ public sealed class Trainer
         Save(true);
         return new TrainingResult(Kept(), bestLoss, evaluations, status, history.ToArray(),
             double.IsFinite(bestValidation) ? bestValidation : double.NaN, bestValidationAt, validations, restarts,
-            initial.Unflatten(lbfgs ? lbfgsState?.X ?? best : adamX)) { AveragedOver = averagedOver };
+            initial.Unflatten(lbfgs ? lbfgsState?.X ?? best : adamX)) { AveragedOver = averagedOver, StartsRun = start + 1, KeptStart = keptStart };
     }
 }

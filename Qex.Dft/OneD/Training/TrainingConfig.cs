@@ -95,8 +95,10 @@ public sealed record LossConfig(int EnergySteps = 5, double Discount = 0.9, doub
 /// <param name="RestartPatience">Validations without improvement before a restart (0: never).</param>
 /// <param name="RestartFrom">best | fresh.</param>
 /// <param name="AverageBest">Also score averages of up to this many best-validated iterates at the end (0: off).</param>
+/// <param name="Starts">Independent starts, each with the evaluation budget (see <see cref="TrainingOptions.Starts"/>).</param>
+/// <param name="TargetValidation">No further start once the validation score (mHa) is at most this (0: run every start).</param>
 public sealed record OptimiserConfig(string Name = "lbfgs", int MaxEvaluations = 400, int History = 20, double LearningRate = 1e-3, int RestartPatience = 0,
-    string RestartFrom = "best", int AverageBest = 0);
+    string RestartFrom = "best", int AverageBest = 0, int Starts = 1, double TargetValidation = 0);
 
 /// <summary>
 /// A whole 1D training configuration, typed: what <c>qex train</c> reads from YAML and what code embedding Qex
@@ -153,7 +155,8 @@ public sealed record TrainingConfig(ModelConfig Model, NoiseConfig Noise, DataCo
 
     /// <summary>The optimiser settings.</summary>
     public TrainingOptions ToTrainingOptions() => new(Optimiser.Name.Trim().ToLowerInvariant(), Optimiser.MaxEvaluations, Optimiser.History, Optimiser.LearningRate,
-        CheckpointEvery, ValidateEvery, Optimiser.RestartPatience, Optimiser.RestartFrom.Trim().ToLowerInvariant(), Optimiser.AverageBest);
+        CheckpointEvery, ValidateEvery, Optimiser.RestartPatience, Optimiser.RestartFrom.Trim().ToLowerInvariant(), Optimiser.AverageBest,
+        Optimiser.Starts, Optimiser.TargetValidation);
 
     /// <summary>The circuit options of the configured model (null for models without a circuit).</summary>
     public QuantumCircuitOptions CircuitOptions(QuantumBackendOptions? backend = null)

@@ -172,7 +172,10 @@ public sealed class TrainingRun
         var stepTimes = new List<double>();
         if (layout.TotalLength > 0)
         {
-            Say($"training {functional.Name} ({layout.TotalLength} parameters) on {batch.Count} molecules with {options.Optimiser}, at most {options.MaxEvaluations} evaluations; checkpoints in {checkpointPath}");
+            string startsText = options.Starts == 1 ? "" : options.TargetValidation > 0 && validationSamples.Count > 0
+                ? string.Create(CultureInfo.InvariantCulture, $" per start, up to {options.Starts} starts until the validation error is at most {options.TargetValidation:G4} mHa")
+                : $" per start, {options.Starts} starts";
+            Say($"training {functional.Name} ({layout.TotalLength} parameters) on {batch.Count} molecules with {options.Optimiser}, at most {options.MaxEvaluations} evaluations{startsText}; checkpoints in {checkpointPath}");
             var trainer = new Trainer(solver, functional, batch, scf, weights);
             string metric = c.ValidationMetric;
             IReadOnlyList<EvaluationRow>? lastValidationRows = null;
@@ -186,27 +189,36 @@ public sealed class TrainingRun
                 // ties on the largest error are broken by the mean
                 return metric == "max" ? summary.MaxMilliHartree + 1e-6 * summary.MaeMilliHartree : summary.MaeMilliHartree;
             };
-            _events.Started?.Invoke(resumeFrom?.Evaluations ?? 0, options.MaxEvaluations);
+            int done = resumeFrom?.Evaluations ?? 0;
+            double bestScore = resumeFrom?.BestValidation ?? double.NaN;
+            _events.Started?.Invoke(done, (resumeFrom?.StartBeganAt ?? 0) + options.MaxEvaluations);
             result = trainer.Train(parameters, options, seed, step =>
             {
+                done = step.Evaluation;
                 stepTimes.Add(step.Milliseconds);
                 _events.Step?.Invoke(step, batch);
             }, checkpointPath, resumeFrom, cancel, validate,
                 point =>
                 {
                     if (lastValidationRows is { } vr)
-                        File.AppendAllText(validationLog, JsonSerializer.Serialize(new ValidationLogLine(point.Evaluation, point.Score, point.Improved, point.Restart,
+                        File.AppendAllText(validationLog, JsonSerializer.Serialize(new ValidationLogLine(point.Evaluation, point.Score, point.Improved, point.Start, point.Restart,
                             vr.Select(r => new ValidationLogRow(r.Label, r.DistanceX100, r.Error)).ToArray()), ReportJson.Options) + "\n");
+                    if (point.Improved) bestScore = point.Score;
                     _events.Validation?.Invoke(point);
                 },
                 (kept, record) => new XcCheckpoint(functional.Name, kept, record) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test },
-                k => functional.InitialParameters(RngKey.FromSeed(seed).Fold((ulong)k)));
+                k => functional.InitialParameters(RngKey.FromSeed(seed).Fold((ulong)k)),
+                k =>
+                {
+                    Say(string.Create(CultureInfo.InvariantCulture, $"start {k + 1} of {options.Starts} from a new initialisation (best validation {metric} error so far {bestScore:F3} mHa{(options.TargetValidation > 0 ? $", target {options.TargetValidation:G4}" : "")})"));
+                    _events.Started?.Invoke(done, done + options.MaxEvaluations);
+                });
             parameters = result.Parameters;
-            Say($"training ended ({result.Status}) after {result.Evaluations} evaluations{(result.Restarts > 0 ? $" and {result.Restarts} restarts" : "")}: best loss {result.Loss.ToString("E4", CultureInfo.InvariantCulture)}; mean {(stepTimes.Count > 0 ? stepTimes.Average() : 0):F0} ms per evaluation");
+            Say($"training ended ({result.Status}) after {result.Evaluations} evaluations{(result.StartsRun > 1 ? $" in {result.StartsRun} starts" : "")}{(result.Restarts > 0 ? $" and {result.Restarts} restarts" : "")}: best loss {result.Loss.ToString("E4", CultureInfo.InvariantCulture)}; mean {(stepTimes.Count > 0 ? stepTimes.Average() : 0):F0} ms per evaluation");
             if (validate is not null)
                 Say(result.AveragedOver > 1
                     ? string.Create(CultureInfo.InvariantCulture, $"kept the average of the {result.AveragedOver} best-validated iterates (validation {metric} error {result.BestValidation:F3} mHa; the best single one was at evaluation {result.BestValidationEvaluation})")
-                    : string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation} (validation {metric} error {result.BestValidation:F3} mHa)"));
+                    : string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation}{(result.StartsRun > 1 ? $" (start {result.KeptStart + 1})" : "")} (validation {metric} error {result.BestValidation:F3} mHa)"));
         }
         else
         {
@@ -236,7 +248,7 @@ public sealed class TrainingRun
 
     private sealed record ValidationLogRow(string Label, int DistanceX100, double Error);
 
-    private sealed record ValidationLogLine(int Evaluation, double Score, bool Improved, int Restart, ValidationLogRow[] Errors);
+    private sealed record ValidationLogLine(int Evaluation, double Score, bool Improved, int Start, int Restart, ValidationLogRow[] Errors);
 }
 
 /// <summary>The JSON conventions of reports: snake_case keys, numbers as numbers (non-finite ones as null).</summary>
@@ -280,7 +292,7 @@ public static class TrainingReport
     private sealed record TestJson(string Dataset, string Source, string Reference, SummaryJson Summary, RowJson[] Rows);
 
     private sealed record TrainingJson(string Status, int Evaluations, double? BestLoss, int SelectedEvaluation, double? BestValidationScoreMha,
-        int Restarts, int AveragedOver, double MeanMsPerEvaluation, double[] LossHistory, ValidationPoint[] Validations, Molecule[] Molecules);
+        int Restarts, int StartsRun, int KeptStart, int AveragedOver, double MeanMsPerEvaluation, double[] LossHistory, ValidationPoint[] Validations, Molecule[] Molecules);
 
     private sealed record ReportFileJson(string Format, string QexVersion, string Functional, int ParameterCount, XcModelSpec Model, ScfSpec Scf,
         TrainingConfig Config, TrainingJson? Training, double WallSeconds, TestJson[] Test);
@@ -292,7 +304,7 @@ public static class TrainingReport
         var t = r.Training;
         var report = new ReportFileJson("qex.training-report", XcCheckpoint.ThisQexVersion, r.Functional.Name, r.Parameters.TotalLength, model, scf, config,
             t is null ? null : new TrainingJson(t.Status, t.Evaluations, double.IsFinite(t.Loss) ? t.Loss : null, t.BestValidationEvaluation,
-                double.IsFinite(t.BestValidation) ? t.BestValidation : null, t.Restarts, t.AveragedOver, r.MeanMillisecondsPerEvaluation, t.LossHistory,
+                double.IsFinite(t.BestValidation) ? t.BestValidation : null, t.Restarts, t.StartsRun, t.KeptStart, t.AveragedOver, r.MeanMillisecondsPerEvaluation, t.LossHistory,
                 (t.ValidationHistory ?? []).ToArray(), r.Train.SelectMany(s => s.Samples.Select(x => new Molecule(s.Dataset, x.Label))).ToArray()),
             r.WallSeconds,
             r.Tests.Select(e => new TestJson(e.Selection.Dataset, e.Selection.Source, e.Selection.Method,

@@ -53,11 +53,23 @@ public sealed record TrainingProgressRecord(int Evaluations, double Loss, string
     /// <summary>Restarts done.</summary>
     public int Restarts { get; init; }
 
-    /// <summary>The best validation score of the current start (fresh restarts).</summary>
+    /// <summary>The best validation score of the current start.</summary>
     public double? StartBestValidation { get; init; }
 
     /// <summary>Whether the validation improved since the last restart.</summary>
     public bool ImprovedSinceRestart { get; init; }
+
+    /// <summary>The current start (0-based; see <see cref="TrainingOptions.Starts"/>).</summary>
+    public int Start { get; init; }
+
+    /// <summary>Evaluations done before the current start began.</summary>
+    public int StartBeganAt { get; init; }
+
+    /// <summary>Whether the current start has ended (its budget used, converged or stopped early).</summary>
+    public bool StartOver { get; init; }
+
+    /// <summary>The start of the kept (best-validated) parameters.</summary>
+    public int KeptStart { get; init; }
 
     /// <summary>The optimiser's current iterate (flat): L-BFGS's last accepted point, Adam's next point.</summary>
     public double[]? Current { get; init; }

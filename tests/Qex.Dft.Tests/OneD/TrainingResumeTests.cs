@@ -48,16 +48,19 @@ public sealed class TrainingResumeTests : IDisposable
     }
 
     [Theory]
-    [InlineData("lbfgs", "best", 7)]
-    [InlineData("lbfgs", "best", 11)]
-    [InlineData("lbfgs", "fresh", 19)]
-    [InlineData("adam", "best", 6)]
-    [InlineData("adam", "fresh", 13)]
-    public void AKilledRunResumesToTheUninterruptedResult(string optimiser, string restartFrom, int killAt)
+    [InlineData("lbfgs", "best", 1, 24, 7)]
+    [InlineData("lbfgs", "best", 1, 24, 11)]
+    [InlineData("lbfgs", "fresh", 3, 10, 19)]
+    [InlineData("lbfgs", "best", 3, 8, 13)]
+    [InlineData("lbfgs", "best", 3, 8, 17)]
+    [InlineData("adam", "best", 1, 24, 6)]
+    [InlineData("adam", "fresh", 3, 10, 13)]
+    [InlineData("adam", "best", 2, 9, 14)]
+    public void AKilledRunResumesToTheUninterruptedResult(string optimiser, string restartFrom, int starts, int budget, int killAt)
     {
         var xc = new KsrLocal(3);
-        var options = new TrainingOptions(optimiser, MaxEvaluations: 24, History: 5, LearningRate: 5e-3, CheckpointEvery: 3, ValidateEvery: 2,
-            RestartPatience: 2, RestartFrom: restartFrom);
+        var options = new TrainingOptions(optimiser, MaxEvaluations: budget, History: 5, LearningRate: 5e-3, CheckpointEvery: 3, ValidateEvery: 2,
+            RestartPatience: 2, RestartFrom: restartFrom, Starts: starts);
         var (reference, _) = Run(xc, options, Path.Combine(_dir, "full.json"), -1, resume: false);
         string ck = Path.Combine(_dir, $"killed-{killAt}.json");
         Assert.Throws<Killed>(() => Run(xc, options, ck, killAt, resume: false));
@@ -67,10 +70,78 @@ public sealed class TrainingResumeTests : IDisposable
         var (resumed, _) = Run(xc, options, ck, -1, resume: true);
         Assert.Equal(reference.Evaluations, resumed.Evaluations);
         Assert.Equal(reference.Restarts, resumed.Restarts);
+        Assert.Equal(reference.StartsRun, resumed.StartsRun);
+        Assert.Equal(reference.KeptStart, resumed.KeptStart);
         Assert.Equal(reference.LossHistory, resumed.LossHistory);
         Assert.Equal(reference.Parameters.Flatten(), resumed.Parameters.Flatten());
         Assert.Equal(reference.Final!.Flatten(), resumed.Final!.Flatten());
         Assert.Equal(reference.BestValidationEvaluation, resumed.BestValidationEvaluation);
+    }
+
+    [Theory]
+    [InlineData("lbfgs")]
+    [InlineData("adam")]
+    public void EveryStartHasItsOwnBudgetAndTheBestValidatedStartIsKept(string optimiser)
+    {
+        var xc = new KsrLocal(3);
+        var single = new TrainingOptions(optimiser, MaxEvaluations: 9, History: 5, LearningRate: 5e-3, CheckpointEvery: 0, ValidateEvery: 2);
+        var (one, _) = Run(xc, single, Path.Combine(_dir, "one.json"), -1, resume: false);
+        var (three, _) = Run(xc, single with { Starts = 3 }, Path.Combine(_dir, "three.json"), -1, resume: false);
+        Assert.Equal(1, one.StartsRun);
+        Assert.Equal(3, three.StartsRun);
+        // start 0 is the single-start run, evaluation for evaluation; the later starts add a budget each
+        Assert.Equal(one.LossHistory, three.LossHistory.Take(one.Evaluations));
+        Assert.Equal(3 * one.Evaluations, three.Evaluations);
+        var points = three.ValidationHistory!;
+        Assert.Equal([0, 1, 2], points.Select(p => p.Start).Distinct().Order());
+        // the kept parameters are those of the best score over every start, and the start they came from is named
+        var bestPoint = points.MinBy(p => p.Score)!;
+        Assert.Equal(bestPoint.Score, three.BestValidation);
+        Assert.Equal(bestPoint.Start, three.KeptStart);
+        Assert.Equal(bestPoint.Evaluation, three.BestValidationEvaluation);
+        Assert.True(three.BestValidation <= one.BestValidation);
+        // the starts begin at different initialisations
+        int secondStart = points.First(p => p.Start == 1).Evaluation;
+        Assert.NotEqual(three.LossHistory[0], three.LossHistory[one.Evaluations]);
+        Assert.True(secondStart > one.Evaluations);
+    }
+
+    [Fact]
+    public void NoFurtherStartBeginsOnceTheValidationTargetIsReached()
+    {
+        var xc = new KsrLocal(3);
+        var options = new TrainingOptions("lbfgs", MaxEvaluations: 9, History: 5, CheckpointEvery: 0, ValidateEvery: 2, Starts: 4);
+        var (all, _) = Run(xc, options, Path.Combine(_dir, "all.json"), -1, resume: false);
+        Assert.Equal(4, all.StartsRun);
+        // a target met by the first start's best score ends training after that start
+        double firstBest = all.ValidationHistory!.Where(p => p.Start == 0).Min(p => p.Score);
+        var (stopped, _) = Run(xc, options with { TargetValidation = firstBest }, Path.Combine(_dir, "target.json"), -1, resume: false);
+        Assert.Equal(1, stopped.StartsRun);
+        Assert.Contains("target", stopped.Status);
+        Assert.Equal(firstBest, stopped.BestValidation);
+        // a target below every score runs every start
+        double lowest = all.ValidationHistory!.Min(p => p.Score);
+        var (unmet, _) = Run(xc, options with { TargetValidation = lowest / 2 }, Path.Combine(_dir, "unmet.json"), -1, resume: false);
+        Assert.Equal(4, unmet.StartsRun);
+        Assert.Equal(all.Parameters.Flatten(), unmet.Parameters.Flatten());
+    }
+
+    [Fact]
+    public void MoreStartsContinueAFinishedRun()
+    {
+        var xc = new KsrLocal(3);
+        var options = new TrainingOptions("lbfgs", MaxEvaluations: 8, History: 5, CheckpointEvery: 0, ValidateEvery: 2, Starts: 2);
+        var (two, _) = Run(xc, options, Path.Combine(_dir, "two.json"), -1, resume: false);
+        var (three, _) = Run(xc, options with { Starts = 3 }, Path.Combine(_dir, "three.json"), -1, resume: false);
+        // the finished two-start run, resumed with three starts, runs only the third and ends where a three-start run ends
+        var (continued, _) = Run(xc, options with { Starts = 3 }, Path.Combine(_dir, "two.json"), -1, resume: true);
+        Assert.Equal(2, two.StartsRun);
+        Assert.Equal(three.LossHistory, continued.LossHistory);
+        Assert.Equal(three.Parameters.Flatten(), continued.Parameters.Flatten());
+        // resumed again with the same settings there is nothing left to do
+        var (again, _) = Run(xc, options with { Starts = 3 }, Path.Combine(_dir, "two.json"), -1, resume: true);
+        Assert.Equal("budget already used", again.Status);
+        Assert.Equal(three.Evaluations, again.Evaluations);
     }
 
     [Fact]
@@ -126,6 +197,17 @@ public sealed class TrainingResumeTests : IDisposable
     {
         var xc = new KsrLocal(1);
         var e = Assert.Throws<ArgumentException>(() => NewTrainer(xc).Train(xc.InitialParameters(RngKey.FromSeed(0)), new TrainingOptions(MaxEvaluations: budget), 0));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 0, "optimiser.starts")]
+    [InlineData(1001, 0, "optimiser.starts")]
+    [InlineData(1, -1, "optimiser.target_validation")]
+    [InlineData(1, double.NaN, "optimiser.target_validation")]
+    public void BadStartsAndTargetsAreRefused(int starts, double target, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new TrainingOptions(Starts: starts, TargetValidation: target).Validate());
         Assert.Contains(message, e.Message);
     }
 
