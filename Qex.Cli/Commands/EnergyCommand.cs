@@ -5,6 +5,7 @@ using CommandLine;
 using CommandLine.Text;
 using Qex.Core.IO;
 using Qex.Core.Tensors;
+using Qex.Dft;
 using Qex.Dft.Molecular;
 using Qex.Dft.Molecular.Basis;
 using Qex.Dft.Molecular.Correlation;
@@ -221,7 +222,7 @@ public static class EnergyCommand
                 return 0;
             });
         }
-        catch (ScfConvergenceException e)
+        catch (ConvergenceException e)
         {
             log.WriteLine($"qex: error: {e.Message}");
             return 1;

@@ -23,7 +23,7 @@ public sealed record CoupledClusterResult(double ReferenceEnergy, double CcsdEne
 public static class CoupledCluster
 {
     /// <summary>Runs CCSD and (T) for <paramref name="occupied"/> doubly occupied spatial orbitals.</summary>
-    /// <exception cref="InvalidOperationException">CCSD does not converge.</exception>
+    /// <exception cref="ConvergenceException">CCSD does not converge.</exception>
     public static CoupledClusterResult Run(MolecularOrbitalIntegrals mo, int occupied, double tolerance = 1e-10, int maxIterations = 200)
     {
         ArgumentNullException.ThrowIfNull(mo);

@@ -54,7 +54,8 @@ public static class FullConfigurationInteraction
 
     /// <summary>Direct FCI for <paramref name="alpha"/> and <paramref name="beta"/> electrons in the given orbitals.</summary>
     /// <exception cref="ArgumentException">Impossible electron counts or multiplicity, or a space too large.</exception>
-    /// <exception cref="InvalidOperationException">Davidson did not converge, or no computed root has the requested spin.</exception>
+    /// <exception cref="ConvergenceException">Davidson did not converge.</exception>
+    /// <exception cref="InvalidOperationException">No computed root has the requested spin.</exception>
     public static FullConfigurationInteractionResult Run(MolecularOrbitalIntegrals mo, int alpha, int beta, int multiplicity,
         FullConfigurationInteractionOptions? options = null)
     {
@@ -104,7 +105,7 @@ public static class FullConfigurationInteraction
                         $"FCI iteration {k}: E = {e[0] + mo.NuclearRepulsion:F10}, residual {r.Max():E2}"))), parity);
             iterations += dav.Iterations;
             if (!dav.Converged)
-                throw new InvalidOperationException($"FCI Davidson did not converge in {dav.Iterations} iterations: residual norms {string.Join(", ", dav.ResidualNorms.Select(r => r.ToString("E2", System.Globalization.CultureInfo.InvariantCulture)))} (tolerance {options.ResidualTolerance:E1}).");
+                throw new ConvergenceException("FCI", $"FCI Davidson did not converge in {dav.Iterations} iterations: residual norms {string.Join(", ", dav.ResidualNorms.Select(r => r.ToString("E2", System.Globalization.CultureInfo.InvariantCulture)))} (tolerance {options.ResidualTolerance:E1}).");
             seen.Clear();
             for (int r = 0; r < roots; r++)
             {

@@ -12,7 +12,7 @@ namespace Qex.Dft.Molecular.Correlation;
 public static class RestrictedCoupledCluster
 {
     /// <summary>CCSD and (T) for <paramref name="occupied"/> doubly occupied canonical RHF orbitals.</summary>
-    /// <exception cref="InvalidOperationException">CCSD does not converge.</exception>
+    /// <exception cref="ConvergenceException">CCSD does not converge.</exception>
     /// <param name="mo">MO integrals over canonical RHF orbitals.</param>
     /// <param name="occupied">Doubly occupied orbitals.</param>
     /// <param name="tolerance">Convergence of the CCSD energy (the amplitude steps to its square root).</param>

@@ -1,3 +1,5 @@
+using Qex.Kernels.Fock;
+
 namespace Qex.Dft.Molecular.Scf;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Qex.Dft.Molecular.Scf;
 /// A full build is made every <see cref="RebuildEvery"/> builds, or on request (the SCF asks for one before it accepts
 /// convergence, so the result never carries accumulated screening error).
 /// </summary>
-public sealed class IncrementalCoulombExchange
+public sealed class IncrementalCoulombExchange : ICoulombExchangeBuilder
 {
     private readonly CoulombExchangeBuilder builder;
     private double[][]? lastDensities, lastJ, lastK;
@@ -25,16 +27,19 @@ public sealed class IncrementalCoulombExchange
         RebuildEvery = rebuildEvery;
     }
 
+    /// <inheritdoc />
+    public int FunctionCount => builder.FunctionCount;
+
     /// <summary>The screening threshold.</summary>
     public double Threshold { get; }
 
     /// <summary>Builds between full rebuilds.</summary>
     public int RebuildEvery { get; }
 
-    /// <summary>True when the last build was a full one (no accumulated screening error).</summary>
+    /// <inheritdoc />
     public bool LastWasFull { get; private set; }
 
-    /// <summary>J[D_s] and K[D_s] for the given densities; <paramref name="full"/> forces a full build.</summary>
+    /// <inheritdoc />
     public (double[][] Coulomb, double[][] Exchange) Build(IReadOnlyList<double[]> densities, bool full = false)
     {
         ArgumentNullException.ThrowIfNull(densities);

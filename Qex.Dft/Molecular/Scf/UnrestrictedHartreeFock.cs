@@ -1,6 +1,7 @@
 using Qex.Core.Tensors;
 using Qex.Dft.Molecular.Basis;
 using Qex.Dft.Molecular.Integrals;
+using Qex.Kernels.Fock;
 
 namespace Qex.Dft.Molecular.Scf;
 
@@ -19,123 +20,37 @@ public sealed record UnrestrictedHartreeFockResult(double Energy, double Nuclear
     Tensor AlphaDensity, Tensor BetaDensity, double SpinContamination, Tensor AlphaCoefficients, Tensor BetaCoefficients);
 
 /// <summary>
-/// Spin-unrestricted Hartree–Fock: the RHF machinery with separate alpha and beta Fock matrices
-/// (F_s = H + J[D_a + D_b] - K[D_s]), a proportional split of the atomic-density guess, level shift and damping for the
-/// first iterations, and DIIS over both spins.
+/// Spin-unrestricted Hartree–Fock on <see cref="ScfDriver"/>: separate alpha and beta Fock matrices
+/// F_s = H + J[D_a + D_b] - K[D_s], started from a proportional split of the atomic-density guess.
 /// </summary>
 public static class UnrestrictedHartreeFock
 {
     /// <summary>Runs UHF.</summary>
-    /// <exception cref="ScfConvergenceException">No convergence within the iteration limit.</exception>
+    /// <exception cref="ArgumentException">Bad settings, or a chosen occupation (maximum overlap is for RHF).</exception>
+    /// <exception cref="ConvergenceException">No convergence within the iteration limit.</exception>
     public static UnrestrictedHartreeFockResult Run(Molecule molecule, BasisSet basis, HartreeFockOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(molecule);
         ArgumentNullException.ThrowIfNull(basis);
         var o = options ?? new HartreeFockOptions();
+        o.Validate();
         int n = basis.FunctionCount, na = molecule.AlphaCount, nb = molecule.BetaCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
-        if (!(o.Damping >= 0 && o.Damping < 1)) throw new ArgumentException($"Damping must be in [0, 1); got {o.Damping}.");
-        if (!(o.LevelShift >= 0) || !double.IsFinite(o.LevelShift)) throw new ArgumentException($"The level shift must be a finite non-negative number (Hartree); got {o.LevelShift}.");
-        var eri = RestrictedHartreeFock.Incremental(basis, o);
-        var x = RestrictedHartreeFock.Orthogonaliser(s, n, o.LinearDependence, out int m);
-        if (na > m) throw new ArgumentException($"{na} alpha electrons do not fit in {m} linearly independent basis functions.");
-        double enuc = molecule.NuclearRepulsion();
+        var model = new UnrestrictedHartreeFockModel(h, RestrictedHartreeFock.CoulombExchange(basis, o), na, nb);
         double[] da, db;
         if (o.Guess == ScfGuess.Core) { da = new double[n * n]; db = new double[n * n]; }
         else
         {
-            var d = RestrictedHartreeFock.SuperpositionOfAtomicDensities(molecule, basis, o);
+            var d = AtomicDensityGuess.SuperpositionOfAtomicDensities(molecule, basis, o);
             da = d.Select(v => v * na / molecule.ElectronCount).ToArray();
             db = d.Select(v => v * nb / molecule.ElectronCount).ToArray();
         }
-        var (fa, fb) = Fock(h, eri, da, db, n);
-        var history = new List<string>();
-        var diisF = new List<double[]>();
-        var diisE = new List<double[]>();
-        double energy = 0;
-        bool early = true;
-        for (int it = 1; it <= o.MaxIterations; it++)
-        {
-            bool shifted = early && o.LevelShift > 0 && it > 1;
-            var (ea, ca) = RestrictedHartreeFock.Diagonalise(shifted ? RestrictedHartreeFock.LevelShifted(fa, s, da, 1, o.LevelShift, n) : fa, x, n, m);
-            var (eb, cb) = RestrictedHartreeFock.Diagonalise(shifted ? RestrictedHartreeFock.LevelShifted(fb, s, db, 1, o.LevelShift, n) : fb, x, n, m);
-            var daNew = Density(ca, n, m, na);
-            var dbNew = Density(cb, n, m, nb);
-            if (early && o.Damping > 0 && it > 1)
-                for (int i = 0; i < daNew.Length; i++)
-                {
-                    daNew[i] = (1 - o.Damping) * daNew[i] + o.Damping * da[i];
-                    dbNew[i] = (1 - o.Damping) * dbNew[i] + o.Damping * db[i];
-                }
-            da = daNew;
-            db = dbNew;
-            (fa, fb) = Fock(h, eri, da, db, n);
-            var dt = RestrictedHartreeFock.Add(da, db);
-            double eNew = 0.5 * (RestrictedHartreeFock.Trace(dt, h, n) + RestrictedHartreeFock.Trace(da, fa, n) + RestrictedHartreeFock.Trace(db, fb, n)) + enuc;
-            var err = RestrictedHartreeFock.Commutator(fa, da, s, x, n, m).Concat(RestrictedHartreeFock.Commutator(fb, db, s, x, n, m)).ToArray();
-            double errMax = RestrictedHartreeFock.ErrorSize(err, o.ErrorNorm);
-            if (it > 1 && Math.Abs(eNew - energy) < o.EnergyTolerance && errMax < o.CommutatorTolerance && !eri.LastWasFull)
-            {
-                // converged on an incremental build: confirm on a full one
-                (fa, fb) = Fock(h, eri, da, db, n, full: true);
-                eNew = 0.5 * (RestrictedHartreeFock.Trace(dt, h, n) + RestrictedHartreeFock.Trace(da, fa, n) + RestrictedHartreeFock.Trace(db, fb, n)) + enuc;
-                err = RestrictedHartreeFock.Commutator(fa, da, s, x, n, m).Concat(RestrictedHartreeFock.Commutator(fb, db, s, x, n, m)).ToArray();
-                errMax = RestrictedHartreeFock.ErrorSize(err, o.ErrorNorm);
-            }
-            double dE = eNew - energy;
-            energy = eNew;
-            history.Add(FormattableString.Invariant($"iteration {it}: E = {eNew:F12}, dE = {dE:E2}, |FDS-SDF| = {errMax:E2}"));
-            o.Progress?.Invoke("UHF " + history[^1]);
-            if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
-            {
-                if (shifted || (early && o.Damping > 0 && it > 1)) { early = false; continue; }
-                return new UnrestrictedHartreeFockResult(energy, enuc, it, Tensor.Wrap(ea, m), Tensor.Wrap(eb, m), Tensor.Wrap(da, n, n), Tensor.Wrap(db, n, n),
-                    SpinContamination(da, db, s, n, na, nb), Tensor.Wrap(ca, n, m), Tensor.Wrap(cb, n, m));
-            }
-            if (errMax < o.DiisStart) early = false;
-            if (o.DiisSize > 0 && (errMax < o.DiisStart || diisF.Count > 0))
-            {
-                diisF.Add([.. fa, .. fb]);
-                diisE.Add(err);
-                if (diisF.Count > o.DiisSize) { diisF.RemoveAt(0); diisE.RemoveAt(0); }
-                if (diisF.Count >= 2)
-                {
-                    var f = RestrictedHartreeFock.Extrapolate(diisF, diisE);
-                    fa = f[..(n * n)];
-                    fb = f[(n * n)..];
-                }
-            }
-        }
-        throw new ScfConvergenceException($"UHF did not converge in {o.MaxIterations} iterations (tolerances: dE {o.EnergyTolerance:E1}, commutator {o.CommutatorTolerance:E1}); last iterations:\n  "
-            + string.Join("\n  ", history.TakeLast(5)));
-    }
-
-    private static (double[] Fa, double[] Fb) Fock(double[] h, IncrementalCoulombExchange eri, double[] da, double[] db, int n, bool full = false)
-    {
-        var (j, k) = eri.Build([da, db], full);
-        var (ja, jb, ka, kb) = (j[0], j[1], k[0], k[1]);
-        var fa = new double[n * n];
-        var fb = new double[n * n];
-        for (int i = 0; i < n * n; i++)
-        {
-            fa[i] = h[i] + ja[i] + jb[i] - ka[i];
-            fb[i] = h[i] + ja[i] + jb[i] - kb[i];
-        }
-        return (fa, fb);
-    }
-
-    private static double[] Density(double[] c, int n, int m, int occ)
-    {
-        var d = new double[n * n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double v = 0;
-                for (int k = 0; k < occ; k++) v += c[i * m + k] * c[j * m + k];
-                d[i * n + j] = v;
-            }
-        return d;
+        var r = ScfDriver.Run(model, s, molecule.NuclearRepulsion(), [da, db], null, o);
+        int m = r.Orbitals;
+        return new UnrestrictedHartreeFockResult(r.Energy, molecule.NuclearRepulsion(), r.Iterations, Tensor.Wrap(r.OrbitalEnergies[0], m), Tensor.Wrap(r.OrbitalEnergies[1], m),
+            Tensor.Wrap(r.Densities[0], n, n), Tensor.Wrap(r.Densities[1], n, n), SpinContamination(r.Densities[0], r.Densities[1], s, n, na, nb),
+            Tensor.Wrap(r.Coefficients[0], n, m), Tensor.Wrap(r.Coefficients[1], n, m));
     }
 
     /// <summary>&lt;S^2&gt; - S(S+1) = N_b - Tr(D_a S D_b S).</summary>
@@ -153,5 +68,36 @@ public static class UnrestrictedHartreeFock
         var r = new double[n * n];
         for (int i = 0; i < n; i++) for (int k = 0; k < n; k++) { double v = a[i * n + k]; for (int j = 0; j < n; j++) r[i * n + j] += v * b[k * n + j]; }
         return r;
+    }
+}
+
+/// <summary>The unrestricted Hartree–Fock model: alpha and beta channels, one electron per orbital.</summary>
+internal sealed class UnrestrictedHartreeFockModel(double[] core, ICoulombExchangeBuilder jk, int alpha, int beta) : IScfModel
+{
+    public string Name => "UHF";
+
+    public double OrbitalOccupation => 1;
+
+    public IReadOnlyList<int> Occupied { get; } = [alpha, beta];
+
+    public bool LastBuildWasFull => jk.LastWasFull;
+
+    public ScfFockBuild Build(IReadOnlyList<double[]> densities, bool full)
+    {
+        int n = jk.FunctionCount;
+        var (da, db) = (densities[0], densities[1]);
+        var (j, k) = jk.Build([da, db], full);
+        var (ja, jb, ka, kb) = (j[0], j[1], k[0], k[1]);
+        var fa = new double[n * n];
+        var fb = new double[n * n];
+        for (int i = 0; i < n * n; i++)
+        {
+            fa[i] = core[i] + ja[i] + jb[i] - ka[i];
+            fb[i] = core[i] + ja[i] + jb[i] - kb[i];
+        }
+        var dt = ScfMath.Add(da, db);
+        double e1 = ScfMath.Trace(dt, core, n);
+        double energy = 0.5 * (e1 + ScfMath.Trace(da, fa, n) + ScfMath.Trace(db, fb, n));
+        return new ScfFockBuild([fa, fb], energy, e1, energy - e1);
     }
 }

@@ -50,7 +50,7 @@ public sealed class RestrictedHartreeFockTests
     {
         var mol = Molecule.ParseXyz("3\n\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n");
         var basis = BasisSet.For(mol, BasisSetLibrary.Load("sto-3g"));
-        var ex = Assert.Throws<ScfConvergenceException>(() => RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(MaxIterations: 3, DiisSize: 0)));
+        var ex = Assert.Throws<ConvergenceException>(() => RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(MaxIterations: 3, DiisSize: 0)));
         Assert.Contains("did not converge in 3 iterations", ex.Message);
         Assert.Contains("|FDS-SDF|", ex.Message);
         var oh = Molecule.ParseGeometry("O 0 0 0\nH 0 0 0.97", multiplicity: 2);

@@ -1,0 +1,136 @@
+namespace Qex.Dft.Molecular.Scf;
+
+/// <summary>A converged SCF: energies, and per channel the orbital energies, coefficients and density.</summary>
+/// <param name="Energy">Total energy (electronic plus nuclear repulsion).</param>
+/// <param name="OneElectronEnergy">Tr(D H).</param>
+/// <param name="TwoElectronEnergy">The electron–electron energy.</param>
+/// <param name="Iterations">Iterations used.</param>
+/// <param name="OrbitalEnergies">Per channel, m orbital energies (ascending; with a chosen occupation the occupied orbitals first).</param>
+/// <param name="Coefficients">Per channel, the coefficients (n x m, row-major).</param>
+/// <param name="Densities">Per channel, the density matrix (n x n).</param>
+/// <param name="Orbitals">m, the number of linearly independent orbitals.</param>
+public sealed record ScfSolution(double Energy, double OneElectronEnergy, double TwoElectronEnergy, int Iterations, double[][] OrbitalEnergies, double[][] Coefficients,
+    double[][] Densities, int Orbitals);
+
+/// <summary>
+/// The one SCF loop of every molecular model (PySCF's <c>kernel</c>): diagonalise the Fock matrices in the
+/// canonically orthogonalised basis, occupy (aufbau, or by maximum overlap with a chosen start), damp and level-shift
+/// the first iterations, build the new Fock matrices through the model, extrapolate by DIIS on the commutators
+/// FDS - SDF, and stop when the energy change and the commutator are below their tolerances, confirmed on a full J/K
+/// build and on one unshifted, undamped step. Progress lines and the non-convergence error come from here.
+/// </summary>
+public static class ScfDriver
+{
+    /// <summary>Runs the SCF of <paramref name="model"/> from the initial channel densities (and their Fock matrices, if known).</summary>
+    /// <param name="model">The model (its channels and Fock builds).</param>
+    /// <param name="overlap">The overlap matrix S.</param>
+    /// <param name="nuclearRepulsion">Added to the electronic energy.</param>
+    /// <param name="densities">Initial densities, one per channel.</param>
+    /// <param name="fock">The Fock matrices of the initial densities (null: built from them).</param>
+    /// <param name="options">Settings (tolerances, DIIS, damping, level shift, occupation, progress).</param>
+    /// <exception cref="ArgumentException">Inconsistent shapes, occupations that do not fit, or bad settings.</exception>
+    /// <exception cref="ConvergenceException">No convergence within the iteration limit.</exception>
+    public static ScfSolution Run(IScfModel model, double[] overlap, double nuclearRepulsion, IReadOnlyList<double[]> densities,
+        IReadOnlyList<double[]>? fock, HartreeFockOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(overlap);
+        ArgumentNullException.ThrowIfNull(densities);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options;
+        o.Validate();
+        int channels = model.Occupied.Count;
+        int n = (int)Math.Round(Math.Sqrt(overlap.Length));
+        if (n * n != overlap.Length) throw new ArgumentException($"The overlap has {overlap.Length} elements: not a square matrix.");
+        if (densities.Count != channels || densities.Any(d => d.Length != n * n))
+            throw new ArgumentException($"{model.Name} needs {channels} initial densities of {n} x {n}.");
+        var s = overlap;
+        var x = Orthogonalisation.Canonical(s, n, o.LinearDependence, out int m);
+        for (int ch = 0; ch < channels; ch++)
+            if (model.Occupied[ch] > m) throw new ArgumentException($"{model.Occupied[ch]} occupied orbitals{(channels > 1 ? ch == 0 ? " (alpha)" : " (beta)" : "")} do not fit in {m} linearly independent basis functions.");
+        if (o.Occupation is { } chosen)
+        {
+            if (channels != 1) throw new ArgumentException($"A chosen occupation (maximum overlap) is for restricted models; {model.Name} has {channels} spin channels.");
+            int occ0 = model.Occupied[0];
+            if (chosen.Count != occ0 || chosen.Distinct().Count() != occ0 || chosen.Any(k => k < 0 || k >= m))
+                throw new ArgumentException($"The occupation must name {occ0} distinct orbitals among 0 .. {m - 1}; got [{string.Join(", ", chosen)}].");
+        }
+        double perElectron = 1 / model.OrbitalOccupation;
+        var d = densities.Select(v => (double[])v.Clone()).ToArray();
+        var f = (fock ?? model.Build(d, false).Fock).Select(v => (double[])v.Clone()).ToArray();
+        double energy = 0;
+        var history = new List<string>();
+        var diis = o.DiisSize > 0 ? new Diis(o.DiisSize) : null;
+        var eps = new double[channels][];
+        var c = new double[channels][];
+        bool early = true; // before DIIS: level shift and damping apply
+        int[] occupied = o.Occupation is null ? [.. Enumerable.Range(0, model.Occupied[0])] : [.. o.Occupation];
+        double[]? previous = null; // occupied coefficients of the last iteration (maximum overlap)
+        for (int it = 1; it <= o.MaxIterations; it++)
+        {
+            bool shifted = early && o.LevelShift > 0 && it > 1;
+            var dNew = new double[channels][];
+            for (int ch = 0; ch < channels; ch++)
+            {
+                (eps[ch], c[ch]) = ScfMath.Diagonalise(shifted ? ScfMath.LevelShifted(f[ch], s, d[ch], perElectron, o.LevelShift, n) : f[ch], x, n, m);
+                int occ = model.Occupied[ch];
+                if (ch == 0 && o.Occupation is not null && previous is not null) occupied = ScfMath.MaximumOverlap(previous, c[0], s, n, m, occ);
+                var cOcc = new double[n * occ];
+                for (int i = 0; i < n; i++)
+                    for (int k = 0; k < occ; k++) cOcc[i * occ + k] = c[ch][i * m + (ch == 0 ? occupied[k] : k)];
+                if (ch == 0) previous = cOcc;
+                var dc = new double[n * n];
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < n; j++)
+                    {
+                        double v = 0;
+                        for (int k = 0; k < occ; k++) v += cOcc[i * occ + k] * cOcc[j * occ + k];
+                        dc[i * n + j] = model.OrbitalOccupation * v;
+                    }
+                if (early && o.Damping > 0 && it > 1)
+                    for (int i = 0; i < dc.Length; i++) dc[i] = (1 - o.Damping) * dc[i] + o.Damping * d[ch][i];
+                dNew[ch] = dc;
+            }
+            d = dNew;
+            var build = model.Build(d, false);
+            f = build.Fock;
+            double eNew = build.Energy + nuclearRepulsion;
+            var err = Commutators(f, d, s, x, n, m);
+            double errMax = ScfMath.ErrorSize(err, o.ErrorNorm);
+            if (it > 1 && Math.Abs(eNew - energy) < o.EnergyTolerance && errMax < o.CommutatorTolerance && !model.LastBuildWasFull)
+            {
+                // converged on an incremental build: confirm on a full one
+                build = model.Build(d, true);
+                f = build.Fock;
+                eNew = build.Energy + nuclearRepulsion;
+                err = Commutators(f, d, s, x, n, m);
+                errMax = ScfMath.ErrorSize(err, o.ErrorNorm);
+            }
+            double dE = eNew - energy;
+            energy = eNew;
+            history.Add(FormattableString.Invariant($"iteration {it}: E = {eNew:F12}, dE = {dE:E2}, |FDS-SDF| = {errMax:E2}"));
+            o.Progress?.Invoke(model.Name + " " + history[^1]);
+            if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
+            {
+                if (shifted || (early && o.Damping > 0)) { early = false; continue; } // one clean step: orbitals of the unshifted F
+                if (o.Occupation is not null) (eps[0], c[0]) = ScfMath.OccupiedFirst(eps[0], c[0], occupied, n, m);
+                return new ScfSolution(energy, build.OneElectronEnergy, build.TwoElectronEnergy, it, eps, c, d, m);
+            }
+            if (errMax < o.DiisStart) early = false;
+            if (diis is not null && (errMax < o.DiisStart || diis.Count > 0))
+            {
+                diis.Add(channels == 1 ? f[0] : [.. f.SelectMany(v => v)], err);
+                if (diis.Count >= 2)
+                {
+                    var next = diis.Extrapolate();
+                    for (int ch = 0; ch < channels; ch++) f[ch] = next[(ch * n * n)..((ch + 1) * n * n)];
+                }
+            }
+        }
+        throw new ConvergenceException(model.Name, $"{model.Name} did not converge in {o.MaxIterations} iterations (tolerances: dE {o.EnergyTolerance:E1}, commutator {o.CommutatorTolerance:E1}); last iterations:\n  "
+            + string.Join("\n  ", history.TakeLast(5)));
+    }
+
+    private static double[] Commutators(double[][] f, double[][] d, double[] s, double[] x, int n, int m) =>
+        f.Length == 1 ? ScfMath.Commutator(f[0], d[0], s, x, n, m) : [.. f.SelectMany((fc, ch) => ScfMath.Commutator(fc, d[ch], s, x, n, m))];
+}
