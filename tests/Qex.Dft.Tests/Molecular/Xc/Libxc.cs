@@ -1,0 +1,79 @@
+using System.Runtime.InteropServices;
+
+namespace Qex.Dft.Tests.Molecular.Xc;
+
+/// <summary>
+/// libxc 5 (Debian libxc9) through P/Invoke, as a test oracle only: energies per particle and the first and second
+/// derivatives of LDA and GGA functionals, unpolarised (nspin 1) or polarised (nspin 2).
+/// </summary>
+internal static partial class Libxc
+{
+    private const string Lib = "libxc.so.9";
+
+    /// <summary>Whether libxc can be loaded here.</summary>
+    public static bool Available { get; } = NativeLibrary.TryLoad(Lib, out _);
+
+    [LibraryImport(Lib)] private static partial IntPtr xc_func_alloc();
+    [LibraryImport(Lib)] private static partial int xc_func_init(IntPtr p, int id, int nspin);
+    [LibraryImport(Lib)] private static partial void xc_func_end(IntPtr p);
+    [LibraryImport(Lib)] private static partial void xc_func_free(IntPtr p);
+    [LibraryImport(Lib)] private static partial void xc_lda_exc_vxc_fxc(IntPtr p, nuint np, double[] rho, [Out] double[] zk, [Out] double[] vrho, [Out] double[] v2rho2);
+    [LibraryImport(Lib)] private static partial void xc_gga_exc_vxc_fxc(IntPtr p, nuint np, double[] rho, double[] sigma, [Out] double[] zk, [Out] double[] vrho,
+        [Out] double[] vsigma, [Out] double[] v2rho2, [Out] double[] v2rhosigma, [Out] double[] v2sigma2);
+
+    /// <summary>libxc's outputs at one point.</summary>
+    public sealed record Output(double Zk, double[] Vrho, double[] Vsigma, double[] V2rho2, double[] V2rhosigma, double[] V2sigma2);
+
+    private static T With<T>(int id, int nspin, Func<IntPtr, T> body)
+    {
+        var p = xc_func_alloc();
+        if (xc_func_init(p, id, nspin) != 0) { xc_func_free(p); throw new ArgumentException($"libxc has no functional {id}."); }
+        try { return body(p); }
+        finally { xc_func_end(p); xc_func_free(p); }
+    }
+
+    /// <summary>An LDA at one point: rho = [n] (nspin 1) or [rho_a, rho_b] (nspin 2).</summary>
+    public static Output Lda(int id, double[] rho) => With(id, rho.Length, p =>
+    {
+        int ns = rho.Length;
+        var zk = new double[1];
+        var vrho = new double[ns];
+        var v2 = new double[ns == 1 ? 1 : 3];
+        xc_lda_exc_vxc_fxc(p, 1, rho, zk, vrho, v2);
+        return new Output(zk[0], vrho, [], v2, [], []);
+    });
+
+    /// <summary>A GGA at one point: sigma = [s] (nspin 1) or [s_aa, s_ab, s_bb] (nspin 2).</summary>
+    public static Output Gga(int id, double[] rho, double[] sigma) => With(id, rho.Length, p =>
+    {
+        int ns = rho.Length;
+        var zk = new double[1];
+        var vrho = new double[ns];
+        var vsigma = new double[ns == 1 ? 1 : 3];
+        var v2rho2 = new double[ns == 1 ? 1 : 3];
+        var v2rhosigma = new double[ns == 1 ? 1 : 6];
+        var v2sigma2 = new double[ns == 1 ? 1 : 6];
+        xc_gga_exc_vxc_fxc(p, 1, rho, sigma, zk, vrho, vsigma, v2rho2, v2rhosigma, v2sigma2);
+        return new Output(zk[0], vrho, vsigma, v2rho2, v2rhosigma, v2sigma2);
+    });
+}
+
+/// <summary>A fact that needs libxc (Debian libxc9); skipped with a message when it cannot be loaded.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LibxcFactAttribute : FactAttribute
+{
+    public LibxcFactAttribute()
+    {
+        if (!Libxc.Available) Skip = "libxc (libxc.so.9, Debian package libxc9) is not installed; .ci/run installs it.";
+    }
+}
+
+/// <summary>A theory that needs libxc (Debian libxc9); skipped with a message when it cannot be loaded.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LibxcTheoryAttribute : TheoryAttribute
+{
+    public LibxcTheoryAttribute()
+    {
+        if (!Libxc.Available) Skip = "libxc (libxc.so.9, Debian package libxc9) is not installed; .ci/run installs it.";
+    }
+}
