@@ -1,0 +1,142 @@
+using Qex.Autodiff.Forward;
+
+namespace Qex.Dft.Molecular.Xc;
+
+/// <summary>
+/// Becke 1988 exchange (PRA 38, 3098): per spin, e = e_x^LSDA(rho_s) - beta rho_s^(4/3) x^2 / (1 + 6 beta x asinh x),
+/// x = |grad rho_s| / rho_s^(4/3), beta = 0.0042 (libxc GGA_X_B88).
+/// </summary>
+public sealed class Becke88Exchange : IXcComponent
+{
+    private const double Beta = 0.0042;
+    private static readonly double Lsda = -1.5 * Math.Cbrt(3 / (4 * Math.PI));
+
+    /// <inheritdoc />
+    public string Name => "b88";
+
+    /// <inheritdoc />
+    public XcFamily Family => XcFamily.Gga;
+
+    /// <inheritdoc />
+    public Jet2 EnergyDensity(in XcPoint p) => Spin(p.RhoA, p.SigmaAA) + Spin(p.RhoB, p.SigmaBB);
+
+    private static Jet2 Spin(in Jet2 rho, in Jet2 sigma)
+    {
+        if (rho.Value <= 0) return 0 * rho;
+        var r43 = LdaMath.Pow43(rho);
+        var x2 = sigma / (r43 * r43);
+        var x = Jet2.Sqrt(x2);
+        return Lsda * r43 - Beta * r43 * x2 / (1 + 6 * Beta * x * Jet2.Asinh(x));
+    }
+}
+
+/// <summary>
+/// Lee–Yang–Parr correlation (PRB 37, 785) in the form of Miehlich, Savin, Stoll and Preuss (CPL 157, 200, 1989),
+/// a = 0.04918, b = 0.132, c = 0.2533, d = 0.349 (libxc GGA_C_LYP).
+/// </summary>
+public sealed class LypCorrelation : IXcComponent
+{
+    private const double A = 0.04918, B = 0.132, C = 0.2533, D = 0.349;
+    private static readonly double Cf = 0.3 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3);
+
+    /// <inheritdoc />
+    public string Name => "lyp";
+
+    /// <inheritdoc />
+    public XcFamily Family => XcFamily.Gga;
+
+    /// <inheritdoc />
+    public Jet2 EnergyDensity(in XcPoint p)
+    {
+        var (ra, rb) = (p.RhoA, p.RhoB);
+        var rho = ra + rb;
+        var rm13 = 1 / Jet2.Cbrt(rho);
+        var den = 1 + D * rm13;
+        var omega = Jet2.Exp(-C * rm13) / den * Jet2.Pow(rho, -11.0 / 3);
+        var delta = C * rm13 + D * rm13 / den;
+        var grad2 = p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB;
+        var r83 = Jet2.Pow(ra, 8.0 / 3) + Jet2.Pow(rb, 8.0 / 3);
+        var bracket = Math.Pow(2, 11.0 / 3) * Cf * r83
+            + (47.0 / 18 - 7.0 / 18 * delta) * grad2
+            - (2.5 - delta / 18) * (p.SigmaAA + p.SigmaBB)
+            - (delta - 11) / 9 * (ra / rho * p.SigmaAA + rb / rho * p.SigmaBB);
+        var rest = ra * rb * bracket - 2.0 / 3 * rho * rho * grad2
+            + (2.0 / 3 * rho * rho - ra * ra) * p.SigmaBB + (2.0 / 3 * rho * rho - rb * rb) * p.SigmaAA;
+        return -4 * A / den * ra * rb / rho - A * B * omega * rest;
+    }
+}
+
+/// <summary>
+/// Perdew–Burke–Ernzerhof exchange (PRL 77, 3865): the spin-scaled e_x^unif(n) F_x(s), F_x = 1 + kappa -
+/// kappa / (1 + mu s^2 / kappa), kappa = 0.804, mu = beta pi^2 / 3 (libxc GGA_X_PBE).
+/// </summary>
+public sealed class PbeExchange : IXcComponent
+{
+    private const double Kappa = 0.804;
+    private static readonly double Mu = PbeCorrelation.Beta * Math.PI * Math.PI / 3;
+    private static readonly double Ex = -0.75 * Math.Cbrt(3 / Math.PI);
+
+    /// <inheritdoc />
+    public string Name => "pbe_x";
+
+    /// <inheritdoc />
+    public XcFamily Family => XcFamily.Gga;
+
+    /// <inheritdoc />
+    public Jet2 EnergyDensity(in XcPoint p) => 0.5 * (Unpolarised(2 * p.RhoA, 4 * p.SigmaAA) + Unpolarised(2 * p.RhoB, 4 * p.SigmaBB));
+
+    private static Jet2 Unpolarised(in Jet2 n, in Jet2 sigma)
+    {
+        if (n.Value <= 0) return 0 * n;
+        var n43 = LdaMath.Pow43(n);
+        // s^2 = sigma / (4 kF^2 n^2), kF = (3 pi^2 n)^(1/3)
+        var s2 = sigma / (4 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3) * n43 * n43);
+        var fx = 1 + Kappa - Kappa / (1 + Mu * s2 / Kappa);
+        return Ex * n43 * fx;
+    }
+}
+
+/// <summary>
+/// Perdew–Burke–Ernzerhof correlation: e = n (eps_c^PW92(rs, zeta) + H), H = gamma phi^3 ln(1 + (beta/gamma) t^2
+/// (1 + A t^2) / (1 + A t^2 + A^2 t^4)), A = (beta/gamma) / (exp(-eps_c / (gamma phi^3)) - 1), with the precise
+/// PW92 parameters (libxc GGA_C_PBE).
+/// </summary>
+public sealed class PbeCorrelation : IXcComponent
+{
+    /// <summary>beta of PBE.</summary>
+    public const double Beta = 0.06672455060314922;
+
+    private static readonly double Gamma = (1 - Math.Log(2)) / (Math.PI * Math.PI);
+
+    /// <inheritdoc />
+    public string Name => "pbe_c";
+
+    /// <inheritdoc />
+    public XcFamily Family => XcFamily.Gga;
+
+    /// <inheritdoc />
+    public Jet2 EnergyDensity(in XcPoint p)
+    {
+        var n = p.RhoA + p.RhoB;
+        var rs = LdaMath.Rs(n);
+        var zeta = LdaMath.Zeta(p.RhoA, p.RhoB);
+        var ec = Pw92Correlation.Modified.EnergyPerParticle(rs, zeta);
+        var phi = 0.5 * (Pow23(1 + zeta) + Pow23(1 - zeta));
+        var phi3 = phi * phi * phi;
+        // t^2 = sigma / (4 phi^2 ks^2 n^2), ks^2 = 4 kF / pi, kF = (3 pi^2 n)^(1/3)
+        var sigma = p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB;
+        var kf = Jet2.Cbrt(3 * Math.PI * Math.PI * n);
+        var t2 = sigma / (4 * phi * phi * (4 * kf / Math.PI) * n * n);
+        var a = Beta / Gamma / (Jet2.Exp(-ec / (Gamma * phi3)) - 1);
+        var at2 = a * t2;
+        var h = Gamma * phi3 * Jet2.Log1P(Beta / Gamma * t2 * (1 + at2) / (1 + at2 + at2 * at2));
+        return n * (ec + h);
+    }
+
+    private static Jet2 Pow23(in Jet2 x)
+    {
+        double v = Math.Max(x.Value, 0);
+        double c = Math.Cbrt(v);
+        return v > 0 ? Jet2.Chain(x, c * c, 2.0 / 3 / c, -2.0 / 9 / (c * v)) : Jet2.Chain(x, 0, 0, 0);
+    }
+}
