@@ -17,6 +17,7 @@ internal static partial class Libxc
     [LibraryImport(Lib)] private static partial int xc_func_init(IntPtr p, int id, int nspin);
     [LibraryImport(Lib)] private static partial void xc_func_end(IntPtr p);
     [LibraryImport(Lib)] private static partial void xc_func_free(IntPtr p);
+    [LibraryImport(Lib)] private static partial double xc_hyb_exx_coef(IntPtr p);
     [LibraryImport(Lib)] private static partial void xc_lda_exc_vxc_fxc(IntPtr p, nuint np, double[] rho, [Out] double[] zk, [Out] double[] vrho, [Out] double[] v2rho2);
     [LibraryImport(Lib)] private static partial void xc_gga_exc_vxc_fxc(IntPtr p, nuint np, double[] rho, double[] sigma, [Out] double[] zk, [Out] double[] vrho,
         [Out] double[] vsigma, [Out] double[] v2rho2, [Out] double[] v2rhosigma, [Out] double[] v2sigma2);
@@ -31,6 +32,9 @@ internal static partial class Libxc
         try { return body(p); }
         finally { xc_func_end(p); xc_func_free(p); }
     }
+
+    /// <summary>The fraction of exact exchange of a hybrid.</summary>
+    public static double ExactExchange(int id) => With(id, 1, xc_hyb_exx_coef);
 
     /// <summary>An LDA at one point: rho = [n] (nspin 1) or [rho_a, rho_b] (nspin 2).</summary>
     public static Output Lda(int id, double[] rho) => With(id, rho.Length, p =>

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Qex.Autodiff.Forward;
+
+namespace Qex.Dft.Molecular.Xc;
+
+/// <summary>
+/// A molecular exchange-correlation functional: a weighted sum of semilocal components plus a fraction of exact
+/// (Hartree–Fock) exchange. Built by name (<c>svwn</c>, <c>pbe</c>, <c>blyp</c>, <c>b3lyp</c>, <c>b3lyp5</c>,
+/// <c>pbe0</c>) or from a spec such as <c>0.75*pbe_x + 0.25*hf_x + pbe_c</c>.
+/// </summary>
+public sealed class XcFunctional
+{
+    private static readonly Dictionary<string, Func<IXcComponent>> Components = new(StringComparer.Ordinal)
+    {
+        ["slater"] = () => new SlaterExchange(),
+        ["vwn5"] = () => VwnCorrelation.Vwn5,
+        ["vwn_rpa"] = () => VwnCorrelation.VwnRpa,
+        ["pw92"] = () => Pw92Correlation.Original,
+        ["pw92_mod"] = () => Pw92Correlation.Modified,
+        ["b88"] = () => new Becke88Exchange(),
+        ["lyp"] = () => new LypCorrelation(),
+        ["pbe_x"] = () => new PbeExchange(),
+        ["pbe_c"] = () => new PbeCorrelation(),
+    };
+
+    /// <summary>The named functionals and their definitions (as Psi4 1.3, libxc and NWChem define them).</summary>
+    public static IReadOnlyDictionary<string, string> Named { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["svwn"] = "slater + vwn_rpa",
+        ["lda"] = "slater + pw92_mod",
+        ["pbe"] = "pbe_x + pbe_c",
+        ["blyp"] = "b88 + lyp",
+        ["b3lyp"] = "0.08*slater + 0.72*b88 + 0.20*hf_x + 0.19*vwn_rpa + 0.81*lyp",
+        ["b3lyp5"] = "0.08*slater + 0.72*b88 + 0.20*hf_x + 0.19*vwn5 + 0.81*lyp",
+        ["pbe0"] = "0.75*pbe_x + 0.25*hf_x + pbe_c",
+        ["hf"] = "hf_x",
+    };
+
+    /// <summary>The component names a spec may use (hf_x is exact exchange).</summary>
+    public static IEnumerable<string> ComponentNames => Components.Keys.Append("hf_x");
+
+    private XcFunctional(string name, IReadOnlyList<(double Weight, IXcComponent Component)> terms, double exactExchange)
+    {
+        Name = name;
+        Terms = terms;
+        ExactExchange = exactExchange;
+        Family = terms.Count == 0 ? XcFamily.Lda : terms.Max(t => t.Component.Family);
+    }
+
+    /// <summary>The name or spec it was built from.</summary>
+    public string Name { get; }
+
+    /// <summary>The weighted semilocal components.</summary>
+    public IReadOnlyList<(double Weight, IXcComponent Component)> Terms { get; }
+
+    /// <summary>The fraction of exact exchange.</summary>
+    public double ExactExchange { get; }
+
+    /// <summary>The most demanding family among the components (what the grid must supply).</summary>
+    public XcFamily Family { get; }
+
+    /// <summary>The semilocal energy density at a point (the exact-exchange part is not a density).</summary>
+    public Jet2 EnergyDensity(in XcPoint p)
+    {
+        var e = Jet2.Constant(0, p.RhoA.Variables, p.RhoA.Order);
+        foreach (var (w, c) in Terms) e += w * c.EnergyDensity(p);
+        return e;
+    }
+
+    /// <summary>A functional by name or spec (sum of [weight*]component, weights optional).</summary>
+    /// <exception cref="ArgumentException">An unknown name or component, or a malformed spec; the message lists the choices.</exception>
+    public static XcFunctional Parse(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        string text = spec.Trim().ToLowerInvariant();
+        if (text.Length == 0) throw new ArgumentException("An empty XC functional spec; " + Choices());
+        string expanded = Named.TryGetValue(text, out var def) ? def : text;
+        var terms = new List<(double, IXcComponent)>();
+        double exact = 0;
+        foreach (var (sign, term) in Terms_(expanded, spec))
+        {
+            double weight = sign;
+            string name = term;
+            int star = term.IndexOf('*', StringComparison.Ordinal);
+            if (star >= 0)
+            {
+                string w = term[..star].Trim();
+                name = term[(star + 1)..].Trim();
+                if (!double.TryParse(w, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                    throw new ArgumentException($"XC spec '{spec}': '{w}' is not a number (terms are [weight*]component); " + Choices());
+                weight *= value;
+            }
+            if (name == "hf_x") exact += weight;
+            else if (Components.TryGetValue(name, out var make)) terms.Add((weight, make()));
+            else throw new ArgumentException($"XC spec '{spec}': unknown {(Named.ContainsKey(name) ? "use of a named functional inside a spec" : "component")} '{name}'; " + Choices());
+        }
+        if (terms.Count == 0 && exact == 0) throw new ArgumentException($"XC spec '{spec}' has no terms; " + Choices());
+        return new XcFunctional(text, terms, exact);
+    }
+
+    /// <summary>The signed terms of a sum: '+' and '-' separate terms except inside a number's exponent (1e-3).</summary>
+    private static List<(double Sign, string Term)> Terms_(string text, string spec)
+    {
+        var terms = new List<(double, string)>();
+        double sign = 1;
+        int start = 0;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            bool end = i == text.Length;
+            char ch = end ? '+' : text[i];
+            if (ch is not ('+' or '-')) continue;
+            bool exponent = i >= 2 && text[i - 1] is 'e' && (char.IsDigit(text[i - 2]) || text[i - 2] == '.');
+            if (exponent) continue;
+            string term = text[start..i].Trim();
+            if (term.Length == 0)
+            {
+                // a leading sign is allowed; an empty term elsewhere is not
+                if (!(terms.Count == 0 && i < text.Length && text[..i].Trim().Length == 0 && sign == 1))
+                    throw new ArgumentException($"XC spec '{spec}': an empty term; " + Choices());
+            }
+            else terms.Add((sign, term));
+            sign = ch == '-' ? -1 : 1;
+            start = i + 1;
+        }
+        return terms;
+    }
+
+    private static string Choices() =>
+        $"named functionals: {string.Join(", ", Named.Keys)}; components for a spec such as '0.75*pbe_x + 0.25*hf_x + pbe_c': {string.Join(", ", ComponentNames)}.";
+}
