@@ -52,7 +52,7 @@ public static class DefaultTrainingConfig
         optimiser:
           name: lbfgs                 # name: lbfgs | adam
           max_evaluations: 400        # integer >= 1: L-BFGS evaluations, or Adam steps, of each start
-          starts: 4                   # integer 1..1000: independent initialisations, the best-validated one is kept
+          starts: 8                   # integer 1..1000: independent initialisations, each with max_evaluations; the best-validated one is kept
           target_validation: 1.6      # number >= 0 (mHa): no further start once the validation error is at most this (0: run every start)
           history: 20                 # integer 1..1000: L-BFGS memory m
           learning_rate: 0.001        # number > 0: Adam step size
