@@ -4,7 +4,7 @@ using Qex.Tests.Common;
 
 namespace Qex.Cli.Tests;
 
-/// <summary>The acceptance run: `qex train` defaults reach chemical accuracy on the H2 test split (one to eight starts of about 7 minutes each on 2 cores).</summary>
+/// <summary>The acceptance run: `qex train` defaults reach chemical accuracy on the H2 test split (one to eight starts of about 9 minutes each on 2 cores).</summary>
 public sealed class TrainingAcceptanceTests
 {
     [SharedDataFact("jaxdft", "h2")]
