@@ -1,0 +1,124 @@
+using Qex.Core.Tensors;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Grids;
+using Qex.Dft.Molecular.Integrals;
+using Qex.Dft.Molecular.Scf;
+using Qex.Dft.Molecular.Xc;
+using Qex.Kernels.Fock;
+
+namespace Qex.Dft.Molecular.Dft;
+
+/// <summary>The outcome of a Kohn–Sham calculation.</summary>
+/// <param name="Energy">Total energy.</param>
+/// <param name="XcEnergy">E_xc (semilocal part plus the exact-exchange part of hybrids).</param>
+/// <param name="Iterations">SCF iterations.</param>
+/// <param name="OrbitalEnergies">Per channel, the orbital energies.</param>
+/// <param name="Coefficients">Per channel, the MO coefficients (basis functions x orbitals).</param>
+/// <param name="Densities">Per channel, the density matrix (restricted: the total).</param>
+/// <param name="GridPoints">Points of the integration grid.</param>
+/// <param name="Electrons">The electron count integrated on the grid at convergence.</param>
+public sealed record KohnShamResult(double Energy, double XcEnergy, int Iterations, Tensor[] OrbitalEnergies, Tensor[] Coefficients, Tensor[] Densities,
+    int GridPoints, double Electrons);
+
+/// <summary>
+/// Kohn–Sham DFT on <see cref="ScfDriver"/>: restricted (RKS) or unrestricted (UKS), with any semilocal or hybrid
+/// functional: F_s = H + J[D] - a K[D_s] + V_xc,s (a the exact-exchange fraction; restricted: a K[D] / 2), E = Tr(D H) +
+/// E_J - a E_K + E_xc.
+/// </summary>
+public static class KohnSham
+{
+    /// <summary>Runs RKS (closed-shell singlets) or UKS (<paramref name="unrestricted"/>, or any open shell).</summary>
+    /// <exception cref="ConvergenceException">No convergence within the iteration limit.</exception>
+    public static KohnShamResult Run(Molecule molecule, BasisSet basis, XcFunctional functional, GridOptions? grid = null, HartreeFockOptions? options = null,
+        bool unrestricted = false)
+    {
+        ArgumentNullException.ThrowIfNull(molecule);
+        ArgumentNullException.ThrowIfNull(basis);
+        ArgumentNullException.ThrowIfNull(functional);
+        var o = options ?? new HartreeFockOptions();
+        o.Validate();
+        // Kohn-Sham iterations from an atomic guess oscillate with commutators above HF's DIIS start (0.1): unless the
+        // caller chose another start, DIIS runs from the first iteration (as Psi4's and PySCF's do)
+        if (o.DiisStart == new HartreeFockOptions().DiisStart) o = o with { DiisStart = double.PositiveInfinity };
+        bool open = unrestricted || molecule.Multiplicity != 1;
+        int n = basis.FunctionCount;
+        var s = OneElectronIntegrals.Overlap(basis).ToArray();
+        var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
+        var g = MolecularGrid.Create(molecule, grid);
+        var xc = new XcIntegrator(g, basis, functional);
+        var jk = RestrictedHartreeFock.CoulombExchange(basis, o);
+        var sad = o.Guess == ScfGuess.Core ? new double[n * n] : AtomicDensityGuess.SuperpositionOfAtomicDensities(molecule, basis, o);
+        IScfModel model;
+        double[][] start;
+        if (open)
+        {
+            int na = molecule.AlphaCount, nb = molecule.BetaCount;
+            model = new KohnShamModel("UKS", h, jk, xc, functional.ExactExchange, [na, nb]);
+            start = [sad.Select(v => v * na / molecule.ElectronCount).ToArray(), sad.Select(v => v * nb / molecule.ElectronCount).ToArray()];
+        }
+        else
+        {
+            if (molecule.ElectronCount % 2 != 0) throw new ArgumentException($"RKS needs an even electron count; this molecule has {molecule.ElectronCount}.");
+            model = new KohnShamModel("RKS", h, jk, xc, functional.ExactExchange, [molecule.ElectronCount / 2]);
+            start = [sad];
+        }
+        var r = ScfDriver.Run(model, s, molecule.NuclearRepulsion(), start, null, o);
+        var last = ((KohnShamModel)model).LastXc!;
+        int m = r.Orbitals;
+        return new KohnShamResult(r.Energy, ((KohnShamModel)model).LastXcEnergy, r.Iterations,
+            [.. r.OrbitalEnergies.Select(e => Tensor.Wrap(e, m))], [.. r.Coefficients.Select(c => Tensor.Wrap(c, n, m))],
+            [.. r.Densities.Select(d => Tensor.Wrap(d, n, n))], g.Count, last.Electrons);
+    }
+}
+
+/// <summary>The Kohn–Sham model: J and (for hybrids) exact exchange from the J/K builder, V_xc from the grid.</summary>
+internal sealed class KohnShamModel(string name, double[] core, ICoulombExchangeBuilder jk, XcIntegrator xc, double exact, int[] occupied) : IScfModel
+{
+    public string Name => name;
+
+    public double OrbitalOccupation => occupied.Length == 1 ? 2 : 1;
+
+    public IReadOnlyList<int> Occupied => occupied;
+
+    public bool LastBuildWasFull => jk.LastWasFull;
+
+    public XcResult? LastXc { get; private set; }
+
+    public double LastXcEnergy { get; private set; }
+
+    public ScfFockBuild Build(IReadOnlyList<double[]> densities, bool full)
+    {
+        int n = jk.FunctionCount;
+        var (j, k) = jk.Build(densities, full);
+        var x = xc.Evaluate(densities);
+        LastXc = x;
+        var fock = new double[densities.Count][];
+        double e1 = 0, ej = 0, ek = 0;
+        if (densities.Count == 1)
+        {
+            var d = densities[0];
+            var f = new double[n * n];
+            for (int i = 0; i < n * n; i++) f[i] = core[i] + j[0][i] - 0.5 * exact * k[0][i] + x.Matrices[0][i];
+            fock[0] = f;
+            e1 = ScfMath.Trace(d, core, n);
+            ej = 0.5 * ScfMath.Trace(d, j[0], n);
+            ek = 0.25 * exact * ScfMath.Trace(d, k[0], n);
+        }
+        else
+        {
+            var dt = ScfMath.Add(densities[0], densities[1]);
+            e1 = ScfMath.Trace(dt, core, n);
+            for (int s = 0; s < 2; s++)
+            {
+                var f = new double[n * n];
+                for (int i = 0; i < n * n; i++) f[i] = core[i] + j[0][i] + j[1][i] - exact * k[s][i] + x.Matrices[s][i];
+                fock[s] = f;
+                ej += 0.5 * (ScfMath.Trace(densities[s], j[0], n) + ScfMath.Trace(densities[s], j[1], n));
+                ek += 0.5 * exact * ScfMath.Trace(densities[s], k[s], n);
+            }
+        }
+        LastXcEnergy = x.Energy - ek;
+        double two = ej - ek + x.Energy;
+        return new ScfFockBuild(fock, e1 + two, e1, two);
+    }
+}
