@@ -24,12 +24,7 @@ public sealed class GgaFunctionalTests
         _ => throw new ArgumentException(name),
     };
 
-    /// <summary>Equal to 1e-10 relative to <paramref name="scale"/> (the value, or for derivative blocks their largest entry).</summary>
-    private static void Close(double expected, double actual, string what, double scale = 0)
-    {
-        scale = Math.Max(Math.Max(Math.Abs(expected), scale), 1e-300);
-        Assert.True(Math.Abs(expected - actual) <= 1e-10 * scale, $"{what}: libxc {expected:R}, Qex {actual:R} (relative {Math.Abs(expected - actual) / scale:E2})");
-    }
+    private static void Close(double expected, double actual, string what, double scale = 0) => Libxc.AssertClose(expected, actual, what, scale);
 
     [LibxcTheory]
     [MemberData(nameof(Functionals))]

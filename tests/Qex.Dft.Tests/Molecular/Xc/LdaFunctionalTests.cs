@@ -25,13 +25,7 @@ public sealed class LdaFunctionalTests
         _ => throw new ArgumentException(name),
     };
 
-    /// <summary>Equal to 1e-10 relative to <paramref name="scale"/> (default: the value itself; for a kernel entry, the
-    /// kernel's largest entry: an exactly vanishing f_ab of exchange is libxc rounding noise of that size).</summary>
-    private static void Close(double expected, double actual, string what, double scale = 0)
-    {
-        scale = Math.Max(Math.Max(Math.Abs(expected), scale), 1e-300);
-        Assert.True(Math.Abs(expected - actual) <= 1e-10 * scale, $"{what}: libxc {expected:R}, Qex {actual:R} (relative {Math.Abs(expected - actual) / scale:E2})");
-    }
+    private static void Close(double expected, double actual, string what, double scale = 0) => Libxc.AssertClose(expected, actual, what, scale);
 
     [LibxcTheory]
     [MemberData(nameof(Functionals))]

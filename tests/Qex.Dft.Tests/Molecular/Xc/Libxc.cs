@@ -33,6 +33,16 @@ internal static partial class Libxc
         finally { xc_func_end(p); xc_func_free(p); }
     }
 
+    /// <summary>
+    /// Equal to 1e-10 relative to <paramref name="scale"/> (default: the value itself; for a derivative entry, the
+    /// largest entry of its block: an exactly vanishing f_ab of exchange is libxc rounding noise of that size).
+    /// </summary>
+    public static void AssertClose(double expected, double actual, string what, double scale = 0)
+    {
+        scale = Math.Max(Math.Max(Math.Abs(expected), scale), 1e-300);
+        Assert.True(Math.Abs(expected - actual) <= 1e-10 * scale, $"{what}: libxc {expected:R}, Qex {actual:R} (relative {Math.Abs(expected - actual) / scale:E2})");
+    }
+
     /// <summary>The fraction of exact exchange of a hybrid.</summary>
     public static double ExactExchange(int id) => With(id, 1, xc_hyb_exx_coef);
 
