@@ -9,7 +9,7 @@ namespace Qex.Autodiff.Forward;
 /// rho, sigma, tau) this gives the potential and the kernel from one evaluation of the energy formula, with no
 /// hand-derived derivatives. A jet of order 1 skips the Hessian (cheaper, for energies and potentials only).
 /// </summary>
-public struct Jet2
+public struct Jet2 : IForwardNumber<Jet2>
 {
     /// <summary>The largest number of variables.</summary>
     public const int MaxVariables = 7;
@@ -27,7 +27,7 @@ public struct Jet2
     private HessianBuffer _h;
 
     /// <summary>The value.</summary>
-    public double Value { get; private set; }
+    public double Value { readonly get; private set; }
 
     /// <summary>Active variables (0 for a constant).</summary>
     public int Variables { get; private set; }
@@ -161,67 +161,31 @@ public struct Jet2
     public static Jet2 operator /(double c, in Jet2 a) => Reciprocal(a) * c;
 
     /// <summary>1 / a.</summary>
-    public static Jet2 Reciprocal(in Jet2 a)
-    {
-        double v = 1 / a.Value;
-        return Chain(a, v, -v * v, 2 * v * v * v);
-    }
+    public static Jet2 Reciprocal(in Jet2 a) => ForwardMath.Reciprocal(a);
 
     /// <summary>sqrt(a).</summary>
-    public static Jet2 Sqrt(in Jet2 a)
-    {
-        double s = Math.Sqrt(a.Value);
-        return Chain(a, s, 0.5 / s, -0.25 / (s * a.Value));
-    }
+    public static Jet2 Sqrt(in Jet2 a) => ForwardMath.Sqrt(a);
 
     /// <summary>a^(1/3).</summary>
-    public static Jet2 Cbrt(in Jet2 a)
-    {
-        double c = Math.Cbrt(a.Value);
-        double d = c / (3 * a.Value);
-        return Chain(a, c, d, -2 * d / (3 * a.Value));
-    }
+    public static Jet2 Cbrt(in Jet2 a) => ForwardMath.Cbrt(a);
 
     /// <summary>a^p (a &gt; 0, or any a for integer p).</summary>
-    public static Jet2 Pow(in Jet2 a, double p)
-    {
-        double v = Math.Pow(a.Value, p);
-        double d = p * Math.Pow(a.Value, p - 1);
-        double d2 = p * (p - 1) * Math.Pow(a.Value, p - 2);
-        return Chain(a, v, d, d2);
-    }
+    public static Jet2 Pow(in Jet2 a, double p) => ForwardMath.Pow(a, p);
 
     /// <summary>exp(a).</summary>
-    public static Jet2 Exp(in Jet2 a)
-    {
-        double e = Math.Exp(a.Value);
-        return Chain(a, e, e, e);
-    }
+    public static Jet2 Exp(in Jet2 a) => ForwardMath.Exp(a);
 
     /// <summary>log(a).</summary>
-    public static Jet2 Log(in Jet2 a) => Chain(a, Math.Log(a.Value), 1 / a.Value, -1 / (a.Value * a.Value));
+    public static Jet2 Log(in Jet2 a) => ForwardMath.Log(a);
 
     /// <summary>log(1 + a), accurate for small a.</summary>
-    public static Jet2 Log1P(in Jet2 a)
-    {
-        double d = 1 / (1 + a.Value);
-        return Chain(a, double.LogP1(a.Value), d, -d * d);
-    }
+    public static Jet2 Log1P(in Jet2 a) => ForwardMath.Log1P(a);
 
     /// <summary>atan(a).</summary>
-    public static Jet2 Atan(in Jet2 a)
-    {
-        double d = 1 / (1 + a.Value * a.Value);
-        return Chain(a, Math.Atan(a.Value), d, -2 * a.Value * d * d);
-    }
+    public static Jet2 Atan(in Jet2 a) => ForwardMath.Atan(a);
 
     /// <summary>asinh(a).</summary>
-    public static Jet2 Asinh(in Jet2 a)
-    {
-        double q = 1 + a.Value * a.Value;
-        double d = 1 / Math.Sqrt(q);
-        return Chain(a, Math.Asinh(a.Value), d, -a.Value * d / q);
-    }
+    public static Jet2 Asinh(in Jet2 a) => ForwardMath.Asinh(a);
 
     /// <inheritdoc />
     public override readonly string ToString() => FormattableString.Invariant($"{Value} (jet of {Variables} variables, order {Order})");

@@ -18,15 +18,15 @@ public sealed class Becke88Exchange : IXcComponent
     public XcFamily Family => XcFamily.Gga;
 
     /// <inheritdoc />
-    public Jet2 EnergyDensity(in XcPoint p) => Spin(p.RhoA, p.SigmaAA) + Spin(p.RhoB, p.SigmaBB);
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> => Spin(p.RhoA, p.SigmaAA) + Spin(p.RhoB, p.SigmaBB);
 
-    private static Jet2 Spin(in Jet2 rho, in Jet2 sigma)
+    private static T Spin<T>(in T rho, in T sigma) where T : struct, IForwardNumber<T>
     {
         if (rho.Value <= 0) return 0 * rho;
         var r43 = LdaMath.Pow43(rho);
         var x2 = sigma / (r43 * r43);
-        var x = Jet2.Sqrt(x2);
-        return Lsda * r43 - Beta * r43 * x2 / (1 + 6 * Beta * x * Jet2.Asinh(x));
+        var x = ForwardMath.Sqrt(x2);
+        return Lsda * r43 - Beta * r43 * x2 / (1 + 6 * Beta * x * ForwardMath.Asinh(x));
     }
 }
 
@@ -46,16 +46,16 @@ public sealed class LypCorrelation : IXcComponent
     public XcFamily Family => XcFamily.Gga;
 
     /// <inheritdoc />
-    public Jet2 EnergyDensity(in XcPoint p)
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>
     {
         var (ra, rb) = (p.RhoA, p.RhoB);
         var rho = ra + rb;
-        var rm13 = 1 / Jet2.Cbrt(rho);
+        var rm13 = 1 / ForwardMath.Cbrt(rho);
         var den = 1 + D * rm13;
-        var omega = Jet2.Exp(-C * rm13) / den * Jet2.Pow(rho, -11.0 / 3);
+        var omega = ForwardMath.Exp(-C * rm13) / den * ForwardMath.Pow(rho, -11.0 / 3);
         var delta = C * rm13 + D * rm13 / den;
         var grad2 = p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB;
-        var r83 = Jet2.Pow(ra, 8.0 / 3) + Jet2.Pow(rb, 8.0 / 3);
+        var r83 = ForwardMath.Pow(ra, 8.0 / 3) + ForwardMath.Pow(rb, 8.0 / 3);
         var bracket = Math.Pow(2, 11.0 / 3) * Cf * r83
             + (47.0 / 18 - 7.0 / 18 * delta) * grad2
             - (2.5 - delta / 18) * (p.SigmaAA + p.SigmaBB)
@@ -83,9 +83,9 @@ public sealed class PbeExchange : IXcComponent
     public XcFamily Family => XcFamily.Gga;
 
     /// <inheritdoc />
-    public Jet2 EnergyDensity(in XcPoint p) => 0.5 * (Unpolarised(2 * p.RhoA, 4 * p.SigmaAA) + Unpolarised(2 * p.RhoB, 4 * p.SigmaBB));
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> => 0.5 * (Unpolarised(2 * p.RhoA, 4 * p.SigmaAA) + Unpolarised(2 * p.RhoB, 4 * p.SigmaBB));
 
-    private static Jet2 Unpolarised(in Jet2 n, in Jet2 sigma)
+    private static T Unpolarised<T>(in T n, in T sigma) where T : struct, IForwardNumber<T>
     {
         if (n.Value <= 0) return 0 * n;
         var n43 = LdaMath.Pow43(n);
@@ -115,7 +115,7 @@ public sealed class PbeCorrelation : IXcComponent
     public XcFamily Family => XcFamily.Gga;
 
     /// <inheritdoc />
-    public Jet2 EnergyDensity(in XcPoint p)
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>
     {
         var n = p.RhoA + p.RhoB;
         var rs = LdaMath.Rs(n);
@@ -125,18 +125,18 @@ public sealed class PbeCorrelation : IXcComponent
         var phi3 = phi * phi * phi;
         // t^2 = sigma / (4 phi^2 ks^2 n^2), ks^2 = 4 kF / pi, kF = (3 pi^2 n)^(1/3)
         var sigma = p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB;
-        var kf = Jet2.Cbrt(3 * Math.PI * Math.PI * n);
+        var kf = ForwardMath.Cbrt(3 * Math.PI * Math.PI * n);
         var t2 = sigma / (4 * phi * phi * (4 * kf / Math.PI) * n * n);
-        var a = Beta / Gamma / (Jet2.Exp(-ec / (Gamma * phi3)) - 1);
+        var a = Beta / Gamma / (ForwardMath.Exp(-ec / (Gamma * phi3)) - 1);
         var at2 = a * t2;
-        var h = Gamma * phi3 * Jet2.Log1P(Beta / Gamma * t2 * (1 + at2) / (1 + at2 + at2 * at2));
+        var h = Gamma * phi3 * ForwardMath.Log1P(Beta / Gamma * t2 * (1 + at2) / (1 + at2 + at2 * at2));
         return n * (ec + h);
     }
 
-    private static Jet2 Pow23(in Jet2 x)
+    private static T Pow23<T>(in T x) where T : struct, IForwardNumber<T>
     {
         double v = Math.Max(x.Value, 0);
         double c = Math.Cbrt(v);
-        return v > 0 ? Jet2.Chain(x, c * c, 2.0 / 3 / c, -2.0 / 9 / (c * v)) : Jet2.Chain(x, 0, 0, 0);
+        return v > 0 ? T.Chain(x, c * c, 2.0 / 3 / c, -2.0 / 9 / (c * v)) : T.Chain(x, 0, 0, 0);
     }
 }

@@ -9,21 +9,21 @@ public static class LdaMath
     public static readonly double Fz20 = 4 / (9 * (Math.Cbrt(2) - 1));
 
     /// <summary>The Wigner–Seitz radius rs = (3 / (4 pi n))^(1/3).</summary>
-    public static Jet2 Rs(in Jet2 n) => Jet2.Cbrt(3 / (4 * Math.PI * n));
+    public static T Rs<T>(in T n) where T : struct, IForwardNumber<T> => ForwardMath.Cbrt(3 / (4 * Math.PI * n));
 
     /// <summary>The spin polarisation zeta = (rho_a - rho_b) / (rho_a + rho_b).</summary>
-    public static Jet2 Zeta(in Jet2 a, in Jet2 b) => (a - b) / (a + b);
+    public static T Zeta<T>(in T a, in T b) where T : struct, IForwardNumber<T> => (a - b) / (a + b);
 
     /// <summary>f(zeta) = ((1 + zeta)^(4/3) + (1 - zeta)^(4/3) - 2) / (2^(4/3) - 2), with (1 +- zeta) kept at or above 0.</summary>
-    public static Jet2 SpinInterpolation(in Jet2 zeta) =>
+    public static T SpinInterpolation<T>(in T zeta) where T : struct, IForwardNumber<T> =>
         (Pow43(1 + zeta) + Pow43(1 - zeta) - 2) / (2 * Math.Cbrt(2) - 2);
 
     /// <summary>x^(4/3) for x &gt;= 0 (its derivative x^(1/3) 4/3 is finite at 0).</summary>
-    public static Jet2 Pow43(in Jet2 x)
+    public static T Pow43<T>(in T x) where T : struct, IForwardNumber<T>
     {
         double v = Math.Max(x.Value, 0);
         double c = Math.Cbrt(v);
-        return Jet2.Chain(x, v * c, 4.0 / 3 * c, v > 0 ? 4.0 / 9 / (c * c) : 0);
+        return T.Chain(x, v * c, 4.0 / 3 * c, v > 0 ? 4.0 / 9 / (c * c) : 0);
     }
 }
 
@@ -41,7 +41,7 @@ public sealed class SlaterExchange : IXcComponent
     public XcFamily Family => XcFamily.Lda;
 
     /// <inheritdoc />
-    public Jet2 EnergyDensity(in XcPoint p) => C * (LdaMath.Pow43(p.RhoA) + LdaMath.Pow43(p.RhoB));
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> => C * (LdaMath.Pow43(p.RhoA) + LdaMath.Pow43(p.RhoB));
 }
 
 /// <summary>One Vosko–Wilk–Nusair Padé fit of a correlation energy per particle in x = sqrt(rs).</summary>
@@ -55,14 +55,14 @@ public readonly record struct VwnFit(double A, double X0, double B, double C)
     /// A [ln(x^2/X) + (2b/Q) atan(Q/(2x + b)) - (b x0 / X(x0)) (ln((x - x0)^2 / X) + (2 (b + 2 x0) / Q) atan(Q / (2x + b)))],
     /// X(x) = x^2 + b x + c, Q = sqrt(4c - b^2).
     /// </summary>
-    public Jet2 Evaluate(in Jet2 x)
+    public T Evaluate<T>(in T x) where T : struct, IForwardNumber<T>
     {
         double q = Math.Sqrt(4 * C - B * B);
         double xx0 = X0 * X0 + B * X0 + C;
         var bigX = x * x + B * x + C;
-        var at = Jet2.Atan(q / (2 * x + B));
+        var at = ForwardMath.Atan(q / (2 * x + B));
         var d = x - X0;
-        return A * (Jet2.Log(x * x / bigX) + 2 * B / q * at - B * X0 / xx0 * (Jet2.Log(d * d / bigX) + 2 * (B + 2 * X0) / q * at));
+        return A * (ForwardMath.Log(x * x / bigX) + 2 * B / q * at - B * X0 / xx0 * (ForwardMath.Log(d * d / bigX) + 2 * (B + 2 * X0) / q * at));
     }
 }
 
@@ -99,15 +99,15 @@ public sealed class VwnCorrelation : IXcComponent
     public XcFamily Family => XcFamily.Lda;
 
     /// <inheritdoc />
-    public Jet2 EnergyDensity(in XcPoint p)
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>
     {
         var n = p.RhoA + p.RhoB;
-        var x = Jet2.Sqrt(LdaMath.Rs(n));
+        var x = ForwardMath.Sqrt(LdaMath.Rs(n));
         var zeta = LdaMath.Zeta(p.RhoA, p.RhoB);
         var f = LdaMath.SpinInterpolation(zeta);
         var ep = _p.Evaluate(x);
         var ef = _f.Evaluate(x);
-        Jet2 ec;
+        T ec;
         if (_alpha is { } a)
         {
             var z4 = zeta * zeta * zeta * zeta;
@@ -154,15 +154,15 @@ public sealed class Pw92Correlation : IXcComponent
     public XcFamily Family => XcFamily.Lda;
 
     /// <summary>Fit k (0: paramagnetic, 1: ferromagnetic, 2: minus the spin stiffness) at rs.</summary>
-    public Jet2 G(int k, in Jet2 rs)
+    public T G<T>(int k, in T rs) where T : struct, IForwardNumber<T>
     {
-        var s = Jet2.Sqrt(rs);
+        var s = ForwardMath.Sqrt(rs);
         var den = 2 * _a[k] * (_b1[k] * s + _b2[k] * rs + _b3[k] * rs * s + _b4[k] * rs * rs);
-        return -2 * _a[k] * (1 + _alpha1[k] * rs) * Jet2.Log1P(1 / den);
+        return -2 * _a[k] * (1 + _alpha1[k] * rs) * ForwardMath.Log1P(1 / den);
     }
 
     /// <summary>The correlation energy per particle at rs and zeta.</summary>
-    public Jet2 EnergyPerParticle(in Jet2 rs, in Jet2 zeta)
+    public T EnergyPerParticle<T>(in T rs, in T zeta) where T : struct, IForwardNumber<T>
     {
         var f = LdaMath.SpinInterpolation(zeta);
         var z4 = zeta * zeta * zeta * zeta;
@@ -173,7 +173,7 @@ public sealed class Pw92Correlation : IXcComponent
     }
 
     /// <inheritdoc />
-    public Jet2 EnergyDensity(in XcPoint p)
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>
     {
         var n = p.RhoA + p.RhoB;
         return n * EnergyPerParticle(LdaMath.Rs(n), LdaMath.Zeta(p.RhoA, p.RhoB));

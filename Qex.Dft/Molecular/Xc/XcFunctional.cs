@@ -39,10 +39,15 @@ public sealed class XcFunctional
     /// <summary>The component names a spec may use (hf_x is exact exchange).</summary>
     public static IEnumerable<string> ComponentNames => Components.Keys.Append("hf_x");
 
+    private readonly double[] _weights;
+    private readonly IXcComponent[] _components;
+
     private XcFunctional(string name, IReadOnlyList<(double Weight, IXcComponent Component)> terms, double exactExchange)
     {
         Name = name;
         Terms = terms;
+        _weights = [.. terms.Select(t => t.Weight)];
+        _components = [.. terms.Select(t => t.Component)];
         ExactExchange = exactExchange;
         Family = terms.Count == 0 ? XcFamily.Lda : terms.Max(t => t.Component.Family);
     }
@@ -60,10 +65,10 @@ public sealed class XcFunctional
     public XcFamily Family { get; }
 
     /// <summary>The semilocal energy density at a point (the exact-exchange part is not a density).</summary>
-    public Jet2 EnergyDensity(in XcPoint p)
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>
     {
-        var e = Jet2.Constant(0, p.RhoA.Variables, p.RhoA.Order);
-        foreach (var (w, c) in Terms) e += w * c.EnergyDensity(p);
+        var e = 0 * p.RhoA;
+        for (int i = 0; i < _components.Length; i++) e += _weights[i] * _components[i].EnergyDensity(p);
         return e;
     }
 

@@ -16,27 +16,53 @@ public enum XcFamily
 }
 
 /// <summary>
-/// The density features at one grid point, spin-resolved, as jets: rho_a, rho_b, sigma_aa = |grad rho_a|^2,
-/// sigma_ab = grad rho_a . grad rho_b, sigma_bb, tau_a, tau_b (tau_s = 1/2 sum_i |grad phi_i,s|^2).
+/// The density features at one grid point, spin-resolved, as forward-mode numbers: rho_a, rho_b, sigma_aa =
+/// |grad rho_a|^2, sigma_ab = grad rho_a . grad rho_b, sigma_bb, tau_a, tau_b (tau_s = 1/2 sum_i |grad phi_i,s|^2).
 /// </summary>
-public readonly record struct XcPoint(Jet2 RhoA, Jet2 RhoB, Jet2 SigmaAA, Jet2 SigmaAB, Jet2 SigmaBB, Jet2 TauA, Jet2 TauB)
+/// <typeparam name="T">The number type: <see cref="Dual5"/> for potentials, <see cref="Jet2"/> for kernels too.</typeparam>
+public readonly record struct XcPoint<T>(T RhoA, T RhoB, T SigmaAA, T SigmaAB, T SigmaBB, T TauA, T TauB) where T : struct, IForwardNumber<T>;
+
+/// <summary>Builders of <see cref="XcPoint{T}"/>.</summary>
+public static class XcPoint
 {
     /// <summary>The variable indices of the features in a jet.</summary>
     public const int RhoAIndex = 0, RhoBIndex = 1, SigmaAAIndex = 2, SigmaABIndex = 3, SigmaBBIndex = 4, TauAIndex = 5, TauBIndex = 6;
 
     /// <summary>The features of a point as independent variables of jets of <paramref name="order"/>, for a functional of <paramref name="family"/>.</summary>
-    public static XcPoint Of(XcFamily family, double rhoA, double rhoB, double sigmaAA = 0, double sigmaAB = 0, double sigmaBB = 0,
+    public static XcPoint<Jet2> Of(XcFamily family, double rhoA, double rhoB, double sigmaAA = 0, double sigmaAB = 0, double sigmaBB = 0,
         double tauA = 0, double tauB = 0, int order = 2)
     {
         int n = family switch { XcFamily.Lda => 2, XcFamily.Gga => 5, _ => 7 };
         Jet2 V(double v, int i) => i < n ? Jet2.Variable(v, i, n, order) : Jet2.Constant(v, n, order);
-        return new XcPoint(V(rhoA, 0), V(rhoB, 1), V(sigmaAA, 2), V(sigmaAB, 3), V(sigmaBB, 4), V(tauA, 5), V(tauB, 6));
+        return new XcPoint<Jet2>(V(rhoA, 0), V(rhoB, 1), V(sigmaAA, 2), V(sigmaAB, 3), V(sigmaBB, 4), V(tauA, 5), V(tauB, 6));
+    }
+
+    /// <summary>
+    /// The spin-resolved features of a point with first derivatives (variables 0..4: rho_a, rho_b, sigma_aa, sigma_ab,
+    /// sigma_bb; tau as constants).
+    /// </summary>
+    public static XcPoint<Dual5> Polarised(double rhoA, double rhoB, double sigmaAA = 0, double sigmaAB = 0, double sigmaBB = 0, double tauA = 0, double tauB = 0) =>
+        new(Dual5.Variable(rhoA, 0), Dual5.Variable(rhoB, 1), Dual5.Variable(sigmaAA, 2), Dual5.Variable(sigmaAB, 3), Dual5.Variable(sigmaBB, 4),
+            Dual5.Constant(tauA), Dual5.Constant(tauB));
+
+    /// <summary>
+    /// A closed-shell point of total density rho and sigma = |grad rho|^2, as the two variables (0: rho, 1: sigma) of
+    /// duals: rho_a = rho_b = rho / 2, every sigma_st = sigma / 4. The energy density's gradient is then (v_rho, v_sigma)
+    /// of the total density.
+    /// </summary>
+    public static XcPoint<Dual5> ClosedShell(double rho, double sigma = 0, double tau = 0)
+    {
+        var half = 0.5 * Dual5.Variable(rho, 0);
+        var quarter = 0.25 * Dual5.Variable(sigma, 1);
+        var t = Dual5.Constant(0.5 * tau);
+        return new(half, half, quarter, quarter, quarter, t, t);
     }
 }
 
 /// <summary>
 /// One exchange or correlation functional of the density features: its energy density per volume e (E_xc = integral
-/// of e), as a jet, so that the potential (first derivatives) and the kernel (second derivatives) come with it.
+/// of e), written once over a forward-mode number type, so that the potential (first derivatives) and the kernel
+/// (second derivatives) come with it.
 /// </summary>
 public interface IXcComponent
 {
@@ -47,5 +73,5 @@ public interface IXcComponent
     XcFamily Family { get; }
 
     /// <summary>The energy density per volume at a point (spin densities above zero; see each functional for its thresholds).</summary>
-    Jet2 EnergyDensity(in XcPoint p);
+    T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>;
 }

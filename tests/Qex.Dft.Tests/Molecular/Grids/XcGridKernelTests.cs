@@ -1,0 +1,174 @@
+using Qex.Dft.Molecular;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Grids;
+using Qex.Dft.Molecular.Integrals;
+using Qex.Kernels.Grid;
+
+namespace Qex.Dft.Tests.Molecular.Grids;
+
+/// <summary>
+/// The CPU grid kernel against analytic integrals (the density integrates to Tr(D S), tau to the kinetic energy Tr(D T),
+/// their matrices are S and T), finite differences of its energy by the density matrix (the XC matrices of GGA and
+/// meta-GGA terms, restricted and per spin), and its basis gradients against finite differences of the values.
+/// </summary>
+public sealed class XcGridKernelTests
+{
+    private static readonly Molecule Water = Molecule.ParseGeometry("O 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692", 0, 1);
+
+    /// <summary>e = sum of coefficient x feature (linear) plus sigma- and tau-products (nonlinear), for both layouts.</summary>
+    private sealed class Synthetic(XcInputs inputs, double cRho, double cSigma, double cTau, double cMixed) : IPointFunctional
+    {
+        public XcInputs Inputs => inputs;
+
+        public void Evaluate(in XcBlock b)
+        {
+            for (int p = 0; p < b.Points; p++)
+            {
+                if (b.Spins == 1)
+                {
+                    double r = b.Rho[p], s = b.Sigma.IsEmpty ? 0 : b.Sigma[p], t = b.Tau.IsEmpty ? 0 : b.Tau[p];
+                    // e = cR rho + cS sigma + cT tau + cM rho tau
+                    b.E[p] = cRho * r + cSigma * s + cTau * t + cMixed * r * t;
+                    b.VRho[p] = cRho + cMixed * t;
+                    if (!b.VSigma.IsEmpty) b.VSigma[p] = cSigma;
+                    if (!b.VTau.IsEmpty) b.VTau[p] = cTau + cMixed * r;
+                }
+                else
+                {
+                    double ra = b.Rho[2 * p], rb = b.Rho[2 * p + 1];
+                    double saa = b.Sigma.IsEmpty ? 0 : b.Sigma[3 * p], sab = b.Sigma.IsEmpty ? 0 : b.Sigma[3 * p + 1], sbb = b.Sigma.IsEmpty ? 0 : b.Sigma[3 * p + 2];
+                    double ta = b.Tau.IsEmpty ? 0 : b.Tau[2 * p], tb = b.Tau.IsEmpty ? 0 : b.Tau[2 * p + 1];
+                    // e = cR (ra + 2 rb) + cS (saa + 3 sab + 0.5 sbb) + cT (ta + tb) + cM ra tb
+                    b.E[p] = cRho * (ra + 2 * rb) + cSigma * (saa + 3 * sab + 0.5 * sbb) + cTau * (ta + tb) + cMixed * ra * tb;
+                    b.VRho[2 * p] = cRho + cMixed * tb;
+                    b.VRho[2 * p + 1] = 2 * cRho;
+                    if (!b.VSigma.IsEmpty) { b.VSigma[3 * p] = cSigma; b.VSigma[3 * p + 1] = 3 * cSigma; b.VSigma[3 * p + 2] = 0.5 * cSigma; }
+                    if (!b.VTau.IsEmpty) { b.VTau[2 * p] = cTau; b.VTau[2 * p + 1] = cTau + cMixed * ra; }
+                }
+            }
+        }
+    }
+
+    private static double[] RandomSymmetric(int n, int seed, double scale)
+    {
+        var rng = new Random(seed);
+        var d = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++) d[i * n + j] = d[j * n + i] = scale * (rng.NextDouble() - 0.5) + (i == j ? scale : 0);
+        return d;
+    }
+
+    private static (GridBasis Basis, GridPoints Points, BasisSet Set) Setup(int radial = 100, int spherical = 590)
+    {
+        var set = BasisSet.For(Water, BasisSetLibrary.Load("def2-svp"));
+        var g = MolecularGrid.Create(Water, GridOptions.Psi4(radial, spherical));
+        return (GridBasisFactory.Create(set), new GridPoints(g.X, g.Y, g.Z, g.W), set);
+    }
+
+    [Fact]
+    public void DensityAndTauIntegrateToTheOverlapAndKineticMatrices()
+    {
+        var (basis, points, set) = Setup();
+        int n = set.FunctionCount;
+        var s = OneElectronIntegrals.Overlap(set).ToArray();
+        var t = OneElectronIntegrals.Kinetic(set).ToArray();
+        var d = RandomSymmetric(n, 1, 0.2);
+        var kernel = new CpuXcGridKernel();
+        var rho = kernel.Integrate(basis, points, [d], new Synthetic(XcInputs.Density, 1, 0, 0, 0));
+        var tau = kernel.Integrate(basis, points, [d], new Synthetic(XcInputs.KineticEnergyDensity, 0, 0, 1, 0));
+        double trS = 0, trT = 0;
+        for (int i = 0; i < n * n; i++) { trS += d[i] * s[i]; trT += d[i] * t[i]; }
+        Assert.Equal(trS, rho.Energy, 6);
+        Assert.Equal(trS, rho.Electrons, 6);
+        Assert.Equal(trT, tau.Energy, 5);
+        for (int i = 0; i < n * n; i++)
+        {
+            Assert.True(Math.Abs(rho.Matrices[0][i] - s[i]) < 1e-6, $"V_rho[{i}] {rho.Matrices[0][i]} vs S {s[i]}");
+            Assert.True(Math.Abs(tau.Matrices[0][i] - t[i]) < 1e-5, $"V_tau[{i}] {tau.Matrices[0][i]} vs T {t[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, XcInputs.Gradient)]
+    [InlineData(1, XcInputs.KineticEnergyDensity)]
+    [InlineData(2, XcInputs.Gradient)]
+    [InlineData(2, XcInputs.KineticEnergyDensity)]
+    public void MatricesAreTheDerivativesOfTheEnergyByTheDensity(int spins, XcInputs inputs)
+    {
+        var (basis, points, set) = Setup(40, 110);
+        int n = set.FunctionCount;
+        var f = new Synthetic(inputs, 0.7, 0.3, 0.2, 0.5);
+        var kernel = new CpuXcGridKernel();
+        var d = Enumerable.Range(0, spins).Select(s => RandomSymmetric(n, 10 + s, 0.1)).ToArray();
+        var r = kernel.Integrate(basis, points, d, f);
+        const double h = 1e-4;
+        var rng = new Random(3);
+        for (int trial = 0; trial < 6; trial++)
+        {
+            int s = trial % spins, u = rng.Next(n), v = rng.Next(n);
+            double E(double step)
+            {
+                var dd = d.Select(x => (double[])x.Clone()).ToArray();
+                dd[s][u * n + v] += step;
+                if (u != v) dd[s][v * n + u] += step;
+                return kernel.Integrate(basis, points, dd, f).Energy;
+            }
+            double fd = (E(h) - E(-h)) / (2 * h);
+            double analytic = r.Matrices[s][u * n + v] * (u == v ? 1 : 2);
+            Assert.True(Math.Abs(fd - analytic) <= 1e-7 * Math.Max(1, Math.Abs(fd)), $"spin {s} ({u},{v}): finite difference {fd} vs {analytic}");
+        }
+    }
+
+    [Fact]
+    public void BasisGradientsEqualFiniteDifferences()
+    {
+        var (basis, _, set) = Setup(10, 6);
+        int n = set.FunctionCount;
+        var all = Enumerable.Range(0, basis.Shells.Count).ToList();
+        double[] x = [0.3, -0.8, 1.1], y = [0.2, 0.5, -0.4], z = [-0.1, 0.9, 0.35];
+        var (v, gx, gy, gz) = (new double[3 * n], new double[3 * n], new double[3 * n], new double[3 * n]);
+        BasisOnGrid.Evaluate(basis, all, x, y, z, v, gx, gy, gz, n);
+        const double h = 1e-5;
+        double[] Values(double[] px, double[] py, double[] pz)
+        {
+            var o = new double[3 * n];
+            BasisOnGrid.Evaluate(basis, all, px, py, pz, o, default, default, default, n);
+            return o;
+        }
+        double[] Shift(double[] a, double d) => [.. a.Select(q => q + d)];
+        var (xp, xm) = (Values(Shift(x, h), y, z), Values(Shift(x, -h), y, z));
+        var (yp, ym) = (Values(x, Shift(y, h), z), Values(x, Shift(y, -h), z));
+        var (zp, zm) = (Values(x, y, Shift(z, h)), Values(x, y, Shift(z, -h)));
+        for (int i = 0; i < 3 * n; i++)
+        {
+            Assert.Equal((xp[i] - xm[i]) / (2 * h), gx[i], 7);
+            Assert.Equal((yp[i] - ym[i]) / (2 * h), gy[i], 7);
+            Assert.Equal((zp[i] - zm[i]) / (2 * h), gz[i], 7);
+        }
+    }
+
+    [Fact]
+    public void ScreeningBelowTheCutoffChangesNothingThatMatters()
+    {
+        var set = BasisSet.For(Water, BasisSetLibrary.Load("def2-svp"));
+        var g = MolecularGrid.Create(Water, GridOptions.Psi4(75, 302));
+        var points = new GridPoints(g.X, g.Y, g.Z, g.W);
+        var d = RandomSymmetric(set.FunctionCount, 5, 0.2);
+        var f = new Synthetic(XcInputs.KineticEnergyDensity, 0.7, 0.3, 0.2, 0.5);
+        var kernel = new CpuXcGridKernel();
+        var screened = kernel.Integrate(GridBasisFactory.Create(set), points, [d], f);
+        var full = kernel.Integrate(GridBasisFactory.Create(set, 1e-300), points, [d], f);
+        Assert.Equal(full.Energy, screened.Energy, 11);
+        for (int i = 0; i < d.Length; i++) Assert.Equal(full.Matrices[0][i], screened.Matrices[0][i], 11);
+    }
+
+    [Fact]
+    public void BadDensitiesAreRefused()
+    {
+        var (basis, points, _) = Setup(10, 6);
+        var f = new Synthetic(XcInputs.Density, 1, 0, 0, 0);
+        var e = Assert.Throws<ArgumentException>(() => new CpuXcGridKernel().Integrate(basis, points, [new double[4]], f));
+        Assert.Contains("24 x 24", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => GridBasisFactory.Create(BasisSet.For(Water, BasisSetLibrary.Load("sto-3g")), 0));
+    }
+}
