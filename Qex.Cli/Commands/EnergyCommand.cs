@@ -16,7 +16,7 @@ using Spectre.Console;
 namespace Qex.Cli.Commands;
 
 /// <summary>Options of <c>qex energy</c>.</summary>
-[Verb("energy", HelpText = "Molecular energy in a Gaussian basis: HF (RHF/UHF), FCI, CCSD or CCSD(T).")]
+[Verb("energy", HelpText = "Molecular energy in a Gaussian basis: HF (RHF/UHF), Kohn-Sham DFT (RKS/UKS), FCI, CCSD or CCSD(T).")]
 public sealed class EnergyOptions
 {
     /// <summary>Usage examples for the help text.</summary>
@@ -24,6 +24,7 @@ public sealed class EnergyOptions
     public static IEnumerable<Example> Examples =>
     [
         new("Hartree-Fock with a Molden file", new UnParserSettings { SkipDefault = true }, new EnergyOptions { Molecule = "water.xyz", Basis = "def2-svp", Molden = "water.molden" }),
+        new("B3LYP on the references' grid", new UnParserSettings { SkipDefault = true }, new EnergyOptions { Molecule = "water.xyz", Basis = "def2-svp", Method = "b3lyp", Radial = 150, Spherical = 590 }),
         new("FCI of a triplet", new UnParserSettings { SkipDefault = true }, new EnergyOptions { Molecule = "ch2.xyz", Basis = "sto-3g", Method = "fci", Multiplicity = 3 }),
     ];
 
@@ -36,8 +37,28 @@ public sealed class EnergyOptions
     public string Basis { get; set; } = "sto-3g";
 
     /// <summary>Method.</summary>
-    [Option("method", Default = "hf", HelpText = "hf | fci | ccsd | ccsd(t) (quote it in the shell: --method 'ccsd(t)')")]
+    [Option("method", Default = "hf", HelpText = "hf | fci | ccsd | ccsd(t) (quote it in the shell: --method 'ccsd(t)'), or a density functional: svwn | lda | pbe | blyp | b3lyp | b3lyp5 | pbe0, or a spec such as '0.75*pbe_x + 0.25*hf_x + pbe_c'.")]
     public string Method { get; set; } = "hf";
+
+    /// <summary>Named DFT grid.</summary>
+    [Option("grid", HelpText = "DFT grid level: coarse (50 x 194) | default (75 x 302, Psi4's default) | fine (99 x 590) | ultrafine (150 x 590, the grid of the shared Psi4 references); --radial/--spherical override it.")]
+    public string? Grid { get; set; }
+
+    /// <summary>Radial points.</summary>
+    [Option("radial", HelpText = "DFT grid: radial points per atom.")]
+    public int? Radial { get; set; }
+
+    /// <summary>Angular points.</summary>
+    [Option("spherical", HelpText = "DFT grid: Lebedev points per radial shell (6, 14, 26, 38, 50, 74, 86, 110, 146, 170, 194, 230, 266, 302, 350, 434, 590, ... 5810).")]
+    public int? Spherical { get; set; }
+
+    /// <summary>Radial scheme.</summary>
+    [Option("radial-scheme", Default = "treutler", HelpText = "DFT grid radial quadrature: treutler (Treutler-Ahlrichs M4, Psi4's and PySCF's default) | mura-knowles | gauss-chebyshev.")]
+    public string RadialScheme { get; set; } = "treutler";
+
+    /// <summary>Partition.</summary>
+    [Option("partition", Default = "treutler", HelpText = "DFT grid atomic partition: treutler (Becke with Treutler's size adjustment, Psi4's default) | becke (with Becke's size adjustment, PySCF's default) | becke-plain (no adjustment) | stratmann.")]
+    public string Partition { get; set; } = "treutler";
 
     /// <summary>Charge.</summary>
     [Option("charge", HelpText = "Total charge (default: the XYZ comment line's charge=..., else 0).")]
@@ -92,7 +113,15 @@ public static class EnergyCommand
     {
         if (!File.Exists(o.Molecule)) throw new FileNotFoundException($"Molecule file '{o.Molecule}' does not exist.", o.Molecule);
         string method = o.Method.Trim().ToLowerInvariant();
-        if (method is not ("hf" or "fci" or "ccsd" or "ccsd(t)")) throw new ArgumentException($"Unknown method '{o.Method}'; known: hf, fci, ccsd, ccsd(t).");
+        Qex.Dft.Molecular.Xc.XcFunctional? functional = null;
+        if (method is not ("hf" or "fci" or "ccsd" or "ccsd(t)"))
+        {
+            try { functional = Qex.Dft.Molecular.Xc.XcFunctional.Parse(method); }
+            catch (ArgumentException e) { throw new ArgumentException($"Unknown method '{o.Method}'; known: hf, fci, ccsd, ccsd(t), or a density functional ({e.Message})", e); }
+        }
+        if (functional is null && (o.Grid is not null || o.Radial is not null || o.Spherical is not null))
+            throw new ArgumentException($"--grid, --radial and --spherical set the integration grid of density functionals; method '{method}' uses none.");
+        var gridOptions = functional is null ? null : Qex.Dft.Molecular.Grids.GridOptions.Build(o.Grid, o.Radial, o.Spherical, o.RadialScheme, o.Partition);
         var timings = new Dictionary<string, double>();
         var sw = Stopwatch.StartNew();
         Molecule mol;
@@ -156,6 +185,7 @@ public static class EnergyCommand
         Tensor? orbitals = null;
         var orbitalSets = new List<(string Spin, double[] Energies, int Occupied)>();
         double? spinSquared = null;
+        Qex.Dft.Molecular.Dft.KohnShamResult? dft = null;
         Tensor density = null!;
         double? correlated = null;
         var extra = new Dictionary<string, string>();
@@ -165,7 +195,25 @@ public static class EnergyCommand
             reporter.Run(() =>
             {
                 sw.Restart();
-                if (closed)
+                if (functional is not null)
+                {
+                    var ks = Qex.Dft.Molecular.Dft.KohnSham.Run(mol, basis, functional, gridOptions, scfOptions, unrestricted: !closed);
+                    (scfEnergy, iterations) = (ks.Energy, ks.Iterations);
+                    orbitals = ks.Coefficients[0];
+                    density = ks.Densities.Length == 1 ? ks.Densities[0] : TensorMath.Binary(BinaryOp.Add, ks.Densities[0], ks.Densities[1]);
+                    int nmo = ks.Coefficients[0].Dim(1);
+                    int[] occ = closed ? [mol.ElectronCount / 2] : [mol.AlphaCount, mol.BetaCount];
+                    string[] spins = closed ? [""] : ["alpha", "beta"];
+                    for (int c = 0; c < occ.Length; c++)
+                    {
+                        double fill = closed ? 2.0 : 1.0;
+                        int oc = occ[c];
+                        moldenSets.Add(new(ks.Coefficients[c], ks.OrbitalEnergies[c].ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < oc ? fill : 0.0)], closed ? "Alpha" : (c == 0 ? "Alpha" : "Beta")));
+                        orbitalSets.Add((spins[c], ks.OrbitalEnergies[c].ToArray(), oc));
+                    }
+                    dft = ks;
+                }
+                else if (closed)
                 {
                     rhf = RestrictedHartreeFock.Run(mol, basis, scfOptions);
                     orbitals = rhf.Coefficients;
@@ -192,7 +240,7 @@ public static class EnergyCommand
                 }
                 timings["scf"] = sw.Elapsed.TotalSeconds;
                 energy = scfEnergy;
-                if (method != "hf")
+                if (functional is null && method != "hf")
             {
                 sw.Restart();
                 var mo = MolecularOrbitalIntegrals.For(mol, basis, orbitals!);
@@ -235,7 +283,14 @@ public static class EnergyCommand
         table.AddRow("molecule", Markup.Escape($"{Path.GetFileName(o.Molecule)} ({mol.Atoms.Count} atoms, {mol.ElectronCount} electrons, charge {mol.Charge}, multiplicity {mol.Multiplicity})"));
         table.AddRow("basis", Markup.Escape($"{o.Basis} ({basis.FunctionCount} functions)"));
         table.AddRow("nuclear repulsion (Ha)", mol.NuclearRepulsion().ToString("F10", CultureInfo.InvariantCulture));
-        table.AddRow($"{(closed ? "RHF" : "UHF")} energy (Ha)", scfEnergy.ToString("F10", CultureInfo.InvariantCulture));
+        string scfName = functional is null ? (closed ? "RHF" : "UHF") : $"{(closed ? "RKS" : "UKS")} {functional.Name.ToUpperInvariant()}";
+        table.AddRow(Markup.Escape($"{scfName} energy (Ha)"), scfEnergy.ToString("F10", CultureInfo.InvariantCulture));
+        if (dft is not null)
+        {
+            table.AddRow("XC energy (Ha)", dft.XcEnergy.ToString("F10", CultureInfo.InvariantCulture));
+            table.AddRow("grid", Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{gridOptions!.RadialPoints} radial x {gridOptions.SphericalPoints} Lebedev per atom, {gridOptions.Describe()}: {dft.GridPoints:N0} points")));
+            table.AddRow("electrons on the grid", dft.Electrons.ToString("F8", CultureInfo.InvariantCulture));
+        }
         if (correlated is { } c) table.AddRow(Markup.Escape($"{method.ToUpperInvariant()} energy (Ha)"), c.ToString("F10", CultureInfo.InvariantCulture));
         table.AddRow("SCF iterations", iterations.ToString(CultureInfo.InvariantCulture));
         if (spinSquared is { } s2) table.AddRow("UHF <S^2>", Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{s2:F6} (exact {(mol.Multiplicity - 1) / 2.0 * ((mol.Multiplicity - 1) / 2.0 + 1):F4})")));
@@ -264,7 +319,10 @@ public static class EnergyCommand
             AtomicFile.WriteAllText(o.Json, JsonSerializer.Serialize(new
             {
                 energy, scf_energy = scfEnergy, nuclear_repulsion = mol.NuclearRepulsion(), converged = true, iterations, method,
-                reference = closed ? "rhf" : "uhf", basis = o.Basis, n_basis = basis.FunctionCount, timings,
+                reference = functional is null ? (closed ? "rhf" : "uhf") : (closed ? "rks" : "uks"),
+                xc_energy = dft?.XcEnergy, exact_exchange = functional?.ExactExchange, grid_points = dft?.GridPoints, grid_electrons = dft?.Electrons,
+                grid = gridOptions is null ? null : new { radial = gridOptions.RadialPoints, spherical = gridOptions.SphericalPoints, scheme = gridOptions.Describe() },
+                homo_lumo_gap = HomoLumoGap(orbitalSets), basis = o.Basis, n_basis = basis.FunctionCount, timings,
                 integrals = mode.ToString().ToLowerInvariant(), peak_memory_bytes = Process.GetCurrentProcess().PeakWorkingSet64,
                 scf_dipole_au = dipole, scf_dipole_debye = dipoleDebye, mulliken_charges = charges,
                 charge = mol.Charge, multiplicity = mol.Multiplicity, electrons = mol.ElectronCount,
@@ -274,6 +332,14 @@ public static class EnergyCommand
                 homo_lumo = gaps, fci = fciJson, cc = ccJson,
             }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+    }
+
+    /// <summary>LUMO - HOMO over all spin channels (lowest unoccupied minus highest occupied), or null without both.</summary>
+    private static double? HomoLumoGap(List<(string Spin, double[] Energies, int Occupied)> sets)
+    {
+        var homo = sets.Where(x => x.Occupied > 0).Select(x => x.Energies[x.Occupied - 1]).DefaultIfEmpty(double.NaN).Max();
+        var lumo = sets.Where(x => x.Occupied < x.Energies.Length).Select(x => x.Energies[x.Occupied]).DefaultIfEmpty(double.NaN).Min();
+        return double.IsNaN(homo) || double.IsNaN(lumo) ? null : lumo - homo;
     }
 
     /// <summary>Occupied orbital energies, then the first few virtual ones (the table stays readable for large bases).</summary>

@@ -12,6 +12,9 @@ public interface ICoulombExchangeBuilder
     /// <summary>True when the last build was a full one (no accumulated screening error of incremental builds).</summary>
     bool LastWasFull { get; }
 
-    /// <summary>J[D_s] and K[D_s] for each density; <paramref name="full"/> forces a full (not incremental) build.</summary>
-    (double[][] Coulomb, double[][] Exchange) Build(IReadOnlyList<double[]> densities, bool full = false);
+    /// <summary>
+    /// J[D_s] and K[D_s] for each density; <paramref name="full"/> forces a full (not incremental) build; without
+    /// <paramref name="exchange"/> only J is built (pure density functionals) and the exchange list is empty.
+    /// </summary>
+    (double[][] Coulomb, double[][] Exchange) Build(IReadOnlyList<double[]> densities, bool full = false, bool exchange = true);
 }

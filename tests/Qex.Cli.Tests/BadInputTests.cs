@@ -89,8 +89,23 @@ public sealed class BadInputTests : IDisposable
     [InlineData("--level-shift", "-1", "level shift")]
     [InlineData("--method", "mp2", "Unknown method")]
     [InlineData("--occupation", "0,x", "occupation")]
+    [InlineData("--method", "0.75*pbe_x + bogus_c", "b3lyp")]
+    [InlineData("--method", "0.75*pbe_x + 0.25*", "no component")]
     public void BadEnergyOptions(string option, string value, string fragment) =>
         AssertFails(Qex("energy", Write("w.xyz", Water), option, value, "-q"), fragment);
+
+    [Theory]
+    [InlineData("--grid", "huge", "ultrafine")]
+    [InlineData("--spherical", "300", "5810")]
+    [InlineData("--radial", "0", "radial points")]
+    [InlineData("--radial-scheme", "simpson", "mura-knowles")]
+    [InlineData("--partition", "voronoi", "stratmann")]
+    public void BadDftGridOptions(string option, string value, string fragment) =>
+        AssertFails(Qex("energy", Write("w.xyz", Water), "--method", "svwn", option, value, "-q"), fragment);
+
+    [Fact]
+    public void AGridForAMethodWithoutOneIsAnError() =>
+        AssertFails(Qex("energy", Write("w.xyz", Water), "--grid", "fine", "-q"), "uses none");
 
     [Fact]
     public void FciThatCannotFitIsRefusedBeforeAnyWork()

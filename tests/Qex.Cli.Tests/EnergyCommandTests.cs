@@ -1,3 +1,4 @@
+using Qex.Tests.Common;
 using System.Text.Json;
 using Qex.Cli.Commands;
 
@@ -21,6 +22,30 @@ public sealed class EnergyCommandTests
         Assert.True(doc.RootElement.GetProperty("energy").GetDouble() < -1.1167);
         Assert.Equal(2, doc.RootElement.GetProperty("n_basis").GetInt32());
         Assert.Contains("FCI energy", log.ToString());
+    }
+
+    [SharedDataTheory("psi4")]
+    [InlineData("h2o", "sto-3g", "b3lyp")]
+    [InlineData("oh", "sto-3g", "svwn")]
+    public void KohnShamMatchesPsi4WithTheDftFieldsInJson(string molecule, string basis, string method)
+    {
+        var reference = Psi4References.Find(molecule, basis, method);
+        string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string xyz = Path.Combine(dir, molecule + ".xyz"), json = Path.Combine(dir, "out.json");
+        var lines = reference.Geometry.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        File.WriteAllText(xyz, $"{lines.Length}\nmultiplicity={reference.Multiplicity}\n{string.Join("\n", lines)}\n");
+        var log = new StringWriter();
+        Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Basis = basis, Method = method, Grid = "ultrafine", Json = json, Quiet = true }, log));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.True(Math.Abs(root.GetProperty("energy").GetDouble() - reference.Energy) < 1e-6, $"{root.GetProperty("energy").GetDouble()} vs Psi4 {reference.Energy}");
+        Assert.Equal(reference.Multiplicity == 1 ? "rks" : "uks", root.GetProperty("reference").GetString());
+        Assert.Equal(150 * 590 * lines.Length, root.GetProperty("grid_points").GetInt32());
+        Assert.True(root.GetProperty("xc_energy").GetDouble() < 0);
+        Assert.True(root.GetProperty("homo_lumo_gap").GetDouble() > 0);
+        Assert.Equal(root.GetProperty("electrons").GetInt32(), root.GetProperty("grid_electrons").GetDouble(), 6);
+        Assert.Contains("XC energy", log.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -89,33 +89,27 @@ internal sealed class KohnShamModel(string name, double[] core, ICoulombExchange
     public ScfFockBuild Build(IReadOnlyList<double[]> densities, bool full)
     {
         int n = jk.FunctionCount;
-        var (j, k) = jk.Build(densities, full);
+        bool hybrid = exact != 0;
+        // pure functionals need J of the total density only; hybrids K of each spin density too
+        double[] total = densities.Count == 1 ? densities[0] : ScfMath.Add(densities[0], densities[1]);
+        var (jl, k) = hybrid ? jk.Build(densities, full) : jk.Build([total], full, exchange: false);
+        double[] j = jl.Length == 1 ? jl[0] : ScfMath.Add(jl[0], jl[1]);
         var x = xc.Evaluate(densities);
         LastXc = x;
         var fock = new double[densities.Count][];
-        double e1 = 0, ej = 0, ek = 0;
-        if (densities.Count == 1)
+        double e1 = ScfMath.Trace(total, core, n), ej = 0.5 * ScfMath.Trace(total, j, n), ek = 0;
+        for (int s = 0; s < densities.Count; s++)
         {
-            var d = densities[0];
+            // restricted: F = H + J - a K[D] / 2 + V; unrestricted: F_s = H + J - a K[D_s] + V_s
+            double kScale = densities.Count == 1 ? 0.5 * exact : exact;
             var f = new double[n * n];
-            for (int i = 0; i < n * n; i++) f[i] = core[i] + j[0][i] - 0.5 * exact * k[0][i] + x.Matrices[0][i];
-            fock[0] = f;
-            e1 = ScfMath.Trace(d, core, n);
-            ej = 0.5 * ScfMath.Trace(d, j[0], n);
-            ek = 0.25 * exact * ScfMath.Trace(d, k[0], n);
-        }
-        else
-        {
-            var dt = ScfMath.Add(densities[0], densities[1]);
-            e1 = ScfMath.Trace(dt, core, n);
-            for (int s = 0; s < 2; s++)
+            for (int i = 0; i < n * n; i++) f[i] = core[i] + j[i] + x.Matrices[s][i];
+            if (hybrid)
             {
-                var f = new double[n * n];
-                for (int i = 0; i < n * n; i++) f[i] = core[i] + j[0][i] + j[1][i] - exact * k[s][i] + x.Matrices[s][i];
-                fock[s] = f;
-                ej += 0.5 * (ScfMath.Trace(densities[s], j[0], n) + ScfMath.Trace(densities[s], j[1], n));
-                ek += 0.5 * exact * ScfMath.Trace(densities[s], k[s], n);
+                for (int i = 0; i < n * n; i++) f[i] -= kScale * k[s][i];
+                ek += 0.5 * kScale * ScfMath.Trace(densities[s], k[s], n);
             }
+            fock[s] = f;
         }
         LastXcEnergy = x.Energy - ek;
         double two = ej - ek + x.Energy;

@@ -13,6 +13,68 @@ public sealed record GridOptions(int RadialPoints = 75, int SphericalPoints = 30
     /// <summary>Psi4's grid of the shared reference energies: Treutler radial, Treutler partitioning, no pruning (150 x 590 there).</summary>
     public static GridOptions Psi4(int radial = 75, int spherical = 302) =>
         new(radial, spherical, RadialScheme.TreutlerAhlrichs, PartitionScheme.Becke, SizeAdjustment.Treutler);
+
+    /// <summary>
+    /// The named grid levels (radial x Lebedev points per atom, unpruned): coarse 50 x 194, default 75 x 302 (Psi4 1.3's
+    /// default, DFT_RADIAL_POINTS 75 / DFT_SPHERICAL_POINTS 302, Treutler radial and partitioning, no pruning), fine
+    /// 99 x 590, ultrafine 150 x 590 (the grid of the shared Psi4 references). PySCF's default (level 3) differs per
+    /// period (radial 50 for H, 75 for Li–Ne, 80 for Na–Ar; Lebedev 302), Becke partitioning with Becke's size
+    /// adjustment and NWChem pruning.
+    /// </summary>
+    public static IReadOnlyDictionary<string, (int Radial, int Spherical)> Levels { get; } = new Dictionary<string, (int, int)>(StringComparer.Ordinal)
+    {
+        ["coarse"] = (50, 194),
+        ["default"] = (75, 302),
+        ["fine"] = (99, 590),
+        ["ultrafine"] = (150, 590),
+    };
+
+    /// <summary>The partition names <see cref="Build"/> accepts: scheme and size adjustment.</summary>
+    public static IReadOnlyDictionary<string, (PartitionScheme Scheme, SizeAdjustment Adjustment)> Partitions { get; } =
+        new Dictionary<string, (PartitionScheme, SizeAdjustment)>(StringComparer.Ordinal)
+        {
+            ["treutler"] = (PartitionScheme.Becke, SizeAdjustment.Treutler),
+            ["becke"] = (PartitionScheme.Becke, SizeAdjustment.Becke),
+            ["becke-plain"] = (PartitionScheme.Becke, SizeAdjustment.None),
+            ["stratmann"] = (PartitionScheme.Stratmann, SizeAdjustment.None),
+        };
+
+    /// <summary>The radial scheme names <see cref="Build"/> accepts.</summary>
+    public static IReadOnlyDictionary<string, RadialScheme> RadialSchemes { get; } = new Dictionary<string, RadialScheme>(StringComparer.Ordinal)
+    {
+        ["treutler"] = RadialScheme.TreutlerAhlrichs,
+        ["mura-knowles"] = RadialScheme.MuraKnowles,
+        ["gauss-chebyshev"] = RadialScheme.GaussChebyshev,
+    };
+
+    /// <summary>
+    /// Options from user choices: a named level (null: default), explicit radial and Lebedev counts overriding it, a
+    /// radial scheme and a partition by name.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown name or a size that does not exist; the message lists the choices.</exception>
+    public static GridOptions Build(string? level, int? radial, int? spherical, string radialScheme = "treutler", string partition = "treutler")
+    {
+        string name = (level ?? "default").Trim().ToLowerInvariant();
+        if (!Levels.TryGetValue(name, out var size))
+            throw new ArgumentException($"Unknown grid level '{level}'; choose {string.Join(", ", Levels.Select(l => $"{l.Key} ({l.Value.Radial} x {l.Value.Spherical})"))}, or give --radial and --spherical.");
+        int r = radial ?? size.Radial, a = spherical ?? size.Spherical;
+        if (r < 1 || r > 10000) throw new ArgumentException($"The number of radial points must be between 1 and 10000; got {r}.");
+        if (!LebedevGrid.PointCounts.Contains(a))
+            throw new ArgumentException($"There is no Lebedev grid of {a} points; the sizes are {string.Join(", ", LebedevGrid.PointCounts)}.");
+        if (!RadialSchemes.TryGetValue(radialScheme.Trim().ToLowerInvariant(), out var scheme))
+            throw new ArgumentException($"Unknown radial scheme '{radialScheme}'; choose {string.Join(", ", RadialSchemes.Keys)}.");
+        if (!Partitions.TryGetValue(partition.Trim().ToLowerInvariant(), out var part))
+            throw new ArgumentException($"Unknown grid partition '{partition}'; choose {string.Join(", ", Partitions.Keys)}.");
+        return new GridOptions(r, a, scheme, part.Scheme, part.Adjustment);
+    }
+
+    /// <summary>The schemes in words, e.g. "Treutler-Ahlrichs radial, Becke partition with Treutler adjustment".</summary>
+    public string Describe()
+    {
+        string radial = Radial switch { RadialScheme.TreutlerAhlrichs => "Treutler-Ahlrichs", RadialScheme.MuraKnowles => "Mura-Knowles", _ => "Gauss-Chebyshev" };
+        string adjust = Adjustment switch { SizeAdjustment.None => "no size adjustment", SizeAdjustment.Becke => "Becke size adjustment", _ => "Treutler size adjustment" };
+        return $"{radial} radial, {Partition} partition with {adjust}, no pruning";
+    }
 }
 
 /// <summary>An integration grid over all space: points (Bohr) and weights, with the atom each point belongs to.</summary>

@@ -13,6 +13,7 @@ public sealed class IncrementalCoulombExchange : ICoulombExchangeBuilder
     private readonly CoulombExchangeBuilder builder;
     private double[][]? lastDensities, lastJ, lastK;
     private int sinceFull;
+    private bool lastHadExchange;
 
     /// <summary>Wraps <paramref name="builder"/>.</summary>
     /// <param name="builder">The J/K builder.</param>
@@ -40,26 +41,28 @@ public sealed class IncrementalCoulombExchange : ICoulombExchangeBuilder
     public bool LastWasFull { get; private set; }
 
     /// <inheritdoc />
-    public (double[][] Coulomb, double[][] Exchange) Build(IReadOnlyList<double[]> densities, bool full = false)
+    public (double[][] Coulomb, double[][] Exchange) Build(IReadOnlyList<double[]> densities, bool full = false, bool exchange = true)
     {
         ArgumentNullException.ThrowIfNull(densities);
-        bool incremental = !full && Threshold > 0 && lastDensities is not null && lastDensities.Length == densities.Count && sinceFull < RebuildEvery;
+        bool incremental = !full && Threshold > 0 && lastDensities is not null && lastDensities.Length == densities.Count && sinceFull < RebuildEvery
+            && lastHadExchange == exchange;
         double[][] j, k;
         if (!incremental)
         {
-            var (jf, kf) = builder.Build(densities);
-            (j, k) = (jf, kf!);
+            var (jf, kf) = builder.Build(densities, exchange);
+            (j, k) = (jf, kf ?? []);
             sinceFull = 0;
         }
         else
         {
             var delta = densities.Select((d, s) => d.Select((v, i) => v - lastDensities![s][i]).ToArray()).ToArray();
-            var (dj, dk) = builder.Build(delta, true, Threshold);
+            var (dj, dk) = builder.Build(delta, exchange, Threshold);
             j = lastJ!.Select((x, s) => x.Select((v, i) => v + dj[s][i]).ToArray()).ToArray();
-            k = lastK!.Select((x, s) => x.Select((v, i) => v + dk![s][i]).ToArray()).ToArray();
+            k = exchange ? lastK!.Select((x, s) => x.Select((v, i) => v + dk![s][i]).ToArray()).ToArray() : [];
             sinceFull++;
         }
         LastWasFull = !incremental;
+        lastHadExchange = exchange;
         lastDensities = [.. densities.Select(d => (double[])d.Clone())];
         lastJ = j;
         lastK = k;

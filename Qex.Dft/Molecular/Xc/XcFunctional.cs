@@ -95,6 +95,7 @@ public sealed class XcFunctional
                     throw new ArgumentException($"XC spec '{spec}': '{w}' is not a number (terms are [weight*]component); " + Choices());
                 weight *= value;
             }
+            if (name.Length == 0) throw new ArgumentException($"XC spec '{spec}': the term '{term}' has a weight but no component; " + Choices());
             if (name == "hf_x") exact += weight;
             else if (Components.TryGetValue(name, out var make)) terms.Add((weight, make()));
             else throw new ArgumentException($"XC spec '{spec}': unknown {(Named.ContainsKey(name) ? "use of a named functional inside a spec" : "component")} '{name}'; " + Choices());

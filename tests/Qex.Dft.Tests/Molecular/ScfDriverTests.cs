@@ -58,10 +58,10 @@ public sealed class ScfDriverTests
 
         public bool LastWasFull => inner.LastWasFull;
 
-        public (double[][] Coulomb, double[][] Exchange) Build(IReadOnlyList<double[]> densities, bool full = false)
+        public (double[][] Coulomb, double[][] Exchange) Build(IReadOnlyList<double[]> densities, bool full = false, bool exchange = true)
         {
             Builds++;
-            return inner.Build(densities, full);
+            return inner.Build(densities, full, exchange);
         }
     }
 
