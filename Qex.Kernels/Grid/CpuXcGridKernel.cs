@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Qex.Core.LinearAlgebra;
 
 namespace Qex.Kernels.Grid;
@@ -17,38 +18,58 @@ public sealed class CpuXcGridKernel : IXcGridKernel
     /// <inheritdoc />
     public XcGridResult Integrate(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IPointFunctional functional)
     {
+        ArgumentNullException.ThrowIfNull(functional);
+        int spins = Check(basis, grid, densities, "densities");
+        var (energy, electrons, v) = Run(basis, grid, spins, spins, functional.Inputs, (w, b, start, np) => w.Energy(basis, grid, densities, functional, start, np));
+        return new XcGridResult(energy, electrons, v);
+    }
+
+    /// <inheritdoc />
+    public double[][] Response(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> trials, IPointKernel functional)
+    {
+        ArgumentNullException.ThrowIfNull(functional);
+        int spins = Check(basis, grid, densities, "densities");
+        ArgumentNullException.ThrowIfNull(trials);
+        int n = basis.FunctionCount;
+        if (trials.Count == 0 || trials.Count % spins != 0 || trials.Any(d => d is null || d.Length != n * n))
+            throw new ArgumentException($"Response needs trial densities in groups of {spins} (one per spin channel), each {n} x {n}; got {trials.Count}.");
+        return Run(basis, grid, spins, trials.Count, functional.Inputs, (w, b, start, np) => w.Response(basis, grid, densities, trials, functional, start, np)).V;
+    }
+
+    private static int Check(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, string what)
+    {
         ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(densities);
-        ArgumentNullException.ThrowIfNull(functional);
-        int n = basis.FunctionCount, spins = densities.Count;
-        if (spins is not (1 or 2) || densities.Any(d => d is null || d.Length != n * n))
-            throw new ArgumentException($"XC integration needs one (restricted) or two (alpha, beta) {n} x {n} densities.");
+        int n = basis.FunctionCount;
+        if (densities.Count is not (1 or 2) || densities.Any(d => d is null || d.Length != n * n))
+            throw new ArgumentException($"XC integration needs one (restricted) or two (alpha, beta) {n} x {n} {what}.");
+        return densities.Count;
+    }
+
+    private static (double E, double N, double[][] V) Run(GridBasis basis, GridPoints grid, int spins, int matrices, XcInputs inputs, Action<Workspace, int, int, int> block)
+    {
+        int n = basis.FunctionCount;
         int blocks = (grid.Count + BlockSize - 1) / BlockSize;
         int chunks = Math.Max(1, Math.Min(Chunks, blocks));
-        var partial = new (double E, double N, double[][] V)[chunks];
+        var partial = new Workspace[chunks];
         Parallel.For(0, chunks, c =>
         {
-            var work = new Workspace(n, spins, functional.Inputs);
+            var work = new Workspace(n, spins, matrices, inputs);
             int from = (int)((long)blocks * c / chunks), to = (int)((long)blocks * (c + 1) / chunks);
-            for (int b = from; b < to; b++) work.Block(basis, grid, densities, functional, b * BlockSize, Math.Min(BlockSize, grid.Count - b * BlockSize));
-            partial[c] = (work.Energy, work.Electrons, work.V);
+            for (int b = from; b < to; b++) block(work, b, b * BlockSize, Math.Min(BlockSize, grid.Count - b * BlockSize));
+            partial[c] = work;
         });
         double energy = 0, electrons = 0;
-        var total = new double[spins][];
-        for (int s = 0; s < spins; s++) total[s] = new double[n * n];
-        foreach (var (e, count, v) in partial)
+        var total = new double[matrices][];
+        for (int s = 0; s < matrices; s++) total[s] = new double[n * n];
+        foreach (var w in partial)
         {
-            energy += e;
-            electrons += count;
-            for (int s = 0; s < spins; s++)
-            {
-                var t = total[s];
-                var vs = v[s];
-                for (int i = 0; i < t.Length; i++) t[i] += vs[i];
-            }
+            energy += w.EnergySum;
+            electrons += w.Electrons;
+            for (int s = 0; s < matrices; s++) TensorPrimitives.Add(total[s], w.V[s], total[s]);
         }
-        return new XcGridResult(energy, electrons, total);
+        return (energy, electrons, total);
     }
 
     /// <summary>One chunk's buffers and accumulators.</summary>
@@ -58,14 +79,15 @@ public sealed class CpuXcGridKernel : IXcGridKernel
         private readonly bool _gradient, _tau;
         private readonly List<int> _shells = [], _functions = [];
         private readonly double[] _phi, _gx, _gy, _gz, _t, _tx, _ty, _tz, _d, _x, _m;
-        private readonly double[] _rho, _sigma, _tauv, _grad, _e, _vRho, _vSigma, _vTau;
+        private readonly double[] _rho, _grad, _tauv, _sigma, _rho1, _grad1, _tau1, _sigma1;
+        private readonly double[] _e, _vRho, _vSigma, _vTau, _vRho1, _vSigma1, _vTau1, _a, _c, _tc;
 
-        public Workspace(int n, int spins, XcInputs inputs)
+        public Workspace(int n, int spins, int matrices, XcInputs inputs)
         {
             (_n, _spins) = (n, spins);
             _gradient = inputs != XcInputs.Density;
             _tau = inputs == XcInputs.KineticEnergyDensity;
-            int pn = BlockSize * n;
+            int pn = BlockSize * n, ns = spins == 1 ? 1 : 3;
             _phi = new double[pn];
             (_gx, _gy, _gz) = _gradient ? (new double[pn], new double[pn], new double[pn]) : ([], [], []);
             _t = new double[pn];
@@ -73,74 +95,39 @@ public sealed class CpuXcGridKernel : IXcGridKernel
             _d = new double[n * n];
             _x = new double[pn];
             _m = new double[n * n];
-            _rho = new double[BlockSize * spins];
-            _grad = new double[BlockSize * spins * 3];
-            _sigma = new double[BlockSize * (spins == 1 ? 1 : 3)];
-            _tauv = new double[BlockSize * spins];
+            (_rho, _grad, _tauv, _sigma) = (new double[BlockSize * spins], new double[BlockSize * spins * 3], new double[BlockSize * spins], new double[BlockSize * ns]);
+            (_rho1, _grad1, _tau1, _sigma1) = (new double[BlockSize * spins], new double[BlockSize * spins * 3], new double[BlockSize * spins], new double[BlockSize * ns]);
             _e = new double[BlockSize];
-            _vRho = new double[BlockSize * spins];
-            _vSigma = new double[BlockSize * (spins == 1 ? 1 : 3)];
-            _vTau = new double[BlockSize * spins];
-            V = new double[spins][];
-            for (int s = 0; s < spins; s++) V[s] = new double[n * n];
+            (_vRho, _vSigma, _vTau) = (new double[BlockSize * spins], new double[BlockSize * ns], new double[BlockSize * spins]);
+            (_vRho1, _vSigma1, _vTau1) = (new double[BlockSize * spins], new double[BlockSize * ns], new double[BlockSize * spins]);
+            (_a, _c, _tc) = (new double[BlockSize], new double[3 * BlockSize], new double[BlockSize]);
+            V = new double[matrices][];
+            for (int s = 0; s < matrices; s++) V[s] = new double[n * n];
         }
 
-        public double Energy { get; private set; }
+        public double EnergySum { get; private set; }
 
         public double Electrons { get; private set; }
 
         public double[][] V { get; }
 
-        public void Block(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IPointFunctional functional, int start, int np)
+        private int Prepare(GridBasis basis, GridPoints grid, int start, int np)
         {
             var xs = grid.X.AsSpan(start, np);
             var ys = grid.Y.AsSpan(start, np);
             var zs = grid.Z.AsSpan(start, np);
-            var w = grid.W.AsSpan(start, np);
             int m = BasisOnGrid.Select(basis, xs, ys, zs, _shells, _functions);
+            if (m > 0) BasisOnGrid.Evaluate(basis, _shells, xs, ys, zs, _phi, _gradient ? _gx : default, _gy, _gz, m);
+            return m;
+        }
+
+        public void Energy(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IPointFunctional functional, int start, int np)
+        {
+            int m = Prepare(basis, grid, start, np);
             if (m == 0) return;
-            int pm = np * m;
-            BasisOnGrid.Evaluate(basis, _shells, xs, ys, zs, _phi, _gradient ? _gx : default, _gy, _gz, m);
-            // features per spin: T = phi D_sub; rho = sum_u phi T; grad rho = 2 sum_u grad phi T; tau = 1/2 sum_k grad_k phi D grad_k phi
-            for (int s = 0; s < _spins; s++)
-            {
-                Gather(densities[s], m);
-                Gemm.Multiply(false, false, np, m, m, 1, _phi, m, _d, m, 0, _t, m, 1);
-                if (_tau)
-                {
-                    Gemm.Multiply(false, false, np, m, m, 1, _gx, m, _d, m, 0, _tx, m, 1);
-                    Gemm.Multiply(false, false, np, m, m, 1, _gy, m, _d, m, 0, _ty, m, 1);
-                    Gemm.Multiply(false, false, np, m, m, 1, _gz, m, _d, m, 0, _tz, m, 1);
-                }
-                for (int p = 0; p < np; p++)
-                {
-                    var phi = _phi.AsSpan(p * m, m);
-                    var t = _t.AsSpan(p * m, m);
-                    _rho[p * _spins + s] = Dot(phi, t);
-                    if (_gradient)
-                    {
-                        int g = 3 * (p * _spins + s);
-                        _grad[g] = 2 * Dot(_gx.AsSpan(p * m, m), t);
-                        _grad[g + 1] = 2 * Dot(_gy.AsSpan(p * m, m), t);
-                        _grad[g + 2] = 2 * Dot(_gz.AsSpan(p * m, m), t);
-                    }
-                    if (_tau)
-                        _tauv[p * _spins + s] = 0.5 * (Dot(_gx.AsSpan(p * m, m), _tx.AsSpan(p * m, m)) + Dot(_gy.AsSpan(p * m, m), _ty.AsSpan(p * m, m))
-                            + Dot(_gz.AsSpan(p * m, m), _tz.AsSpan(p * m, m)));
-                }
-            }
-            if (_gradient)
-                for (int p = 0; p < np; p++)
-                {
-                    if (_spins == 1) _sigma[p] = Norm2(_grad, 3 * p, 3 * p);
-                    else
-                    {
-                        int a = 6 * p, b = 6 * p + 3;
-                        _sigma[3 * p] = Norm2(_grad, a, a);
-                        _sigma[3 * p + 1] = Norm2(_grad, a, b);
-                        _sigma[3 * p + 2] = Norm2(_grad, b, b);
-                    }
-                }
+            var w = grid.W.AsSpan(start, np);
+            for (int s = 0; s < _spins; s++) Features(densities[s], s, m, np, _rho, _grad, _tauv);
+            Sigma(np, _grad, _grad, _sigma, false);
             int ns = _spins == 1 ? 1 : 3;
             _e.AsSpan(0, np).Clear();
             _vRho.AsSpan(0, np * _spins).Clear();
@@ -155,77 +142,158 @@ public sealed class CpuXcGridKernel : IXcGridKernel
                 energy += w[p] * _e[p];
                 electrons += w[p] * (_spins == 1 ? _rho[p] : _rho[2 * p] + _rho[2 * p + 1]);
             }
-            Energy += energy;
+            EnergySum += energy;
             Electrons += electrons;
-            // V_s: X_pu = w (1/2 v_rho phi_u + c . grad phi_u), M = phi^T X (+ the tau part), V_sub = M + M^T
             for (int s = 0; s < _spins; s++)
             {
-                for (int p = 0; p < np; p++)
+                Coefficients(np, s, _vRho, _vSigma, _vTau, _grad, addFirstOrder: false);
+                Assemble(V[s], m, np, w);
+            }
+        }
+
+        public void Response(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> trials, IPointKernel functional, int start, int np)
+        {
+            int m = Prepare(basis, grid, start, np);
+            if (m == 0) return;
+            var w = grid.W.AsSpan(start, np);
+            for (int s = 0; s < _spins; s++) Features(densities[s], s, m, np, _rho, _grad, _tauv);
+            Sigma(np, _grad, _grad, _sigma, false);
+            int ns = _spins == 1 ? 1 : 3;
+            for (int t = 0; t < trials.Count / _spins; t++)
+            {
+                for (int s = 0; s < _spins; s++) Features(trials[t * _spins + s], s, m, np, _rho1, _grad1, _tau1);
+                Sigma(np, _grad, _grad1, _sigma1, true);
+                foreach (var b in new[] { _vRho, _vTau, _vRho1, _vTau1 }) b.AsSpan(0, np * _spins).Clear();
+                _vSigma.AsSpan(0, np * ns).Clear();
+                _vSigma1.AsSpan(0, np * ns).Clear();
+                functional.EvaluateResponse(new XcResponseBlock(np, _spins, _rho.AsSpan(0, np * _spins), _gradient ? _sigma.AsSpan(0, np * ns) : default,
+                    _tau ? _tauv.AsSpan(0, np * _spins) : default, _rho1.AsSpan(0, np * _spins), _gradient ? _sigma1.AsSpan(0, np * ns) : default,
+                    _tau ? _tau1.AsSpan(0, np * _spins) : default, _vRho.AsSpan(0, np * _spins), _gradient ? _vSigma.AsSpan(0, np * ns) : default,
+                    _tau ? _vTau.AsSpan(0, np * _spins) : default, _vRho1.AsSpan(0, np * _spins), _gradient ? _vSigma1.AsSpan(0, np * ns) : default,
+                    _tau ? _vTau1.AsSpan(0, np * _spins) : default));
+                for (int s = 0; s < _spins; s++)
                 {
-                    double wp = w[p], vr = 0.5 * wp * _vRho[p * _spins + s];
-                    double cx = 0, cy = 0, cz = 0;
-                    if (_gradient)
-                    {
-                        if (_spins == 1)
-                        {
-                            double f = 2 * wp * _vSigma[p];
-                            (cx, cy, cz) = (f * _grad[3 * p], f * _grad[3 * p + 1], f * _grad[3 * p + 2]);
-                        }
-                        else
-                        {
-                            int mine = 3 * (2 * p + s), other = 3 * (2 * p + 1 - s);
-                            double vss = 2 * wp * _vSigma[3 * p + (s == 0 ? 0 : 2)], vab = wp * _vSigma[3 * p + 1];
-                            cx = vss * _grad[mine] + vab * _grad[other];
-                            cy = vss * _grad[mine + 1] + vab * _grad[other + 1];
-                            cz = vss * _grad[mine + 2] + vab * _grad[other + 2];
-                        }
-                    }
-                    var x = _x.AsSpan(p * m, m);
-                    var phi = _phi.AsSpan(p * m, m);
-                    if (_gradient)
-                    {
-                        var gx = _gx.AsSpan(p * m, m);
-                        var gy = _gy.AsSpan(p * m, m);
-                        var gz = _gz.AsSpan(p * m, m);
-                        for (int u = 0; u < m; u++) x[u] = vr * phi[u] + cx * gx[u] + cy * gy[u] + cz * gz[u];
-                    }
-                    else
-                        for (int u = 0; u < m; u++) x[u] = vr * phi[u];
-                }
-                Gemm.Multiply(true, false, m, m, np, 1, _phi, m, _x, m, 0, _m, m, 1);
-                if (_tau)
-                {
-                    // 1/2 w v_tau sum_k grad_k phi^T grad_k phi, entered as a quarter because the symmetrisation doubles it
-                    foreach (var g in new[] { _gx, _gy, _gz })
-                    {
-                        for (int p = 0; p < np; p++)
-                        {
-                            double f = 0.25 * w[p] * _vTau[p * _spins + s];
-                            for (int u = 0; u < m; u++) _x[p * m + u] = f * g[p * m + u];
-                        }
-                        Gemm.Multiply(true, false, m, m, np, 1, g, m, _x, m, 1, _m, m, 1);
-                    }
-                }
-                var v = V[s];
-                for (int a = 0; a < m; a++)
-                {
-                    int ra = _functions[a] * _n;
-                    for (int b = 0; b < m; b++) v[ra + _functions[b]] += _m[a * m + b] + _m[b * m + a];
+                    // V1 = the potential's assembly with the changed derivatives, plus v_sigma times the changed gradients
+                    Coefficients(np, s, _vRho1, _vSigma1, _vTau1, _grad, addFirstOrder: false);
+                    if (_gradient) Coefficients(np, s, _vRho, _vSigma, _vTau, _grad1, addFirstOrder: true);
+                    Assemble(V[t * _spins + s], m, np, w);
                 }
             }
         }
 
-        private void Gather(double[] density, int m)
+        /// <summary>rho, grad rho (x, y, z) and tau of channel <paramref name="s"/> of a (symmetric) density matrix on the block.</summary>
+        private void Features(double[] density, int s, int m, int np, double[] rho, double[] grad, double[] tau)
         {
             for (int a = 0; a < m; a++)
             {
                 int ra = _functions[a] * _n;
                 for (int b = 0; b < m; b++) _d[a * m + b] = density[ra + _functions[b]];
             }
+            Gemm.Multiply(false, false, np, m, m, 1, _phi, m, _d, m, 0, _t, m, 1);
+            if (_tau)
+            {
+                Gemm.Multiply(false, false, np, m, m, 1, _gx, m, _d, m, 0, _tx, m, 1);
+                Gemm.Multiply(false, false, np, m, m, 1, _gy, m, _d, m, 0, _ty, m, 1);
+                Gemm.Multiply(false, false, np, m, m, 1, _gz, m, _d, m, 0, _tz, m, 1);
+            }
+            for (int p = 0; p < np; p++)
+            {
+                var t = _t.AsSpan(p * m, m);
+                rho[p * _spins + s] = TensorPrimitives.Dot(_phi.AsSpan(p * m, m), t);
+                if (_gradient)
+                {
+                    int g = 3 * (p * _spins + s);
+                    grad[g] = 2 * TensorPrimitives.Dot(_gx.AsSpan(p * m, m), t);
+                    grad[g + 1] = 2 * TensorPrimitives.Dot(_gy.AsSpan(p * m, m), t);
+                    grad[g + 2] = 2 * TensorPrimitives.Dot(_gz.AsSpan(p * m, m), t);
+                }
+                if (_tau)
+                    tau[p * _spins + s] = 0.5 * (TensorPrimitives.Dot(_gx.AsSpan(p * m, m), _tx.AsSpan(p * m, m)) + TensorPrimitives.Dot(_gy.AsSpan(p * m, m), _ty.AsSpan(p * m, m))
+                        + TensorPrimitives.Dot(_gz.AsSpan(p * m, m), _tz.AsSpan(p * m, m)));
+            }
         }
 
-        private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+        /// <summary>sigma from gradients (libxc layout), or with <paramref name="firstOrder"/> its first-order change from g (ground) and g1 (change).</summary>
+        private void Sigma(int np, double[] g, double[] g1, double[] sigma, bool firstOrder)
+        {
+            if (!_gradient) return;
+            double f = firstOrder ? 2 : 1;
+            for (int p = 0; p < np; p++)
+            {
+                if (_spins == 1) sigma[p] = f * Dot3(g, 3 * p, g1, 3 * p);
+                else
+                {
+                    int a = 6 * p, b = 6 * p + 3;
+                    sigma[3 * p] = f * Dot3(g, a, g1, a);
+                    sigma[3 * p + 1] = firstOrder ? Dot3(g, a, g1, b) + Dot3(g1, a, g, b) : Dot3(g, a, g, b);
+                    sigma[3 * p + 2] = f * Dot3(g, b, g1, b);
+                }
+            }
+        }
 
-        private static double Norm2(double[] g, int a, int b) => g[a] * g[b] + g[a + 1] * g[b + 1] + g[a + 2] * g[b + 2];
+        /// <summary>
+        /// The coefficients of channel s's matrix per point: a (of phi_u phi_v), c (of grad(phi_u phi_v)) and t (of
+        /// grad phi_u . grad phi_v) from the derivatives vr, vs, vt and gradients g: a = vr_s, c = 2 vs_ss g_s + vs_ab
+        /// g_s', t = vt_s (restricted: c = 2 vs g). With <paramref name="addFirstOrder"/> only c is accumulated.
+        /// </summary>
+        private void Coefficients(int np, int s, double[] vr, double[] vs, double[] vt, double[] g, bool addFirstOrder)
+        {
+            for (int p = 0; p < np; p++)
+            {
+                if (!addFirstOrder)
+                {
+                    _a[p] = vr[p * _spins + s];
+                    _tc[p] = _tau ? vt[p * _spins + s] : 0;
+                    _c[3 * p] = _c[3 * p + 1] = _c[3 * p + 2] = 0;
+                }
+                if (!_gradient) continue;
+                for (int k = 0; k < 3; k++)
+                {
+                    double c;
+                    if (_spins == 1) c = 2 * vs[p] * g[3 * p + k];
+                    else
+                    {
+                        int mine = 3 * (2 * p + s) + k, other = 3 * (2 * p + 1 - s) + k;
+                        c = 2 * vs[3 * p + (s == 0 ? 0 : 2)] * g[mine] + vs[3 * p + 1] * g[other];
+                    }
+                    _c[3 * p + k] += c;
+                }
+            }
+        }
+
+        /// <summary>v += sum_p w_p (a phi phi^T + c . grad(phi phi^T) + t grad phi . grad phi^T), scattered to the block's functions.</summary>
+        private void Assemble(double[] v, int m, int np, ReadOnlySpan<double> w)
+        {
+            // X_pu = w (a/2 phi_u + c . grad phi_u); M = phi^T X (+ the t part, a quarter as the symmetrisation doubles it); v_sub = M + M^T
+            for (int p = 0; p < np; p++)
+            {
+                double wa = 0.5 * w[p] * _a[p];
+                var x = _x.AsSpan(p * m, m);
+                var phi = _phi.AsSpan(p * m, m);
+                if (_gradient)
+                {
+                    double cx = w[p] * _c[3 * p], cy = w[p] * _c[3 * p + 1], cz = w[p] * _c[3 * p + 2];
+                    var gx = _gx.AsSpan(p * m, m);
+                    var gy = _gy.AsSpan(p * m, m);
+                    var gz = _gz.AsSpan(p * m, m);
+                    for (int u = 0; u < m; u++) x[u] = wa * phi[u] + cx * gx[u] + cy * gy[u] + cz * gz[u];
+                }
+                else TensorPrimitives.Multiply(phi, wa, x);
+            }
+            Gemm.Multiply(true, false, m, m, np, 1, _phi, m, _x, m, 0, _m, m, 1);
+            if (_tau)
+                foreach (var g in new[] { _gx, _gy, _gz })
+                {
+                    for (int p = 0; p < np; p++) TensorPrimitives.Multiply(g.AsSpan(p * m, m), 0.25 * w[p] * _tc[p], _x.AsSpan(p * m, m));
+                    Gemm.Multiply(true, false, m, m, np, 1, g, m, _x, m, 1, _m, m, 1);
+                }
+            for (int a = 0; a < m; a++)
+            {
+                int ra = _functions[a] * _n;
+                for (int b = 0; b < m; b++) v[ra + _functions[b]] += _m[a * m + b] + _m[b * m + a];
+            }
+        }
+
+        private static double Dot3(double[] g, int a, double[] h, int b) => g[a] * h[b] + g[a + 1] * h[b + 1] + g[a + 2] * h[b + 2];
     }
 }

@@ -87,6 +87,84 @@ public interface IPointFunctional
     void Evaluate(in XcBlock block);
 }
 
+/// <summary>
+/// A block for the linear response of the potential: the ground-state features (<see cref="XcBlock"/>'s layouts),
+/// their first-order changes rho1, sigma1, tau1 along a trial density, and as outputs the first derivatives v and
+/// their first-order changes v1 = (second derivatives) . (rho1, sigma1, tau1). Outputs are zeroed before the call.
+/// </summary>
+public readonly ref struct XcResponseBlock
+{
+    /// <summary>A block of <paramref name="points"/> points with <paramref name="spins"/> spin channels.</summary>
+    public XcResponseBlock(int points, int spins, ReadOnlySpan<double> rho, ReadOnlySpan<double> sigma, ReadOnlySpan<double> tau,
+        ReadOnlySpan<double> rho1, ReadOnlySpan<double> sigma1, ReadOnlySpan<double> tau1,
+        Span<double> vRho, Span<double> vSigma, Span<double> vTau, Span<double> vRho1, Span<double> vSigma1, Span<double> vTau1)
+    {
+        Points = points;
+        Spins = spins;
+        Rho = rho;
+        Sigma = sigma;
+        Tau = tau;
+        Rho1 = rho1;
+        Sigma1 = sigma1;
+        Tau1 = tau1;
+        VRho = vRho;
+        VSigma = vSigma;
+        VTau = vTau;
+        VRho1 = vRho1;
+        VSigma1 = vSigma1;
+        VTau1 = vTau1;
+    }
+
+    /// <summary>Number of points.</summary>
+    public int Points { get; }
+
+    /// <summary>1 (restricted) or 2.</summary>
+    public int Spins { get; }
+
+    /// <summary>Densities.</summary>
+    public ReadOnlySpan<double> Rho { get; }
+
+    /// <summary>Gradient invariants (empty for LDA).</summary>
+    public ReadOnlySpan<double> Sigma { get; }
+
+    /// <summary>Kinetic-energy densities (empty below meta-GGA).</summary>
+    public ReadOnlySpan<double> Tau { get; }
+
+    /// <summary>First-order change of rho.</summary>
+    public ReadOnlySpan<double> Rho1 { get; }
+
+    /// <summary>First-order change of sigma.</summary>
+    public ReadOnlySpan<double> Sigma1 { get; }
+
+    /// <summary>First-order change of tau.</summary>
+    public ReadOnlySpan<double> Tau1 { get; }
+
+    /// <summary>de / d rho.</summary>
+    public Span<double> VRho { get; }
+
+    /// <summary>de / d sigma.</summary>
+    public Span<double> VSigma { get; }
+
+    /// <summary>de / d tau.</summary>
+    public Span<double> VTau { get; }
+
+    /// <summary>First-order change of de / d rho.</summary>
+    public Span<double> VRho1 { get; }
+
+    /// <summary>First-order change of de / d sigma.</summary>
+    public Span<double> VSigma1 { get; }
+
+    /// <summary>First-order change of de / d tau.</summary>
+    public Span<double> VTau1 { get; }
+}
+
+/// <summary>A point functional that also gives its second derivatives, contracted with a first-order change of the features (the XC kernel f_xc).</summary>
+public interface IPointKernel : IPointFunctional
+{
+    /// <summary>Fills the first derivatives and their first-order changes of <paramref name="block"/>.</summary>
+    void EvaluateResponse(in XcResponseBlock block);
+}
+
 /// <summary>E_xc (semilocal), the integrated electron count and the XC matrices.</summary>
 /// <param name="Energy">sum_g w_g e_g.</param>
 /// <param name="Electrons">sum_g w_g rho_g (a check of the grid).</param>
@@ -104,4 +182,11 @@ public interface IXcGridKernel
 {
     /// <summary>Integrates <paramref name="functional"/> for one total density or alpha and beta densities (n x n, row-major, symmetric).</summary>
     XcGridResult Integrate(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IPointFunctional functional);
+
+    /// <summary>
+    /// The linear response of V_xc: for each trial density D1 (symmetric; trial t of spin s at index t x spins + s),
+    /// V1_s = d/d eps V_xc,s[D + eps D1] at eps = 0 (the XC kernel f_xc contracted with the trial's density change), in the
+    /// same layout.
+    /// </summary>
+    double[][] Response(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> trials, IPointKernel functional);
 }

@@ -43,8 +43,15 @@ public sealed class XcIntegrator
         return new XcResult(r.Energy, r.Matrices, r.Electrons);
     }
 
-    /// <summary>An <see cref="XcFunctional"/> as the kernels' point functional.</summary>
-    internal sealed class PointFunctional(XcFunctional functional) : IPointFunctional
+    /// <summary>
+    /// The linear response of V_xc to trial densities (restricted: one matrix per trial; unrestricted: alpha, beta per
+    /// trial), at the ground-state densities: the XC kernel's part of orbital-Hessian products and TDDFT.
+    /// </summary>
+    public double[][] Response(IReadOnlyList<double[]> densities, IReadOnlyList<double[]> trials) =>
+        _kernel.Response(_basis, _points, densities, trials, _functional);
+
+    /// <summary>An <see cref="XcFunctional"/> as the kernels' point functional, with its kernel from second-order jets.</summary>
+    internal sealed class PointFunctional(XcFunctional functional) : IPointKernel
     {
         /// <summary>Points whose total density is below this contribute nothing.</summary>
         public const double DensityCutoff = 1e-14;
@@ -81,6 +88,50 @@ public sealed class XcIntegrator
                     b.VRho[2 * p] = e.Gradient(0);
                     b.VRho[2 * p + 1] = e.Gradient(1);
                     if (gga) for (int k = 0; k < 3; k++) b.VSigma[3 * p + k] = e.Gradient(2 + k);
+                }
+            }
+        }
+
+        public void EvaluateResponse(in XcResponseBlock b)
+        {
+            var family = functional.Family;
+            bool gga = family != XcFamily.Lda;
+            Span<double> y1 = stackalloc double[5];
+            for (int p = 0; p < b.Points; p++)
+            {
+                if (b.Spins == 1)
+                {
+                    double rho = b.Rho[p];
+                    if (rho < DensityCutoff) continue;
+                    var e = functional.EnergyDensity(XcPoint.ClosedShellJet(family, rho, gga ? b.Sigma[p] : 0));
+                    double r1 = b.Rho1[p], s1 = gga ? b.Sigma1[p] : 0;
+                    b.VRho[p] = e.Gradient(0);
+                    b.VRho1[p] = e.Hessian(0, 0) * r1 + e.Hessian(0, 1) * s1;
+                    if (gga)
+                    {
+                        b.VSigma[p] = e.Gradient(1);
+                        b.VSigma1[p] = e.Hessian(1, 0) * r1 + e.Hessian(1, 1) * s1;
+                    }
+                }
+                else
+                {
+                    double ra = Math.Max(b.Rho[2 * p], 0), rb = Math.Max(b.Rho[2 * p + 1], 0);
+                    if (ra + rb < DensityCutoff) continue;
+                    var e = gga
+                        ? functional.EnergyDensity(XcPoint.Of(family, ra, rb, b.Sigma[3 * p], b.Sigma[3 * p + 1], b.Sigma[3 * p + 2]))
+                        : functional.EnergyDensity(XcPoint.Of(family, ra, rb));
+                    int nv = gga ? 5 : 2;
+                    y1.Clear();
+                    y1[0] = b.Rho1[2 * p];
+                    y1[1] = b.Rho1[2 * p + 1];
+                    if (gga) for (int k = 0; k < 3; k++) y1[2 + k] = b.Sigma1[3 * p + k];
+                    for (int i = 0; i < nv; i++)
+                    {
+                        double d = 0;
+                        for (int j = 0; j < nv; j++) d += e.Hessian(i, j) * y1[j];
+                        if (i < 2) { b.VRho[2 * p + i] = e.Gradient(i); b.VRho1[2 * p + i] = d; }
+                        else { b.VSigma[3 * p + i - 2] = e.Gradient(i); b.VSigma1[3 * p + i - 2] = d; }
+                    }
                 }
             }
         }

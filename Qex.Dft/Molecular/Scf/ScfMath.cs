@@ -6,6 +6,30 @@ namespace Qex.Dft.Molecular.Scf;
 /// <summary>The matrix steps of an SCF iteration (dense n x n matrices, row-major).</summary>
 internal static class ScfMath
 {
+    /// <summary>A B for A m x k, B k x n (row-major).</summary>
+    internal static double[] Multiply(double[] a, double[] b, int m, int k, int n)
+    {
+        var c = new double[m * n];
+        Qex.Core.LinearAlgebra.Gemm.Multiply(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+        return c;
+    }
+
+    /// <summary>A B^T for A m x k, B n x k.</summary>
+    internal static double[] MultiplyTransposeB(double[] a, double[] b, int m, int k, int n)
+    {
+        var c = new double[m * n];
+        Qex.Core.LinearAlgebra.Gemm.Multiply(false, true, m, n, k, 1, a, k, b, k, 0, c, n);
+        return c;
+    }
+
+    /// <summary>A^T B for A k x m, B k x n.</summary>
+    internal static double[] MultiplyTransposeA(double[] a, double[] b, int k, int m, int n)
+    {
+        var c = new double[m * n];
+        Qex.Core.LinearAlgebra.Gemm.Multiply(true, false, m, n, k, 1, a, m, b, n, 0, c, n);
+        return c;
+    }
+
     internal static double[] Add(double[] a, double[] b)
     {
         var r = new double[a.Length];

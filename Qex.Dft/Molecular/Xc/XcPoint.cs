@@ -38,6 +38,20 @@ public static class XcPoint
     }
 
     /// <summary>
+    /// A closed-shell point as second-order jets of the total-density features (0: rho, 1: sigma = |grad rho|^2, 2: tau;
+    /// as many as <paramref name="family"/> reads): the value, (v_rho, v_sigma, v_tau) and the kernel of the total density.
+    /// </summary>
+    public static XcPoint<Jet2> ClosedShellJet(XcFamily family, double rho, double sigma = 0, double tau = 0)
+    {
+        int n = family switch { XcFamily.Lda => 1, XcFamily.Gga => 2, _ => 3 };
+        Jet2 V(double v, int i) => i < n ? Jet2.Variable(v, i, n) : Jet2.Constant(v, n);
+        var half = 0.5 * V(rho, 0);
+        var quarter = 0.25 * V(sigma, 1);
+        var t = 0.5 * V(tau, 2);
+        return new(half, half, quarter, quarter, quarter, t, t);
+    }
+
+    /// <summary>
     /// The spin-resolved features of a point with first derivatives (variables 0..4: rho_a, rho_b, sigma_aa, sigma_ab,
     /// sigma_bb; tau as constants).
     /// </summary>

@@ -4,6 +4,7 @@ using Qex.Dft.Molecular.Dft;
 using Qex.Dft.Molecular.Grids;
 using Qex.Dft.Molecular.Scf;
 using Qex.Dft.Molecular.Xc;
+using Qex.Core.IO;
 using Qex.Tests.Common;
 
 namespace Qex.Dft.Tests.Molecular.Dft;
@@ -11,28 +12,39 @@ namespace Qex.Dft.Tests.Molecular.Dft;
 /// <summary>RKS and UKS energies (SVWN, PBE, B3LYP) against Psi4 1.3.2 (Treutler 150 x Lebedev 590, Treutler partitioning, no pruning).</summary>
 public sealed class KohnShamTests
 {
-    [SharedDataTheory("psi4")]
-    [InlineData("h2", "sto-3g", "rks")]
-    [InlineData("h2o", "sto-3g", "rks")]
-    [InlineData("h2o", "6-31g", "rks")]
-    [InlineData("oh", "sto-3g", "uks")]
-    public void EnergiesMatchPsi4(string molecule, string basisName, string reference)
+    private static void Check(Psi4Entry e)
     {
-        int done = 0;
-        foreach (var e in Psi4References.Read("reference_energies.jsonl"))
-        {
-            if (e.GetProperty("molecule").GetString() != molecule || e.GetProperty("basis").GetString() != basisName || e.GetProperty("reference").GetString() != reference) continue;
-            var mol = Molecule.ParseGeometry(e.GetProperty("geometry_angstrom").GetString()!, e.GetProperty("charge").GetInt32(), e.GetProperty("multiplicity").GetInt32());
-            var basis = BasisSet.For(mol, BasisSetLibrary.Load(basisName));
-            string method = e.GetProperty("method").GetString()!;
-            double expected = e.GetProperty("energy").GetDouble();
-            var r = KohnSham.Run(mol, basis, XcFunctional.Parse(method), GridOptions.Psi4(150, 590), new HartreeFockOptions(EnergyTolerance: 1e-11, CommutatorTolerance: 1e-8),
-                unrestricted: reference == "uks");
-            Assert.Equal(reference == "uks" ? 2 : 1, r.Densities.Length);
-            Assert.True(Math.Abs(r.Energy - expected) < 1e-6, $"{molecule}/{basisName} {method}: {r.Energy:F10} vs Psi4 {expected:F10} (difference {r.Energy - expected:E2})");
-            Assert.Equal(mol.ElectronCount, r.Electrons, 6);
-            done++;
-        }
-        Assert.Equal(3, done);
+        var mol = Molecule.ParseGeometry(e.Geometry, e.Charge, e.Multiplicity);
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load(e.Basis));
+        var r = KohnSham.Run(mol, basis, XcFunctional.Parse(e.Method), GridOptions.Psi4(150, 590), new HartreeFockOptions(EnergyTolerance: 1e-11, CommutatorTolerance: 1e-8),
+            unrestricted: e.Reference == "uks");
+        Assert.Equal(e.Reference == "uks" ? 2 : 1, r.Densities.Length);
+        Assert.True(Math.Abs(r.Energy - e.Energy) < 1e-6, $"{e.Molecule}/{e.Basis} {e.Method}: {r.Energy:F10} vs Psi4 {e.Energy:F10} (difference {r.Energy - e.Energy:E2})");
+        Assert.True(Math.Abs(r.Electrons - mol.ElectronCount) < 1e-6, $"{r.Electrons:F9} electrons on the grid, {mol.ElectronCount} expected");
     }
+
+    /// <summary>A spread over the reference set: every basis, both references, every functional, first- and second-row atoms.</summary>
+    [SharedDataTheory("psi4")]
+    [InlineData("h2o", "def2-svp", "b3lyp")]
+    [InlineData("h2o", "6-31g", "pbe")]
+    [InlineData("nh3", "sto-3g", "svwn")]
+    [InlineData("lih", "6-31g", "b3lyp")]
+    [InlineData("oh", "def2-svp", "pbe")]
+    [InlineData("o2", "sto-3g", "b3lyp")]
+    [InlineData("o2", "6-31g", "svwn")]
+    public void EnergiesMatchPsi4(string molecule, string basis, string method) => Check(Psi4References.Find(molecule, basis, method));
+
+    public static TheoryData<string, string, string> AllEntries()
+    {
+        var d = new TheoryData<string, string, string>();
+        if (SharedData.Root is null || SharedData.Resolve("psi4", "reference_energies.jsonl") is null) return d;
+        foreach (var e in Psi4References.Energies().Where(e => e.Reference is "rks" or "uks")) d.Add(e.Molecule, e.Basis, e.Method);
+        return d;
+    }
+
+    /// <summary>Every SVWN, PBE and B3LYP entry of the reference set (80 calculations, several minutes).</summary>
+    [SharedDataTheory("psi4")]
+    [Trait("Category", "Slow")]
+    [MemberData(nameof(AllEntries))]
+    public void EveryReferenceEnergyMatchesPsi4(string molecule, string basis, string method) => Check(Psi4References.Find(molecule, basis, method));
 }
