@@ -52,6 +52,10 @@ public sealed class EnergyOptions
     [Option("spherical", HelpText = "DFT grid: Lebedev points per radial shell (6, 14, 26, 38, 50, 74, 86, 110, 146, 170, 194, 230, 266, 302, 350, 434, 590, ... 5810).")]
     public int? Spherical { get; set; }
 
+    /// <summary>Smearing temperature.</summary>
+    [Option("smearing", Default = 0.0, HelpText = "DFT: Fermi-Dirac smearing temperature theta (Hartree, e.g. 0.04): fractional occupations, chemical potential per spin channel; the entropy term -theta S is reported separately.")]
+    public double Smearing { get; set; }
+
     /// <summary>Radial scheme.</summary>
     [Option("radial-scheme", Default = "treutler", HelpText = "DFT grid radial quadrature: treutler (Treutler-Ahlrichs M4, Psi4's and PySCF's default) | mura-knowles | gauss-chebyshev.")]
     public string RadialScheme { get; set; } = "treutler";
@@ -119,6 +123,8 @@ public static class EnergyCommand
             try { functional = Qex.Dft.Molecular.Xc.XcFunctional.Parse(method); }
             catch (ArgumentException e) { throw new ArgumentException($"Unknown method '{o.Method}'; known: hf, fci, ccsd, ccsd(t), or a density functional ({e.Message})", e); }
         }
+        if (functional is null && o.Smearing != 0)
+            throw new ArgumentException($"--smearing applies to density functionals here; method '{method}' has integer occupations.");
         if (functional is null && (o.Grid is not null || o.Radial is not null || o.Spherical is not null))
             throw new ArgumentException($"--grid, --radial and --spherical set the integration grid of density functionals; method '{method}' uses none.");
         var gridOptions = functional is null ? null : Qex.Dft.Molecular.Grids.GridOptions.Build(o.Grid, o.Radial, o.Spherical, o.RadialScheme, o.Partition);
@@ -163,7 +169,7 @@ public static class EnergyCommand
         var reporter = new Qex.Cli.Output.ProgressReporter(log, o.Quiet);
         Action<string>? progress = o.Quiet ? null : line => reporter.Stage(line.Split(' ', 2)[0], line);
         var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess,
-            Occupation: occupation, Progress: progress);
+            Occupation: occupation, Progress: progress, Smearing: o.Smearing);
         // refuse what cannot fit before the SCF runs
         if (method == "fci")
         {
@@ -206,9 +212,8 @@ public static class EnergyCommand
                     string[] spins = closed ? [""] : ["alpha", "beta"];
                     for (int c = 0; c < occ.Length; c++)
                     {
-                        double fill = closed ? 2.0 : 1.0;
                         int oc = occ[c];
-                        moldenSets.Add(new(ks.Coefficients[c], ks.OrbitalEnergies[c].ToArray(), [.. Enumerable.Range(0, nmo).Select(k => k < oc ? fill : 0.0)], closed ? "Alpha" : (c == 0 ? "Alpha" : "Beta")));
+                        moldenSets.Add(new(ks.Coefficients[c], ks.OrbitalEnergies[c].ToArray(), ks.Occupations[c], closed ? "Alpha" : (c == 0 ? "Alpha" : "Beta")));
                         orbitalSets.Add((spins[c], ks.OrbitalEnergies[c].ToArray(), oc));
                     }
                     dft = ks;
@@ -290,6 +295,11 @@ public static class EnergyCommand
             table.AddRow("XC energy (Ha)", dft.XcEnergy.ToString("F10", CultureInfo.InvariantCulture));
             table.AddRow("grid", Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{gridOptions!.RadialPoints} radial x {gridOptions.SphericalPoints} Lebedev per atom, {gridOptions.Describe()}: {dft.GridPoints:N0} points")));
             table.AddRow("electrons on the grid", dft.Electrons.ToString("F8", CultureInfo.InvariantCulture));
+            if (o.Smearing > 0)
+            {
+                table.AddRow(Markup.Escape($"entropy term -theta S (Ha, theta = {o.Smearing.ToString(CultureInfo.InvariantCulture)})"), dft.EntropyTerm.ToString("F10", CultureInfo.InvariantCulture));
+                table.AddRow("free energy E - theta S (Ha)", dft.FreeEnergy.ToString("F10", CultureInfo.InvariantCulture));
+            }
         }
         if (correlated is { } c) table.AddRow(Markup.Escape($"{method.ToUpperInvariant()} energy (Ha)"), c.ToString("F10", CultureInfo.InvariantCulture));
         table.AddRow("SCF iterations", iterations.ToString(CultureInfo.InvariantCulture));
@@ -322,7 +332,9 @@ public static class EnergyCommand
                 reference = functional is null ? (closed ? "rhf" : "uhf") : (closed ? "rks" : "uks"),
                 xc_energy = dft?.XcEnergy, exact_exchange = functional?.ExactExchange, grid_points = dft?.GridPoints, grid_electrons = dft?.Electrons,
                 grid = gridOptions is null ? null : new { radial = gridOptions.RadialPoints, spherical = gridOptions.SphericalPoints, scheme = gridOptions.Describe() },
-                homo_lumo_gap = HomoLumoGap(orbitalSets), basis = o.Basis, n_basis = basis.FunctionCount, timings,
+                homo_lumo_gap = HomoLumoGap(orbitalSets),
+                smearing = functional is null ? (double?)null : o.Smearing, entropy_term = dft?.EntropyTerm, free_energy = dft?.FreeEnergy,
+                occupations = dft is null ? null : orbitalSets.Select((x, i) => (x.Spin, i)).ToDictionary(x => x.Spin.Length == 0 ? "restricted" : x.Spin, x => dft.Occupations[x.i]), basis = o.Basis, n_basis = basis.FunctionCount, timings,
                 integrals = mode.ToString().ToLowerInvariant(), peak_memory_bytes = Process.GetCurrentProcess().PeakWorkingSet64,
                 scf_dipole_au = dipole, scf_dipole_debye = dipoleDebye, mulliken_charges = charges,
                 charge = mol.Charge, multiplicity = mol.Multiplicity, electrons = mol.ElectronCount,

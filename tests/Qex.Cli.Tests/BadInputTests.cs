@@ -100,12 +100,17 @@ public sealed class BadInputTests : IDisposable
     [InlineData("--radial", "0", "radial points")]
     [InlineData("--radial-scheme", "simpson", "mura-knowles")]
     [InlineData("--partition", "voronoi", "stratmann")]
+    [InlineData("--smearing", "-0.1", "smearing temperature")]
     public void BadDftGridOptions(string option, string value, string fragment) =>
         AssertFails(Qex("energy", Write("w.xyz", Water), "--method", "svwn", option, value, "-q"), fragment);
 
     [Fact]
     public void AGridForAMethodWithoutOneIsAnError() =>
         AssertFails(Qex("energy", Write("w.xyz", Water), "--grid", "fine", "-q"), "uses none");
+
+    [Fact]
+    public void SmearingForAMethodWithoutItIsAnError() =>
+        AssertFails(Qex("energy", Write("w.xyz", Water), "--smearing", "0.04", "-q"), "integer occupations");
 
     [Fact]
     public void FciThatCannotFitIsRefusedBeforeAnyWork()

@@ -17,8 +17,14 @@ namespace Qex.Dft.Molecular.Dft;
 /// <param name="Densities">Per channel, the density matrix (restricted: the total).</param>
 /// <param name="GridPoints">Points of the integration grid.</param>
 /// <param name="Electrons">The electron count integrated on the grid at convergence.</param>
+/// <param name="Occupations">Per channel, the occupation of each orbital (fractional with smearing).</param>
+/// <param name="EntropyTerm">-theta S of Fermi–Dirac smearing (0 without); the free energy is Energy + EntropyTerm.</param>
 public sealed record KohnShamResult(double Energy, double XcEnergy, int Iterations, Tensor[] OrbitalEnergies, Tensor[] Coefficients, Tensor[] Densities,
-    int GridPoints, double Electrons);
+    int GridPoints, double Electrons, double[][] Occupations, double EntropyTerm)
+{
+    /// <summary>The Mermin free energy E - theta S (equal to <see cref="Energy"/> without smearing).</summary>
+    public double FreeEnergy => Energy + EntropyTerm;
+}
 
 /// <summary>
 /// Kohn–Sham DFT on <see cref="ScfDriver"/>: restricted (RKS) or unrestricted (UKS), with any semilocal or hybrid
@@ -67,7 +73,7 @@ public static class KohnSham
         int m = r.Orbitals;
         return new KohnShamResult(r.Energy, ((KohnShamModel)model).LastXcEnergy, r.Iterations,
             [.. r.OrbitalEnergies.Select(e => Tensor.Wrap(e, m))], [.. r.Coefficients.Select(c => Tensor.Wrap(c, n, m))],
-            [.. r.Densities.Select(d => Tensor.Wrap(d, n, n))], g.Count, last.Electrons);
+            [.. r.Densities.Select(d => Tensor.Wrap(d, n, n))], g.Count, last.Electrons, r.Occupations, -o.Smearing * r.Entropy);
     }
 }
 

@@ -18,10 +18,7 @@ namespace Qex.Dft.Molecular.Response;
 public sealed class OrbitalHessian
 {
     private readonly int _n;
-    private readonly double[] _core;
-    private readonly CoulombExchangeBuilder _jk;
-    private readonly XcIntegrator? _xc;
-    private readonly double _exact, _nuclear;
+    private readonly KohnShamFock _builder;
     private readonly double[][] _c, _d, _fock;
     private readonly int[] _occupied;
 
@@ -31,24 +28,29 @@ public sealed class OrbitalHessian
     /// </summary>
     public OrbitalHessian(Molecule molecule, BasisSet basis, XcFunctional functional, IReadOnlyList<double[]> coefficients, GridOptions? grid = null,
         IntegralMode integrals = IntegralMode.Auto)
-        : this(molecule, basis, functional, coefficients, Setup.Create(molecule, basis, functional, grid, integrals))
+        : this(molecule, basis, coefficients, new KohnShamFock(molecule, basis, functional, grid, integrals))
     {
     }
 
-    private OrbitalHessian(Molecule molecule, BasisSet basis, XcFunctional functional, IReadOnlyList<double[]> coefficients, Setup setup)
+    /// <summary>The rotation space around <paramref name="coefficients"/> with a prepared Fock builder (shared between rotations).</summary>
+    public OrbitalHessian(Molecule molecule, BasisSet basis, IReadOnlyList<double[]> coefficients, KohnShamFock builder)
     {
+        ArgumentNullException.ThrowIfNull(molecule);
+        ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(coefficients);
+        ArgumentNullException.ThrowIfNull(builder);
         _n = basis.FunctionCount;
+        if (builder.FunctionCount != _n) throw new ArgumentException($"The Fock builder is for {builder.FunctionCount} basis functions; the basis has {_n}.");
         if (coefficients.Count is not (1 or 2)) throw new ArgumentException("Orbital rotations need one (restricted) or two (alpha, beta) coefficient matrices.");
         _occupied = coefficients.Count == 1 ? [molecule.ElectronCount / 2] : [molecule.AlphaCount, molecule.BetaCount];
         if (coefficients.Count == 1 && molecule.ElectronCount % 2 != 0) throw new ArgumentException($"A restricted determinant needs an even electron count; this molecule has {molecule.ElectronCount}.");
         Orbitals = coefficients[0].Length / _n;
         if (coefficients.Any(c => c.Length != _n * Orbitals) || Orbitals < _occupied.Max())
             throw new ArgumentException($"Coefficient matrices must be {_n} x (orbitals >= {_occupied.Max()}) and of one shape.");
-        (_core, _jk, _xc, _exact, _nuclear, Setting) = (setup.Core, setup.Jk, setup.Xc, functional.ExactExchange, molecule.NuclearRepulsion(), setup);
+        _builder = builder;
         _c = [.. coefficients.Select(c => (double[])c.Clone())];
         _d = [.. _c.Select((c, s) => Density(c, _occupied[s], _c.Length == 1 ? 2 : 1))];
-        (_fock, Energy) = Fock(_d);
+        (_fock, Energy) = _builder.Build(_d);
     }
 
     /// <summary>The total energy at kappa = 0.</summary>
@@ -63,11 +65,9 @@ public sealed class OrbitalHessian
     /// <summary>The Fock matrices at kappa = 0 (per channel).</summary>
     public IReadOnlyList<double[]> FockMatrices => _fock;
 
-    private Setup Setting { get; }
-
     /// <summary>The same rotation space around orbitals rotated by <paramref name="kappa"/> (per channel, vir x occ).</summary>
-    public OrbitalHessian Rotated(Molecule molecule, BasisSet basis, XcFunctional functional, IReadOnlyList<double[]> kappa) =>
-        new(molecule, basis, functional, RotatedOrbitals(kappa), Setting);
+    public OrbitalHessian Rotated(Molecule molecule, BasisSet basis, IReadOnlyList<double[]> kappa) =>
+        new(molecule, basis, RotatedOrbitals(kappa), _builder);
 
     /// <summary>C exp([[0, -kappa^T], [kappa, 0]]) per channel.</summary>
     public double[][] RotatedOrbitals(IReadOnlyList<double[]> kappa)
@@ -124,7 +124,7 @@ public sealed class OrbitalHessian
                 for (int q = 0; q < _n; q++) d[p * _n + q] = w * (x[p * _n + q] + x[q * _n + p]);
             dd[s] = d;
         }
-        var f1 = FockResponse(dd);
+        var f1 = _builder.Response(_d, dd);
         var hv = new double[spins][];
         for (int s = 0; s < spins; s++)
         {
@@ -149,49 +149,7 @@ public sealed class OrbitalHessian
     public double EnergyAt(IReadOnlyList<double[]> kappa)
     {
         var c = RotatedOrbitals(kappa);
-        return Fock([.. c.Select((x, s) => Density(x, _occupied[s], _c.Length == 1 ? 2 : 1))]).Energy;
-    }
-
-    /// <summary>F[D] per channel and the total energy E[D].</summary>
-    private (double[][] Fock, double Energy) Fock(double[][] d)
-    {
-        int spins = d.Length;
-        var total = spins == 1 ? d[0] : ScfMath.Add(d[0], d[1]);
-        bool hybrid = _exact != 0;
-        var (jl, k) = _jk.Build(hybrid ? d : [total], hybrid);
-        var j = jl.Length == 1 ? jl[0] : ScfMath.Add(jl[0], jl[1]);
-        var xc = _xc?.Evaluate(d);
-        double energy = _nuclear + ScfMath.Trace(total, _core, _n) + 0.5 * ScfMath.Trace(total, j, _n) + (xc?.Energy ?? 0);
-        var fock = new double[spins][];
-        double kScale = spins == 1 ? 0.5 * _exact : _exact;
-        for (int s = 0; s < spins; s++)
-        {
-            var f = new double[_n * _n];
-            for (int i = 0; i < f.Length; i++) f[i] = _core[i] + j[i] + (xc?.Matrices[s][i] ?? 0) - (hybrid ? kScale * k![s][i] : 0);
-            if (hybrid) energy -= 0.5 * kScale * ScfMath.Trace(d[s], k![s], _n);
-            fock[s] = f;
-        }
-        return (fock, energy);
-    }
-
-    /// <summary>F1_s = J[dD_total] - a K[dD_s] (restricted a/2) + f_xc[dD]_s.</summary>
-    private double[][] FockResponse(double[][] dd)
-    {
-        int spins = dd.Length;
-        bool hybrid = _exact != 0;
-        var total = spins == 1 ? dd[0] : ScfMath.Add(dd[0], dd[1]);
-        var (jl, k) = _jk.Build(hybrid ? dd : [total], hybrid);
-        var j = jl.Length == 1 ? jl[0] : ScfMath.Add(jl[0], jl[1]);
-        var vxc = _xc?.Response(_d, dd);
-        double kScale = spins == 1 ? 0.5 * _exact : _exact;
-        var f1 = new double[spins][];
-        for (int s = 0; s < spins; s++)
-        {
-            var f = new double[_n * _n];
-            for (int i = 0; i < f.Length; i++) f[i] = j[i] + (vxc?[s][i] ?? 0) - (hybrid ? kScale * k![s][i] : 0);
-            f1[s] = f;
-        }
-        return f1;
+        return _builder.Build([.. c.Select((x, s) => Density(x, _occupied[s], _c.Length == 1 ? 2 : 1))]).Energy;
     }
 
     /// <summary>The occ-occ, vir-occ and vir-vir blocks of C^T A C for channel s.</summary>
@@ -266,19 +224,5 @@ public sealed class OrbitalHessian
         }
         for (int q = 0; q < squarings; q++) result = ScfMath.Multiply(result, result, m, m, m);
         return result;
-    }
-
-    /// <summary>The integrals and grid shared by every rotation around one molecule.</summary>
-    private sealed record Setup(double[] Core, CoulombExchangeBuilder Jk, XcIntegrator? Xc)
-    {
-        public static Setup Create(Molecule molecule, BasisSet basis, XcFunctional functional, GridOptions? grid, IntegralMode integrals)
-        {
-            ArgumentNullException.ThrowIfNull(molecule);
-            ArgumentNullException.ThrowIfNull(basis);
-            ArgumentNullException.ThrowIfNull(functional);
-            var core = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
-            var xc = functional.Terms.Count == 0 ? null : new XcIntegrator(MolecularGrid.Create(molecule, grid), basis, functional);
-            return new Setup(core, new CoulombExchangeBuilder(basis, integrals), xc);
-        }
     }
 }

@@ -9,8 +9,10 @@ namespace Qex.Dft.Molecular.Scf;
 /// <param name="Coefficients">Per channel, the coefficients (n x m, row-major).</param>
 /// <param name="Densities">Per channel, the density matrix (n x n).</param>
 /// <param name="Orbitals">m, the number of linearly independent orbitals.</param>
+/// <param name="Occupations">Per channel, the occupation of each orbital (integers without smearing).</param>
+/// <param name="Entropy">The Fermi–Dirac entropy S (dimensionless; 0 without smearing): the free energy is Energy - theta S.</param>
 public sealed record ScfSolution(double Energy, double OneElectronEnergy, double TwoElectronEnergy, int Iterations, double[][] OrbitalEnergies, double[][] Coefficients,
-    double[][] Densities, int Orbitals);
+    double[][] Densities, int Orbitals, double[][] Occupations, double Entropy);
 
 /// <summary>
 /// The one SCF loop of every molecular model (PySCF's <c>kernel</c>): diagonalise the Fock matrices in the
@@ -63,6 +65,7 @@ public static class ScfDriver
         var diis = o.DiisSize > 0 ? new Diis(o.DiisSize) : null;
         var eps = new double[channels][];
         var c = new double[channels][];
+        var occupations = new double[channels][];
         bool early = true; // before DIIS: level shift and damping apply
         int[] occupied = o.Occupation is null ? [.. Enumerable.Range(0, model.Occupied[0])] : [.. o.Occupation];
         double[]? previous = null; // occupied coefficients of the last iteration (maximum overlap)
@@ -74,19 +77,30 @@ public static class ScfDriver
             {
                 (eps[ch], c[ch]) = ScfMath.Diagonalise(shifted ? ScfMath.LevelShifted(f[ch], s, d[ch], perElectron, o.LevelShift, n) : f[ch], x, n, m);
                 int occ = model.Occupied[ch];
-                if (ch == 0 && o.Occupation is not null && previous is not null) occupied = ScfMath.MaximumOverlap(previous, c[0], s, n, m, occ);
-                var cOcc = new double[n * occ];
-                for (int i = 0; i < n; i++)
-                    for (int k = 0; k < occ; k++) cOcc[i * occ + k] = c[ch][i * m + (ch == 0 ? occupied[k] : k)];
-                if (ch == 0) previous = cOcc;
-                var dc = new double[n * n];
-                for (int i = 0; i < n; i++)
-                    for (int j = 0; j < n; j++)
-                    {
-                        double v = 0;
-                        for (int k = 0; k < occ; k++) v += cOcc[i * occ + k] * cOcc[j * occ + k];
-                        dc[i * n + j] = model.OrbitalOccupation * v;
-                    }
+                double[] dc;
+                if (o.Smearing > 0)
+                {
+                    occupations[ch] = FermiDirac.Occupations(eps[ch], model.OrbitalOccupation * occ, model.OrbitalOccupation, o.Smearing);
+                    dc = FermiDirac.Density(c[ch], occupations[ch], n, m);
+                }
+                else
+                {
+                    if (ch == 0 && o.Occupation is not null && previous is not null) occupied = ScfMath.MaximumOverlap(previous, c[0], s, n, m, occ);
+                    var cOcc = new double[n * occ];
+                    for (int i = 0; i < n; i++)
+                        for (int k = 0; k < occ; k++) cOcc[i * occ + k] = c[ch][i * m + (ch == 0 ? occupied[k] : k)];
+                    if (ch == 0) previous = cOcc;
+                    dc = new double[n * n];
+                    for (int i = 0; i < n; i++)
+                        for (int j = 0; j < n; j++)
+                        {
+                            double v = 0;
+                            for (int k = 0; k < occ; k++) v += cOcc[i * occ + k] * cOcc[j * occ + k];
+                            dc[i * n + j] = model.OrbitalOccupation * v;
+                        }
+                    occupations[ch] = new double[m];
+                    for (int k = 0; k < occ; k++) occupations[ch][k] = model.OrbitalOccupation;
+                }
                 if (early && o.Damping > 0 && it > 1)
                     for (int i = 0; i < dc.Length; i++) dc[i] = (1 - o.Damping) * dc[i] + o.Damping * d[ch][i];
                 dNew[ch] = dc;
@@ -114,7 +128,8 @@ public static class ScfDriver
             {
                 if (shifted || (early && o.Damping > 0)) { early = false; continue; } // one clean step: orbitals of the unshifted F
                 if (o.Occupation is not null) (eps[0], c[0]) = ScfMath.OccupiedFirst(eps[0], c[0], occupied, n, m);
-                return new ScfSolution(energy, build.OneElectronEnergy, build.TwoElectronEnergy, it, eps, c, d, m);
+                double entropy = o.Smearing > 0 ? occupations.Sum(x => FermiDirac.Entropy(x, model.OrbitalOccupation)) : 0;
+                return new ScfSolution(energy, build.OneElectronEnergy, build.TwoElectronEnergy, it, eps, c, d, m, occupations, entropy);
             }
             if (errMax < o.DiisStart) early = false;
             if (diis is not null && (errMax < o.DiisStart || diis.Count > 0))

@@ -59,7 +59,7 @@ public sealed class OrbitalHessianTests
     {
         var (mol, basis, f, scf, _) = Converged(geometry, multiplicity, method);
         // a point away from convergence: the derivatives hold at any orbitals
-        var p = scf.Rotated(mol, basis, f, Random(scf, 1, 0.05));
+        var p = scf.Rotated(mol, basis, Random(scf, 1, 0.05));
         var g = p.Gradient();
         var zero = Scaled(g, 0);
         const double h = 1e-4;
@@ -79,8 +79,8 @@ public sealed class OrbitalHessianTests
             v = Scaled(v, 1 / norm);
             var hv = p.Multiply(v);
             const double t = 1e-4;
-            var gp = p.Rotated(mol, basis, f, Scaled(v, t)).Gradient();
-            var gm = p.Rotated(mol, basis, f, Scaled(v, -t)).Gradient();
+            var gp = p.Rotated(mol, basis, Scaled(v, t)).Gradient();
+            var gm = p.Rotated(mol, basis, Scaled(v, -t)).Gradient();
             double scale = hv.SelectMany(x => x).Max(Math.Abs);
             for (int s = 0; s < hv.Length; s++)
                 for (int k = 0; k < hv[s].Length; k++)
