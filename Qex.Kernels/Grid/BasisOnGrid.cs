@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
 namespace Qex.Kernels.Grid;
 
 /// <summary>
@@ -38,76 +41,125 @@ public static class BasisOnGrid
 
     /// <summary>
     /// Values (and with non-empty gradient spans the x, y, z derivatives) of the functions of <paramref name="shells"/>
-    /// at the points: points x functions, row-major, functions in the shells' order; <paramref name="columns"/> is the
-    /// row length.
+    /// at the points, function-major: function k (in the shells' order) at point p is element k x
+    /// <paramref name="stride"/> + p. Exponentials and polynomials are evaluated vectorised over the points.
     /// </summary>
     public static void Evaluate(GridBasis basis, IReadOnlyList<int> shells, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z,
-        Span<double> value, Span<double> gx, Span<double> gy, Span<double> gz, int columns)
+        Span<double> value, Span<double> gx, Span<double> gy, Span<double> gz, int stride)
     {
         ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(shells);
         int np = x.Length;
         bool gradients = !gx.IsEmpty;
-        if (value.Length < np * columns || (gradients && (gx.Length < np * columns || gy.Length < np * columns || gz.Length < np * columns)))
-            throw new ArgumentException($"Buffers for {np} points x {columns} functions are too short.");
-        Span<double> cart = stackalloc double[28], cdx = stackalloc double[28], cdy = stackalloc double[28], cdz = stackalloc double[28];
-        int col = 0;
-        foreach (int s in shells)
+        int functions = shells.Sum(s => basis.Shells[s].FunctionCount);
+        if (stride < np) throw new ArgumentException($"The row stride {stride} is shorter than the {np} points.");
+        long need = (long)functions * stride;
+        if (value.Length < need || (gradients && (gx.Length < need || gy.Length < need || gz.Length < need)))
+            throw new ArgumentException($"Buffers for {functions} functions x {np} points (stride {stride}) are too short.");
+        int maxL = shells.Count == 0 ? 0 : shells.Max(s => basis.Shells[s].AngularMomentum);
+        if (maxL > 6) throw new NotSupportedException("Grid kernels handle shells up to angular momentum 6.");
+        // scratch: dx, dy, dz, r2, radial, dradial, e, 4 component arrays, and the powers 0..L of dx, dy, dz
+        int slots = 11 + 3 * (maxL + 1);
+        var rented = ArrayPool<double>.Shared.Rent(slots * np);
+        try
         {
-            var sh = basis.Shells[s];
-            var pw = sh.Powers;
-            var m = sh.Transform;
-            int nc = sh.ComponentCount, nfs = sh.FunctionCount;
-            if (nc > 28) throw new NotSupportedException("Grid kernels handle shells up to angular momentum 6.");
-            double e2 = sh.Extent * sh.Extent;
-            for (int p = 0; p < np; p++)
+            var buf = rented.AsSpan(0, slots * np);
+            Span<double> Slot(int k, Span<double> b) => b.Slice(k * np, np);
+            Span<double> ddx = Slot(0, buf), ddy = Slot(1, buf), ddz = Slot(2, buf), r2 = Slot(3, buf);
+            Span<double> radial = Slot(4, buf), dradial = Slot(5, buf), e = Slot(6, buf);
+            Span<double> cart = Slot(7, buf), cdx = Slot(8, buf), cdy = Slot(9, buf), cdz = Slot(10, buf);
+            int col = 0;
+            foreach (int s in shells)
             {
-                int row = p * columns + col;
-                double dx = x[p] - sh.X, dy = y[p] - sh.Y, dz = z[p] - sh.Z, r2 = dx * dx + dy * dy + dz * dz;
-                if (r2 > e2)
-                {
-                    value.Slice(row, nfs).Clear();
-                    if (gradients) { gx.Slice(row, nfs).Clear(); gy.Slice(row, nfs).Clear(); gz.Slice(row, nfs).Clear(); }
-                    continue;
-                }
-                double radial = 0, dradial = 0;   // sum d exp(-a r2), and its derivative by r2
+                var sh = basis.Shells[s];
+                var pw = sh.Powers;
+                var m = sh.Transform;
+                int nc = sh.ComponentCount, nfs = sh.FunctionCount, l = sh.AngularMomentum;
+                TensorPrimitives.Subtract(x, sh.X, ddx);
+                TensorPrimitives.Subtract(y, sh.Y, ddy);
+                TensorPrimitives.Subtract(z, sh.Z, ddz);
+                TensorPrimitives.Multiply(ddx, ddx, r2);
+                TensorPrimitives.MultiplyAdd(ddy, ddy, r2, r2);
+                TensorPrimitives.MultiplyAdd(ddz, ddz, r2, r2);
+                radial.Clear();
+                dradial.Clear();
                 for (int k = 0; k < sh.Exponents.Length; k++)
                 {
-                    double e = sh.Coefficients[k] * Math.Exp(-sh.Exponents[k] * r2);
-                    radial += e;
-                    dradial -= sh.Exponents[k] * e;
+                    double alpha = sh.Exponents[k], coefficient = sh.Coefficients[k];
+                    TensorPrimitives.Multiply(r2, -alpha, e);
+                    TensorPrimitives.Exp(e, e);
+                    TensorPrimitives.MultiplyAdd(e, coefficient, radial, radial);
+                    if (gradients) TensorPrimitives.MultiplyAdd(e, -2 * alpha * coefficient, dradial, dradial);   // dR/dr2 times 2
+                }
+                // powers 0..l of the offsets
+                for (int k = 0; k <= l; k++)
+                    for (int axis = 0; axis < 3; axis++)
+                    {
+                        var target = Slot(11 + 3 * k + axis, buf);
+                        if (k == 0) target.Fill(1);
+                        else TensorPrimitives.Multiply(Slot(11 + 3 * (k - 1) + axis, buf), axis == 0 ? ddx : axis == 1 ? ddy : ddz, target);
+                    }
+                for (int f = 0; f < nfs; f++)
+                {
+                    value.Slice((col + f) * stride, np).Clear();
+                    if (gradients) { gx.Slice((col + f) * stride, np).Clear(); gy.Slice((col + f) * stride, np).Clear(); gz.Slice((col + f) * stride, np).Clear(); }
                 }
                 for (int c = 0; c < nc; c++)
                 {
                     int a = pw[3 * c], b = pw[3 * c + 1], cc = pw[3 * c + 2];
-                    double pa = Pow(dx, a), pb = Pow(dy, b), pc = Pow(dz, cc);
-                    double ang = pa * pb * pc;
-                    cart[c] = ang * radial;
+                    Span<double> px = Slot(11 + 3 * a, buf), py = Slot(11 + 3 * b + 1, buf), pz = Slot(11 + 3 * cc + 2, buf);
+                    // the angular part x^a y^b z^c into cart (then times R); its derivatives: d/dx [x^a R] = a x^(a-1) R + x^a 2x R'
+                    TensorPrimitives.Multiply(px, py, cart);
+                    TensorPrimitives.Multiply(cart, pz, cart);
                     if (gradients)
                     {
-                        // d/dx [x^a R(r2)] = a x^(a-1) R + x^a 2x R'
-                        cdx[c] = (a > 0 ? a * Pow(dx, a - 1) * pb * pc : 0) * radial + ang * 2 * dx * dradial;
-                        cdy[c] = (b > 0 ? b * pa * Pow(dy, b - 1) * pc : 0) * radial + ang * 2 * dy * dradial;
-                        cdz[c] = (cc > 0 ? cc * pa * pb * Pow(dz, cc - 1) : 0) * radial + ang * 2 * dz * dradial;
+                        Derivative(a, Slot(11 + 3 * Math.Max(a - 1, 0), buf), py, pz, cdx);
+                        Derivative(b, Slot(11 + 3 * Math.Max(b - 1, 0) + 1, buf), px, pz, cdy);
+                        Derivative(cc, Slot(11 + 3 * Math.Max(cc - 1, 0) + 2, buf), px, py, cdz);
+                        // c_k = dAng_k R + Ang 2 x_k R'/... : cdx = cdx R + cart ddx (2R')
+                        TensorPrimitives.Multiply(cdx, radial, cdx);
+                        TensorPrimitives.Multiply(cdy, radial, cdy);
+                        TensorPrimitives.Multiply(cdz, radial, cdz);
+                        TensorPrimitives.Multiply(cart, dradial, e);   // Ang 2R'
+                        TensorPrimitives.MultiplyAdd(e, ddx, cdx, cdx);
+                        TensorPrimitives.MultiplyAdd(e, ddy, cdy, cdy);
+                        TensorPrimitives.MultiplyAdd(e, ddz, cdz, cdz);
                     }
-                }
-                for (int f = 0; f < nfs; f++)
-                {
-                    double sv = 0, sx = 0, sy = 0, sz = 0;
-                    for (int c = 0; c < nc; c++)
+                    TensorPrimitives.Multiply(cart, radial, cart);
+                    for (int f = 0; f < nfs; f++)
                     {
                         double mc = m[f * nc + c];
                         if (mc == 0) continue;
-                        sv += mc * cart[c];
-                        if (gradients) { sx += mc * cdx[c]; sy += mc * cdy[c]; sz += mc * cdz[c]; }
+                        int row = (col + f) * stride;
+                        var v = value.Slice(row, np);
+                        TensorPrimitives.MultiplyAdd(cart, mc, v, v);
+                        if (gradients)
+                        {
+                            var vx = gx.Slice(row, np);
+                            var vy = gy.Slice(row, np);
+                            var vz = gz.Slice(row, np);
+                            TensorPrimitives.MultiplyAdd(cdx, mc, vx, vx);
+                            TensorPrimitives.MultiplyAdd(cdy, mc, vy, vy);
+                            TensorPrimitives.MultiplyAdd(cdz, mc, vz, vz);
+                        }
                     }
-                    value[row + f] = sv;
-                    if (gradients) { gx[row + f] = sx; gy[row + f] = sy; gz[row + f] = sz; }
                 }
+                col += nfs;
             }
-            col += nfs;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(rented);
         }
     }
 
-    private static double Pow(double b, int e) => e switch { 0 => 1, 1 => b, 2 => b * b, 3 => b * b * b, _ => Math.Pow(b, e) };
+    /// <summary>k x^(k-1) times the other two axes' powers (0 for k = 0).</summary>
+    private static void Derivative(int k, ReadOnlySpan<double> lower, ReadOnlySpan<double> p, ReadOnlySpan<double> q, Span<double> target)
+    {
+        if (k == 0) { target.Clear(); return; }
+        TensorPrimitives.Multiply(lower, p, target);
+        TensorPrimitives.Multiply(target, q, target);
+        if (k != 1) TensorPrimitives.Multiply(target, (double)k, target);
+    }
+
 }

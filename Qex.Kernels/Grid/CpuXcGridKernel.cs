@@ -11,7 +11,7 @@ namespace Qex.Kernels.Grid;
 public sealed class CpuXcGridKernel : IXcGridKernel
 {
     /// <summary>Points per block.</summary>
-    public const int BlockSize = 128;
+    public const int BlockSize = 256;
 
     private const int Chunks = 32;
 
@@ -78,7 +78,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
         private readonly int _n, _spins;
         private readonly bool _gradient, _tau;
         private readonly List<int> _shells = [], _functions = [];
-        private readonly double[] _phi, _gx, _gy, _gz, _t, _tx, _ty, _tz, _d, _x, _m;
+        private readonly double[] _phi, _gx, _gy, _gz, _t, _tx, _d, _x, _m;
         private readonly double[] _rho, _grad, _tauv, _sigma, _rho1, _grad1, _tau1, _sigma1;
         private readonly double[] _e, _vRho, _vSigma, _vTau, _vRho1, _vSigma1, _vTau1, _a, _c, _tc;
 
@@ -91,7 +91,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
             _phi = new double[pn];
             (_gx, _gy, _gz) = _gradient ? (new double[pn], new double[pn], new double[pn]) : ([], [], []);
             _t = new double[pn];
-            (_tx, _ty, _tz) = _tau ? (new double[pn], new double[pn], new double[pn]) : ([], [], []);
+            _tx = _tau ? new double[pn] : [];
             _d = new double[n * n];
             _x = new double[pn];
             _m = new double[n * n];
@@ -117,7 +117,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
             var ys = grid.Y.AsSpan(start, np);
             var zs = grid.Z.AsSpan(start, np);
             int m = BasisOnGrid.Select(basis, xs, ys, zs, _shells, _functions);
-            if (m > 0) BasisOnGrid.Evaluate(basis, _shells, xs, ys, zs, _phi, _gradient ? _gx : default, _gy, _gz, m);
+            if (m > 0) BasisOnGrid.Evaluate(basis, _shells, xs, ys, zs, _phi, _gradient ? _gx : default, _gy, _gz, np);
             return m;
         }
 
@@ -189,28 +189,39 @@ public sealed class CpuXcGridKernel : IXcGridKernel
                 int ra = _functions[a] * _n;
                 for (int b = 0; b < m; b++) _d[a * m + b] = density[ra + _functions[b]];
             }
-            Gemm.Multiply(false, false, np, m, m, 1, _phi, m, _d, m, 0, _t, m, 1);
+            // function-major: T = D_sub phi (m x np); rho_p = sum_u phi_up T_up; grad rho = 2 sum_u grad phi_up T_up
+            Gemm.Multiply(false, false, m, np, m, 1, _d, m, _phi, np, 0, _t, np, 1);
+            Span<double> acc = stackalloc double[BlockSize];
+            Span<double> r = acc[..np];
+            Sum(_phi, _t, m, np, r);
+            for (int p = 0; p < np; p++) rho[p * _spins + s] = r[p];
+            if (_gradient)
+                for (int k = 0; k < 3; k++)
+                {
+                    Sum(k == 0 ? _gx : k == 1 ? _gy : _gz, _t, m, np, r);
+                    for (int p = 0; p < np; p++) grad[3 * (p * _spins + s) + k] = 2 * r[p];
+                }
             if (_tau)
             {
-                Gemm.Multiply(false, false, np, m, m, 1, _gx, m, _d, m, 0, _tx, m, 1);
-                Gemm.Multiply(false, false, np, m, m, 1, _gy, m, _d, m, 0, _ty, m, 1);
-                Gemm.Multiply(false, false, np, m, m, 1, _gz, m, _d, m, 0, _tz, m, 1);
-            }
-            for (int p = 0; p < np; p++)
-            {
-                var t = _t.AsSpan(p * m, m);
-                rho[p * _spins + s] = TensorPrimitives.Dot(_phi.AsSpan(p * m, m), t);
-                if (_gradient)
+                // tau = 1/2 sum_k sum_u grad_k phi_u (D grad_k phi)_u
+                Span<double> t = stackalloc double[BlockSize];
+                t = t[..np];
+                t.Clear();
+                foreach (var g in new[] { _gx, _gy, _gz })
                 {
-                    int g = 3 * (p * _spins + s);
-                    grad[g] = 2 * TensorPrimitives.Dot(_gx.AsSpan(p * m, m), t);
-                    grad[g + 1] = 2 * TensorPrimitives.Dot(_gy.AsSpan(p * m, m), t);
-                    grad[g + 2] = 2 * TensorPrimitives.Dot(_gz.AsSpan(p * m, m), t);
+                    Gemm.Multiply(false, false, m, np, m, 1, _d, m, g, np, 0, _tx, np, 1);
+                    Sum(g, _tx, m, np, r);
+                    TensorPrimitives.Add(t, r, t);
                 }
-                if (_tau)
-                    tau[p * _spins + s] = 0.5 * (TensorPrimitives.Dot(_gx.AsSpan(p * m, m), _tx.AsSpan(p * m, m)) + TensorPrimitives.Dot(_gy.AsSpan(p * m, m), _ty.AsSpan(p * m, m))
-                        + TensorPrimitives.Dot(_gz.AsSpan(p * m, m), _tz.AsSpan(p * m, m)));
+                for (int p = 0; p < np; p++) tau[p * _spins + s] = 0.5 * t[p];
             }
+        }
+
+        /// <summary>target_p = sum_u a_up b_up over the m rows (function-major, row length np).</summary>
+        private static void Sum(double[] a, double[] b, int m, int np, Span<double> target)
+        {
+            target.Clear();
+            for (int u = 0; u < m; u++) TensorPrimitives.MultiplyAdd(a.AsSpan(u * np, np), b.AsSpan(u * np, np), target, target);
         }
 
         /// <summary>sigma from gradients (libxc layout), or with <paramref name="firstOrder"/> its first-order change from g (ground) and g1 (change).</summary>
@@ -264,29 +275,38 @@ public sealed class CpuXcGridKernel : IXcGridKernel
         /// <summary>v += sum_p w_p (a phi phi^T + c . grad(phi phi^T) + t grad phi . grad phi^T), scattered to the block's functions.</summary>
         private void Assemble(double[] v, int m, int np, ReadOnlySpan<double> w)
         {
-            // X_pu = w (a/2 phi_u + c . grad phi_u); M = phi^T X (+ the t part, a quarter as the symmetrisation doubles it); v_sub = M + M^T
+            // X_up = w_p (a_p/2 phi_up + c_p . grad phi_up); M = phi X^T (+ the t part, a quarter as the symmetrisation doubles it); v_sub = M + M^T
+            Span<double> coefficients = stackalloc double[4 * BlockSize];
+            var wa = coefficients[..np];
+            var cx = coefficients.Slice(BlockSize, np);
+            var cy = coefficients.Slice(2 * BlockSize, np);
+            var cz = coefficients.Slice(3 * BlockSize, np);
             for (int p = 0; p < np; p++)
             {
-                double wa = 0.5 * w[p] * _a[p];
-                var x = _x.AsSpan(p * m, m);
-                var phi = _phi.AsSpan(p * m, m);
+                wa[p] = 0.5 * w[p] * _a[p];
+                if (_gradient) (cx[p], cy[p], cz[p]) = (w[p] * _c[3 * p], w[p] * _c[3 * p + 1], w[p] * _c[3 * p + 2]);
+            }
+            for (int u = 0; u < m; u++)
+            {
+                var x = _x.AsSpan(u * np, np);
+                TensorPrimitives.Multiply(_phi.AsSpan(u * np, np), wa, x);
                 if (_gradient)
                 {
-                    double cx = w[p] * _c[3 * p], cy = w[p] * _c[3 * p + 1], cz = w[p] * _c[3 * p + 2];
-                    var gx = _gx.AsSpan(p * m, m);
-                    var gy = _gy.AsSpan(p * m, m);
-                    var gz = _gz.AsSpan(p * m, m);
-                    for (int u = 0; u < m; u++) x[u] = wa * phi[u] + cx * gx[u] + cy * gy[u] + cz * gz[u];
+                    TensorPrimitives.MultiplyAdd(_gx.AsSpan(u * np, np), cx, x, x);
+                    TensorPrimitives.MultiplyAdd(_gy.AsSpan(u * np, np), cy, x, x);
+                    TensorPrimitives.MultiplyAdd(_gz.AsSpan(u * np, np), cz, x, x);
                 }
-                else TensorPrimitives.Multiply(phi, wa, x);
             }
-            Gemm.Multiply(true, false, m, m, np, 1, _phi, m, _x, m, 0, _m, m, 1);
+            Gemm.Multiply(false, true, m, m, np, 1, _phi, np, _x, np, 0, _m, m, 1);
             if (_tau)
+            {
+                for (int p = 0; p < np; p++) wa[p] = 0.25 * w[p] * _tc[p];
                 foreach (var g in new[] { _gx, _gy, _gz })
                 {
-                    for (int p = 0; p < np; p++) TensorPrimitives.Multiply(g.AsSpan(p * m, m), 0.25 * w[p] * _tc[p], _x.AsSpan(p * m, m));
-                    Gemm.Multiply(true, false, m, m, np, 1, g, m, _x, m, 1, _m, m, 1);
+                    for (int u = 0; u < m; u++) TensorPrimitives.Multiply(g.AsSpan(u * np, np), wa, _x.AsSpan(u * np, np));
+                    Gemm.Multiply(false, true, m, m, np, 1, g, np, _x, np, 1, _m, m, 1);
                 }
+            }
             for (int a = 0; a < m; a++)
             {
                 int ra = _functions[a] * _n;

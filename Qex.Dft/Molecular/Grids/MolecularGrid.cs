@@ -128,6 +128,42 @@ public sealed record MolecularGrid(double[] X, double[] Y, double[] Z, double[] 
                 if (Math.Abs(parts[a].W[k]) <= o.WeightThreshold && o.WeightThreshold > 0) continue;
                 gx.Add(parts[a].X[k]); gy.Add(parts[a].Y[k]); gz.Add(parts[a].Z[k]); gw.Add(parts[a].W[k]); ga.Add(a);
             }
-        return new MolecularGrid([.. gx], [.. gy], [.. gz], [.. gw], [.. ga]);
+        // points in Morton (Z-curve) order: consecutive points are close in space, so the blocks of the grid kernels are
+        // compact and their basis screening drops the functions that do not reach them (ties keep the build order)
+        var order = SpatialOrder(gx, gy, gz);
+        return new MolecularGrid([.. order.Select(i => gx[i])], [.. order.Select(i => gy[i])], [.. order.Select(i => gz[i])], [.. order.Select(i => gw[i])],
+            [.. order.Select(i => ga[i])]);
+    }
+
+    /// <summary>The permutation that sorts points by their Morton key on a 2^21 lattice over the bounding box (stable).</summary>
+    private static int[] SpatialOrder(List<double> x, List<double> y, List<double> z)
+    {
+        int count = x.Count;
+        var index = Enumerable.Range(0, count).ToArray();
+        if (count == 0) return index;
+        double x0 = x.Min(), y0 = y.Min(), z0 = z.Min();
+        double span = Math.Max(x.Max() - x0, Math.Max(y.Max() - y0, z.Max() - z0));
+        double scale = span > 0 ? ((1 << 21) - 1) / span : 0;
+        var keys = new ulong[count];
+        for (int i = 0; i < count; i++)
+            keys[i] = Spread((uint)((x[i] - x0) * scale)) | (Spread((uint)((y[i] - y0) * scale)) << 1) | (Spread((uint)((z[i] - z0) * scale)) << 2);
+        // a stable sort: equal keys stay in build order
+        var pairs = new (ulong Key, int Index)[count];
+        for (int i = 0; i < count; i++) pairs[i] = (keys[i], i);
+        Array.Sort(pairs, (a, b) => a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.Index.CompareTo(b.Index));
+        for (int i = 0; i < count; i++) index[i] = pairs[i].Index;
+        return index;
+    }
+
+    /// <summary>The low 21 bits of v spread to every third bit.</summary>
+    private static ulong Spread(uint v)
+    {
+        ulong x = v & 0x1fffff;
+        x = (x | (x << 32)) & 0x1f00000000ffffUL;
+        x = (x | (x << 16)) & 0x1f0000ff0000ffUL;
+        x = (x | (x << 8)) & 0x100f00f00f00f00fUL;
+        x = (x | (x << 4)) & 0x10c30c30c30c30c3UL;
+        x = (x | (x << 2)) & 0x1249249249249249UL;
+        return x;
     }
 }

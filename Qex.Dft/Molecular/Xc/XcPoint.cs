@@ -60,15 +60,15 @@ public static class XcPoint
             Dual5.Constant(tauA), Dual5.Constant(tauB));
 
     /// <summary>
-    /// A closed-shell point of total density rho and sigma = |grad rho|^2, as the two variables (0: rho, 1: sigma) of
-    /// duals: rho_a = rho_b = rho / 2, every sigma_st = sigma / 4. The energy density's gradient is then (v_rho, v_sigma)
-    /// of the total density.
+    /// A closed-shell point of total density rho, sigma = |grad rho|^2 and tau, as the three variables (0: rho, 1: sigma,
+    /// 2: tau) of duals: rho_a = rho_b = rho / 2, every sigma_st = sigma / 4, tau_s = tau / 2. The energy density's
+    /// gradient is then (v_rho, v_sigma, v_tau) of the total density.
     /// </summary>
-    public static XcPoint<Dual5> ClosedShell(double rho, double sigma = 0, double tau = 0)
+    public static XcPoint<Dual3> ClosedShell(double rho, double sigma = 0, double tau = 0)
     {
-        var half = 0.5 * Dual5.Variable(rho, 0);
-        var quarter = 0.25 * Dual5.Variable(sigma, 1);
-        var t = Dual5.Constant(0.5 * tau);
+        var half = 0.5 * Dual3.Variable(rho, 0);
+        var quarter = 0.25 * Dual3.Variable(sigma, 1);
+        var t = 0.5 * Dual3.Variable(tau, 2);
         return new(half, half, quarter, quarter, quarter, t, t);
     }
 }

@@ -127,12 +127,12 @@ public sealed class XcGridKernelTests
         var all = Enumerable.Range(0, basis.Shells.Count).ToList();
         double[] x = [0.3, -0.8, 1.1], y = [0.2, 0.5, -0.4], z = [-0.1, 0.9, 0.35];
         var (v, gx, gy, gz) = (new double[3 * n], new double[3 * n], new double[3 * n], new double[3 * n]);
-        BasisOnGrid.Evaluate(basis, all, x, y, z, v, gx, gy, gz, n);
+        BasisOnGrid.Evaluate(basis, all, x, y, z, v, gx, gy, gz, 3);
         const double h = 1e-5;
         double[] Values(double[] px, double[] py, double[] pz)
         {
             var o = new double[3 * n];
-            BasisOnGrid.Evaluate(basis, all, px, py, pz, o, default, default, default, n);
+            BasisOnGrid.Evaluate(basis, all, px, py, pz, o, default, default, default, 3);
             return o;
         }
         double[] Shift(double[] a, double d) => [.. a.Select(q => q + d)];
