@@ -76,6 +76,18 @@ public sealed class EnergyOptions
     [Option("molden", HelpText = "Write the SCF orbitals to this Molden file (Jmol, Avogadro, IboView).")]
     public string? Molden { get; set; }
 
+    /// <summary>Cube file of the density.</summary>
+    [Option("cube", HelpText = "Write the SCF electron density to this Gaussian cube file (VMD, Avogadro, Jmol).")]
+    public string? Cube { get; set; }
+
+    /// <summary>Orbitals for cube files.</summary>
+    [Option("cube-orbitals", HelpText = "With --cube: also write these orbitals, each to <cube stem>_<name>.cube: homo, lumo, homo-1, lumo+2, ... or 1-based indices (alpha orbitals for open shells), comma-separated.")]
+    public string? CubeOrbitals { get; set; }
+
+    /// <summary>Cube spacing.</summary>
+    [Option("cube-spacing", Default = 0.2, HelpText = "Cube grid spacing (Bohr); the box extends 4 Bohr beyond the atoms.")]
+    public double CubeSpacing { get; set; } = 0.2;
+
     /// <summary>Integral mode.</summary>
     [Option("integrals", Default = "auto", HelpText = "auto | stored | direct: keep the electron-repulsion integrals, or recompute them each SCF iteration.")]
     public string Integrals { get; set; } = "auto";
@@ -182,6 +194,9 @@ public static class EnergyCommand
         else if (method is "ccsd" or "ccsd(t)")
             Qex.Dft.Molecular.Correlation.MemoryEstimate.Require(Qex.Dft.Molecular.Correlation.MemoryEstimate.CoupledCluster(basis.FunctionCount, mol.ElectronCount / 2),
                 $"{method.ToUpperInvariant()} with {basis.FunctionCount} basis functions (dense integrals)");
+        if (o.CubeOrbitals is not null && o.Cube is null) throw new ArgumentException("--cube-orbitals needs --cube FILE (the orbital files are named after it).");
+        var cubeGrid = o.Cube is null ? null : Qex.Dft.Molecular.Output.CubeGrid.Around(mol, o.CubeSpacing);
+        CubeOrbitalList(o.CubeOrbitals, mol.Multiplicity == 1 ? mol.ElectronCount / 2 : mol.AlphaCount, basis.FunctionCount);   // bad names fail before the SCF
         timings["setup"] = sw.Elapsed.TotalSeconds;
         var moldenSets = new List<Qex.Dft.Molecular.Output.MoldenOrbitals>();
         double energy = 0, scfEnergy = 0;
@@ -281,6 +296,15 @@ public static class EnergyCommand
             return 1;
         }
         if (o.Molden is not null) AtomicFile.WriteAllText(o.Molden, Qex.Dft.Molecular.Output.MoldenFile.Format(mol, basis, moldenSets));
+        if (o.Cube is not null)
+        {
+            AtomicFile.WriteAllText(o.Cube, Qex.Dft.Molecular.Output.CubeFile.Density(mol, basis, density.ToArray(), cubeGrid!, $"{Path.GetFileName(o.Molecule)} {method} / {o.Basis}"));
+            foreach (var (name, index) in CubeOrbitalList(o.CubeOrbitals, orbitalSets[0].Occupied, orbitalSets[0].Energies.Length))
+            {
+                string file = Path.Combine(Path.GetDirectoryName(o.Cube) ?? "", $"{Path.GetFileNameWithoutExtension(o.Cube)}_{name}.cube");
+                AtomicFile.WriteAllText(file, Qex.Dft.Molecular.Output.CubeFile.Orbital(mol, basis, orbitals!.ToArray(), index, cubeGrid!, $"{Path.GetFileName(o.Molecule)} {method} / {o.Basis} {name}"));
+            }
+        }
         var dipole = Properties.Dipole(mol, basis, density);
         var charges = Properties.MullikenCharges(mol, basis, density);
         double dipoleDebye = Math.Sqrt(dipole.Sum(x => x * x)) * Properties.DebyePerAtomicUnit;
@@ -344,6 +368,27 @@ public static class EnergyCommand
                 homo_lumo = gaps, fci = fciJson, cc = ccJson,
             }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+    }
+
+    /// <summary>Orbital names for cube files (homo, lumo, homo-k, lumo+k, 1-based indices) as 0-based indices; the message lists the forms.</summary>
+    internal static List<(string Name, int Index)> CubeOrbitalList(string? list, int occupied, int count)
+    {
+        var result = new List<(string, int)>();
+        if (list is null) return result;
+        foreach (string raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string t = raw.ToLowerInvariant();
+            int index;
+            if (t == "homo") index = occupied - 1;
+            else if (t == "lumo") index = occupied;
+            else if (t.StartsWith("homo-", StringComparison.Ordinal) && int.TryParse(t[5..], NumberStyles.None, CultureInfo.InvariantCulture, out int k)) index = occupied - 1 - k;
+            else if (t.StartsWith("lumo+", StringComparison.Ordinal) && int.TryParse(t[5..], NumberStyles.None, CultureInfo.InvariantCulture, out int j)) index = occupied + j;
+            else if (int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out int one)) index = one - 1;
+            else throw new ArgumentException($"--cube-orbitals: '{raw}' is not an orbital; use homo, lumo, homo-1, lumo+2, ... or 1-based indices.");
+            if (index < 0 || index >= count) throw new ArgumentException($"--cube-orbitals: '{raw}' is orbital {index + 1}; the molecule has orbitals 1 .. {count} (HOMO {occupied}).");
+            result.Add((t, index));
+        }
+        return result;
     }
 
     /// <summary>LUMO - HOMO over all spin channels (lowest unoccupied minus highest occupied), or null without both.</summary>

@@ -49,6 +49,22 @@ public sealed class EnergyCommandTests
     }
 
     [Fact]
+    public void CubeFilesOfTheDensityAndChosenOrbitals()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string xyz = Path.Combine(dir, "h2.xyz"), cube = Path.Combine(dir, "h2.cube");
+        File.WriteAllText(xyz, "2\nH2\nH 0 0 0\nH 0 0 0.74\n");
+        Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Method = "svwn", Cube = cube, CubeOrbitals = "homo,lumo", CubeSpacing = 0.3, Quiet = true }, new StringWriter()));
+        Assert.True(File.Exists(cube));
+        Assert.True(File.Exists(Path.Combine(dir, "h2_homo.cube")));
+        Assert.True(File.Exists(Path.Combine(dir, "h2_lumo.cube")));
+        Assert.Contains("density", File.ReadLines(cube).Skip(1).First(), StringComparison.Ordinal);
+        Assert.Contains("homo-5", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Cube = cube, CubeOrbitals = "homo-5" }, new StringWriter())).Message, StringComparison.Ordinal);
+        Assert.Contains("needs --cube", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = xyz, CubeOrbitals = "homo" }, new StringWriter())).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OpenShellDirectModeWritesMoldenWithBothSpins()
     {
         string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
