@@ -32,7 +32,6 @@ public sealed class XcIntegrator
         _points = new GridPoints(grid.X, grid.Y, grid.Z, grid.W);
         _basis = GridBasisFactory.Create(basis ?? throw new ArgumentNullException(nameof(basis)));
         _functional = new PointFunctional(functional ?? throw new ArgumentNullException(nameof(functional)));
-        if (functional.Family == XcFamily.MetaGga) throw new NotSupportedException("Meta-GGA functionals are not integrated yet.");
         _kernel = kernel ?? new CpuXcGridKernel();
     }
 
@@ -65,22 +64,36 @@ public sealed class XcIntegrator
 
         public void Evaluate(in XcBlock b)
         {
-            bool gga = functional.Family != XcFamily.Lda;
+            bool gga = functional.Family != XcFamily.Lda, meta = functional.Family == XcFamily.MetaGga;
             for (int p = 0; p < b.Points; p++)
             {
                 if (b.Spins == 1)
                 {
                     double rho = b.Rho[p];
                     if (rho < DensityCutoff) continue;
-                    var e = functional.EnergyDensity(XcPoint.ClosedShell(rho, gga ? b.Sigma[p] : 0));
+                    var e = functional.EnergyDensity(XcPoint.ClosedShell(rho, gga ? b.Sigma[p] : 0, meta ? b.Tau[p] : 0));
                     b.E[p] = e.Value;
                     b.VRho[p] = e.Gradient(0);
                     if (gga) b.VSigma[p] = e.Gradient(1);
+                    if (meta) b.VTau[p] = e.Gradient(2);
                 }
                 else
                 {
                     double ra = Math.Max(b.Rho[2 * p], 0), rb = Math.Max(b.Rho[2 * p + 1], 0);
                     if (ra + rb < DensityCutoff) continue;
+                    if (meta)
+                    {
+                        // seven features: first-order jets (the five-variable dual has no room for tau)
+                        var j = functional.EnergyDensity(XcPoint.Of(XcFamily.MetaGga, ra, rb, b.Sigma[3 * p], b.Sigma[3 * p + 1], b.Sigma[3 * p + 2],
+                            Math.Max(b.Tau[2 * p], 0), Math.Max(b.Tau[2 * p + 1], 0), order: 1));
+                        b.E[p] = j.Value;
+                        b.VRho[2 * p] = j.Gradient(0);
+                        b.VRho[2 * p + 1] = j.Gradient(1);
+                        for (int k = 0; k < 3; k++) b.VSigma[3 * p + k] = j.Gradient(2 + k);
+                        b.VTau[2 * p] = j.Gradient(5);
+                        b.VTau[2 * p + 1] = j.Gradient(6);
+                        continue;
+                    }
                     var e = gga
                         ? functional.EnergyDensity(XcPoint.Polarised(ra, rb, b.Sigma[3 * p], b.Sigma[3 * p + 1], b.Sigma[3 * p + 2]))
                         : functional.EnergyDensity(XcPoint.Polarised(ra, rb));
@@ -95,42 +108,52 @@ public sealed class XcIntegrator
         public void EvaluateResponse(in XcResponseBlock b)
         {
             var family = functional.Family;
-            bool gga = family != XcFamily.Lda;
-            Span<double> y1 = stackalloc double[5];
+            bool gga = family != XcFamily.Lda, meta = family == XcFamily.MetaGga;
+            Span<double> y1 = stackalloc double[7];
             for (int p = 0; p < b.Points; p++)
             {
                 if (b.Spins == 1)
                 {
                     double rho = b.Rho[p];
                     if (rho < DensityCutoff) continue;
-                    var e = functional.EnergyDensity(XcPoint.ClosedShellJet(family, rho, gga ? b.Sigma[p] : 0));
-                    double r1 = b.Rho1[p], s1 = gga ? b.Sigma1[p] : 0;
-                    b.VRho[p] = e.Gradient(0);
-                    b.VRho1[p] = e.Hessian(0, 0) * r1 + e.Hessian(0, 1) * s1;
-                    if (gga)
+                    var e = functional.EnergyDensity(XcPoint.ClosedShellJet(family, rho, gga ? b.Sigma[p] : 0, meta ? b.Tau[p] : 0));
+                    // features (rho, sigma, tau) and their changes; v1_i = sum_j H_ij y1_j
+                    int nv = meta ? 3 : gga ? 2 : 1;
+                    y1.Clear();
+                    y1[0] = b.Rho1[p];
+                    if (gga) y1[1] = b.Sigma1[p];
+                    if (meta) y1[2] = b.Tau1[p];
+                    for (int i = 0; i < nv; i++)
                     {
-                        b.VSigma[p] = e.Gradient(1);
-                        b.VSigma1[p] = e.Hessian(1, 0) * r1 + e.Hessian(1, 1) * s1;
+                        double d = 0;
+                        for (int k = 0; k < nv; k++) d += e.Hessian(i, k) * y1[k];
+                        if (i == 0) { b.VRho[p] = e.Gradient(0); b.VRho1[p] = d; }
+                        else if (i == 1) { b.VSigma[p] = e.Gradient(1); b.VSigma1[p] = d; }
+                        else { b.VTau[p] = e.Gradient(2); b.VTau1[p] = d; }
                     }
                 }
                 else
                 {
                     double ra = Math.Max(b.Rho[2 * p], 0), rb = Math.Max(b.Rho[2 * p + 1], 0);
                     if (ra + rb < DensityCutoff) continue;
-                    var e = gga
-                        ? functional.EnergyDensity(XcPoint.Of(family, ra, rb, b.Sigma[3 * p], b.Sigma[3 * p + 1], b.Sigma[3 * p + 2]))
-                        : functional.EnergyDensity(XcPoint.Of(family, ra, rb));
-                    int nv = gga ? 5 : 2;
+                    var e = meta
+                        ? functional.EnergyDensity(XcPoint.Of(family, ra, rb, b.Sigma[3 * p], b.Sigma[3 * p + 1], b.Sigma[3 * p + 2], Math.Max(b.Tau[2 * p], 0), Math.Max(b.Tau[2 * p + 1], 0)))
+                        : gga
+                            ? functional.EnergyDensity(XcPoint.Of(family, ra, rb, b.Sigma[3 * p], b.Sigma[3 * p + 1], b.Sigma[3 * p + 2]))
+                            : functional.EnergyDensity(XcPoint.Of(family, ra, rb));
+                    int nv = meta ? 7 : gga ? 5 : 2;
                     y1.Clear();
                     y1[0] = b.Rho1[2 * p];
                     y1[1] = b.Rho1[2 * p + 1];
                     if (gga) for (int k = 0; k < 3; k++) y1[2 + k] = b.Sigma1[3 * p + k];
+                    if (meta) { y1[5] = b.Tau1[2 * p]; y1[6] = b.Tau1[2 * p + 1]; }
                     for (int i = 0; i < nv; i++)
                     {
                         double d = 0;
                         for (int j = 0; j < nv; j++) d += e.Hessian(i, j) * y1[j];
                         if (i < 2) { b.VRho[2 * p + i] = e.Gradient(i); b.VRho1[2 * p + i] = d; }
-                        else { b.VSigma[3 * p + i - 2] = e.Gradient(i); b.VSigma1[3 * p + i - 2] = d; }
+                        else if (i < 5) { b.VSigma[3 * p + i - 2] = e.Gradient(i); b.VSigma1[3 * p + i - 2] = d; }
+                        else { b.VTau[2 * p + i - 5] = e.Gradient(i); b.VTau1[2 * p + i - 5] = d; }
                     }
                 }
             }

@@ -21,6 +21,7 @@ public sealed class XcFunctional
         ["lyp"] = () => new LypCorrelation(),
         ["pbe_x"] = () => new PbeExchange(),
         ["pbe_c"] = () => new PbeCorrelation(),
+        ["tpss_x"] = () => new TpssExchange(),
     };
 
     /// <summary>The named functionals and their definitions (as Psi4 1.3, libxc and NWChem define them).</summary>

@@ -41,6 +41,7 @@ public sealed class OrbitalHessianTests
     {
         { Water, 1, "svwn" }, { Water, 1, "pbe" }, { Water, 1, "b3lyp" },
         { Hydroxyl, 2, "svwn" }, { Hydroxyl, 2, "pbe" }, { Hydroxyl, 2, "b3lyp" },
+        { Water, 1, "tpss_x + pbe_c" }, { Hydroxyl, 2, "tpss_x + pbe_c" },   // a meta-GGA: tau and its kernel on the grid
     };
 
     [Theory]

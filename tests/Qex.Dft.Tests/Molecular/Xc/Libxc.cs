@@ -22,6 +22,9 @@ internal static partial class Libxc
     [LibraryImport(Lib)] private static partial void xc_gga_exc_vxc_fxc(IntPtr p, nuint np, double[] rho, double[] sigma, [Out] double[] zk, [Out] double[] vrho,
         [Out] double[] vsigma, [Out] double[] v2rho2, [Out] double[] v2rhosigma, [Out] double[] v2sigma2);
 
+    [LibraryImport(Lib)] private static partial void xc_mgga_exc_vxc(IntPtr p, nuint np, double[] rho, double[] sigma, double[] lapl, double[] tau, [Out] double[] zk,
+        [Out] double[] vrho, [Out] double[] vsigma, [Out] double[] vlapl, [Out] double[] vtau);
+
     /// <summary>libxc's outputs at one point.</summary>
     public sealed record Output(double Zk, double[] Vrho, double[] Vsigma, double[] V2rho2, double[] V2rhosigma, double[] V2sigma2);
 
@@ -69,6 +72,22 @@ internal static partial class Libxc
         var v2sigma2 = new double[ns == 1 ? 1 : 6];
         xc_gga_exc_vxc_fxc(p, 1, rho, sigma, zk, vrho, vsigma, v2rho2, v2rhosigma, v2sigma2);
         return new Output(zk[0], vrho, vsigma, v2rho2, v2rhosigma, v2sigma2);
+    });
+}
+
+internal static partial class Libxc
+{
+    /// <summary>A meta-GGA's energy and first derivatives at one point: tau = [t] (nspin 1) or [tau_a, tau_b] (nspin 2); vtau in <c>V2rho2</c>'s place.</summary>
+    public static (double Zk, double[] Vrho, double[] Vsigma, double[] Vtau) Mgga(int id, double[] rho, double[] sigma, double[] tau) => With(id, rho.Length, p =>
+    {
+        int ns = rho.Length;
+        var zk = new double[1];
+        var vrho = new double[ns];
+        var vsigma = new double[ns == 1 ? 1 : 3];
+        var vlapl = new double[ns];
+        var vtau = new double[ns];
+        xc_mgga_exc_vxc(p, 1, rho, sigma, new double[ns], tau, zk, vrho, vsigma, vlapl, vtau);
+        return (zk[0], vrho, vsigma, vtau);
     });
 }
 
