@@ -37,7 +37,7 @@ public sealed class EnergyOptions
     public string Basis { get; set; } = "sto-3g";
 
     /// <summary>Method.</summary>
-    [Option("method", Default = "hf", HelpText = "hf | fci | ccsd | ccsd(t) (quote it in the shell: --method 'ccsd(t)'), or a density functional: svwn | lda | pbe | blyp | b3lyp | b3lyp5 | pbe0, or a spec such as '0.75*pbe_x + 0.25*hf_x + pbe_c'.")]
+    [Option("method", Default = "hf", HelpText = "hf | fci | ccsd | ccsd(t) (quote it in the shell: --method 'ccsd(t)'), or a density functional: svwn | lda | pbe | blyp | tpss | b3lyp | b3lyp5 | pbe0, or a spec such as '0.75*pbe_x + 0.25*hf_x + pbe_c'.")]
     public string Method { get; set; } = "hf";
 
     /// <summary>Named DFT grid.</summary>

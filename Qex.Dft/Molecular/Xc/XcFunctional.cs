@@ -22,6 +22,7 @@ public sealed class XcFunctional
         ["pbe_x"] = () => new PbeExchange(),
         ["pbe_c"] = () => new PbeCorrelation(),
         ["tpss_x"] = () => new TpssExchange(),
+        ["tpss_c"] = () => new TpssCorrelation(),
     };
 
     /// <summary>The named functionals and their definitions (as Psi4 1.3, libxc and NWChem define them).</summary>
@@ -34,6 +35,7 @@ public sealed class XcFunctional
         ["b3lyp"] = "0.08*slater + 0.72*b88 + 0.20*hf_x + 0.19*vwn_rpa + 0.81*lyp",
         ["b3lyp5"] = "0.08*slater + 0.72*b88 + 0.20*hf_x + 0.19*vwn5 + 0.81*lyp",
         ["pbe0"] = "0.75*pbe_x + 0.25*hf_x + pbe_c",
+        ["tpss"] = "tpss_x + tpss_c",
         ["hf"] = "hf_x",
     };
 

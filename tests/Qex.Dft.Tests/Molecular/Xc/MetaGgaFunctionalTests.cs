@@ -70,3 +70,40 @@ public sealed class MetaGgaFunctionalTests
         }
     }
 }
+
+/// <summary>TPSS correlation against libxc 5.2.3 (MGGA_C_TPSS, 231).</summary>
+public sealed class TpssCorrelationTests
+{
+    [LibxcFact]
+    public void TpssCorrelationMatchesLibxcPolarisedAndUnpolarised()
+    {
+        var xc = new TpssCorrelation();
+        double[][] points =
+        [
+            [0.5, 0.5, 0.3, 0.3, 0.3, 0.4, 0.4], [1.0, 0.3, 0.8, -0.1, 0.2, 1.2, 0.3], [1e-3, 2e-3, 1e-6, 2e-7, 3e-6, 2e-4, 5e-4],
+            [12.0, 0.01, 40.0, 0.05, 0.002, 60.0, 0.05], [0.03, 0.031, 0.01, 0.009, 0.012, 0.08, 0.09], [0.2, 0.05, 0.5, 0.1, 0.05, 0.4, 0.2],
+        ];
+        foreach (var q in points)
+        {
+            var e = xc.EnergyDensity(XcPoint.Of(XcFamily.MetaGga, q[0], q[1], q[2], q[3], q[4], q[5], q[6], order: 1));
+            var lx = Libxc.Mgga(231, [q[0], q[1]], [q[2], q[3], q[4]], [q[5], q[6]]);
+            string at = FormattableString.Invariant($"tpss_c at ({string.Join(", ", q)})");
+            Libxc.AssertClose(lx.Zk * (q[0] + q[1]), e.Value, $"{at} energy density");
+            double v = lx.Vrho.Concat(lx.Vsigma).Concat(lx.Vtau).Max(Math.Abs);
+            for (int i = 0; i < 2; i++) Libxc.AssertClose(lx.Vrho[i], e.Gradient(i), $"{at} vrho[{i}]", v);
+            for (int i = 0; i < 3; i++) Libxc.AssertClose(lx.Vsigma[i], e.Gradient(2 + i), $"{at} vsigma[{i}]", v);
+            for (int i = 0; i < 2; i++) Libxc.AssertClose(lx.Vtau[i], e.Gradient(5 + i), $"{at} vtau[{i}]", v);
+        }
+        foreach (var (n, s, t) in new[] { (1.0, 0.5, 0.9), (1e-3, 1e-6, 1e-3), (25.0, 300.0, 150.0), (0.05, 0.02, 0.12) })
+        {
+            var e = xc.EnergyDensity(XcPoint.ClosedShell(n, s, t));
+            var lx = Libxc.Mgga(231, [n], [s], [t]);
+            string at = FormattableString.Invariant($"tpss_c at n = {n}, sigma = {s}, tau = {t}");
+            Libxc.AssertClose(lx.Zk * n, e.Value, $"{at} energy density");
+            double v = new[] { lx.Vrho[0], lx.Vsigma[0], lx.Vtau[0] }.Max(Math.Abs);
+            Libxc.AssertClose(lx.Vrho[0], e.Gradient(0), $"{at} vrho", v);
+            Libxc.AssertClose(lx.Vsigma[0], e.Gradient(1), $"{at} vsigma", v);
+            Libxc.AssertClose(lx.Vtau[0], e.Gradient(2), $"{at} vtau", v);
+        }
+    }
+}
