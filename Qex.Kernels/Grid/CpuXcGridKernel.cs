@@ -15,12 +15,17 @@ public sealed class CpuXcGridKernel : IXcGridKernel
 
     private const int Chunks = 32;
 
+    private readonly int _threads;
+
+    /// <summary>A kernel using up to <paramref name="maxThreads"/> threads (0: the processor count); results do not depend on it.</summary>
+    public CpuXcGridKernel(int maxThreads = 0) => _threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
+
     /// <inheritdoc />
     public XcGridResult Integrate(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IPointFunctional functional)
     {
         ArgumentNullException.ThrowIfNull(functional);
         int spins = Check(basis, grid, densities, "densities");
-        var (energy, electrons, v) = Run(basis, grid, spins, spins, functional.Inputs, (w, b, start, np) => w.Energy(basis, grid, densities, functional, start, np));
+        var (energy, electrons, v) = Run(basis, grid, spins, spins, functional.Inputs, _threads, (w, b, start, np) => w.Energy(basis, grid, densities, functional, start, np));
         return new XcGridResult(energy, electrons, v);
     }
 
@@ -33,7 +38,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
         int n = basis.FunctionCount;
         if (trials.Count == 0 || trials.Count % spins != 0 || trials.Any(d => d is null || d.Length != n * n))
             throw new ArgumentException($"Response needs trial densities in groups of {spins} (one per spin channel), each {n} x {n}; got {trials.Count}.");
-        return Run(basis, grid, spins, trials.Count, functional.Inputs, (w, b, start, np) => w.Response(basis, grid, densities, trials, functional, start, np)).V;
+        return Run(basis, grid, spins, trials.Count, functional.Inputs, _threads, (w, b, start, np) => w.Response(basis, grid, densities, trials, functional, start, np)).V;
     }
 
     private static int Check(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, string what)
@@ -47,13 +52,13 @@ public sealed class CpuXcGridKernel : IXcGridKernel
         return densities.Count;
     }
 
-    private static (double E, double N, double[][] V) Run(GridBasis basis, GridPoints grid, int spins, int matrices, XcInputs inputs, Action<Workspace, int, int, int> block)
+    private static (double E, double N, double[][] V) Run(GridBasis basis, GridPoints grid, int spins, int matrices, XcInputs inputs, int threads, Action<Workspace, int, int, int> block)
     {
         int n = basis.FunctionCount;
         int blocks = (grid.Count + BlockSize - 1) / BlockSize;
         int chunks = Math.Max(1, Math.Min(Chunks, blocks));
         var partial = new Workspace[chunks];
-        Parallel.For(0, chunks, c =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
             var work = new Workspace(n, spins, matrices, inputs);
             int from = (int)((long)blocks * c / chunks), to = (int)((long)blocks * (c + 1) / chunks);
