@@ -25,6 +25,11 @@ internal static partial class Libxc
     [LibraryImport(Lib)] private static partial void xc_mgga_exc_vxc(IntPtr p, nuint np, double[] rho, double[] sigma, double[] lapl, double[] tau, [Out] double[] zk,
         [Out] double[] vrho, [Out] double[] vsigma, [Out] double[] vlapl, [Out] double[] vtau);
 
+    [LibraryImport(Lib)] private static partial void xc_mgga_exc_vxc_fxc(IntPtr p, nuint np, double[] rho, double[] sigma, double[] lapl, double[] tau, [Out] double[] zk,
+        [Out] double[] vrho, [Out] double[] vsigma, [Out] double[] vlapl, [Out] double[] vtau, [Out] double[] v2rho2, [Out] double[] v2rhosigma, [Out] double[] v2rholapl,
+        [Out] double[] v2rhotau, [Out] double[] v2sigma2, [Out] double[] v2sigmalapl, [Out] double[] v2sigmatau, [Out] double[] v2lapl2, [Out] double[] v2lapltau,
+        [Out] double[] v2tau2);
+
     /// <summary>libxc's outputs at one point.</summary>
     public sealed record Output(double Zk, double[] Vrho, double[] Vsigma, double[] V2rho2, double[] V2rhosigma, double[] V2sigma2);
 
@@ -89,6 +94,22 @@ internal static partial class Libxc
         xc_mgga_exc_vxc(p, 1, rho, sigma, new double[ns], tau, zk, vrho, vsigma, vlapl, vtau);
         return (zk[0], vrho, vsigma, vtau);
     });
+
+    /// <summary>
+    /// A meta-GGA's second derivatives at one point, libxc's layouts (polarised: rho2 aa ab bb; rhosigma 2 x 3; rhotau 2 x
+    /// 2; sigma2 upper triangle of 3 x 3; sigmatau 3 x 2; tau2 aa ab bb).
+    /// </summary>
+    public static (double[] Rho2, double[] RhoSigma, double[] RhoTau, double[] Sigma2, double[] SigmaTau, double[] Tau2) MggaKernel(int id, double[] rho, double[] sigma, double[] tau) =>
+        With(id, rho.Length, p =>
+        {
+            bool pol = rho.Length == 2;
+            double[] A(int unpolarised, int polarised) => new double[pol ? polarised : unpolarised];
+            var (rho2, rhoSigma, rhoLapl, rhoTau) = (A(1, 3), A(1, 6), A(1, 4), A(1, 4));
+            var (sigma2, sigmaLapl, sigmaTau, lapl2, laplTau, tau2) = (A(1, 6), A(1, 6), A(1, 6), A(1, 3), A(1, 4), A(1, 3));
+            xc_mgga_exc_vxc_fxc(p, 1, rho, sigma, new double[rho.Length], tau, A(1, 1), A(1, 2), A(1, 3), A(1, 2), A(1, 2), rho2, rhoSigma, rhoLapl, rhoTau,
+                sigma2, sigmaLapl, sigmaTau, lapl2, laplTau, tau2);
+            return (rho2, rhoSigma, rhoTau, sigma2, sigmaTau, tau2);
+        });
 }
 
 /// <summary>A fact that needs libxc (Debian libxc9); skipped with a message when it cannot be loaded.</summary>

@@ -71,9 +71,37 @@ public sealed class MetaGgaFunctionalTests
     }
 }
 
-/// <summary>TPSS correlation against libxc 5.2.3 (MGGA_C_TPSS, 231).</summary>
+/// <summary>TPSS correlation against libxc 5.2.3 (MGGA_C_TPSS, 231); the kernels of both TPSS parts against libxc's.</summary>
 public sealed class TpssCorrelationTests
 {
+    [LibxcTheory]
+    [InlineData("tpss_x", 202)]
+    [InlineData("tpss_c", 231)]
+    public void TpssKernelsMatchLibxcPolarised(string name, int id)
+    {
+        var xc = XcFunctional.Parse(name);
+        double[][] points = [[0.5, 0.5, 0.3, 0.3, 0.3, 0.4, 0.4], [1.0, 0.3, 0.8, -0.1, 0.2, 1.2, 0.3], [0.2, 0.05, 0.5, 0.1, 0.05, 0.4, 0.2], [0.03, 0.031, 0.01, 0.009, 0.012, 0.08, 0.09]];
+        foreach (var q in points)
+        {
+            var e = xc.EnergyDensity(XcPoint.Of(XcFamily.MetaGga, q[0], q[1], q[2], q[3], q[4], q[5], q[6]));
+            var k = Libxc.MggaKernel(id, [q[0], q[1]], [q[2], q[3], q[4]], [q[5], q[6]]);
+            string at = FormattableString.Invariant($"{name} at ({string.Join(", ", q)})");
+            double f = k.Rho2.Concat(k.RhoSigma).Concat(k.RhoTau).Concat(k.Sigma2).Concat(k.SigmaTau).Concat(k.Tau2).Max(Math.Abs);
+            // variables: 0, 1 rho; 2, 3, 4 sigma; 5, 6 tau
+            int[][] rr = [[0, 0], [0, 1], [1, 1]];
+            for (int i = 0; i < 3; i++) Libxc.AssertClose(k.Rho2[i], e.Hessian(rr[i][0], rr[i][1]), $"{at} v2rho2[{i}]", f);
+            for (int r = 0, i = 0; r < 2; r++)
+                for (int s = 0; s < 3; s++, i++) Libxc.AssertClose(k.RhoSigma[i], e.Hessian(r, 2 + s), $"{at} v2rhosigma[{i}]", f);
+            for (int r = 0, i = 0; r < 2; r++)
+                for (int t = 0; t < 2; t++, i++) Libxc.AssertClose(k.RhoTau[i], e.Hessian(r, 5 + t), $"{at} v2rhotau[{i}]", f);
+            int[][] ss = [[0, 0], [0, 1], [0, 2], [1, 1], [1, 2], [2, 2]];
+            for (int i = 0; i < 6; i++) Libxc.AssertClose(k.Sigma2[i], e.Hessian(2 + ss[i][0], 2 + ss[i][1]), $"{at} v2sigma2[{i}]", f);
+            for (int s = 0, i = 0; s < 3; s++)
+                for (int t = 0; t < 2; t++, i++) Libxc.AssertClose(k.SigmaTau[i], e.Hessian(2 + s, 5 + t), $"{at} v2sigmatau[{i}]", f);
+            for (int i = 0; i < 3; i++) Libxc.AssertClose(k.Tau2[i], e.Hessian(5 + rr[i][0], 5 + rr[i][1]), $"{at} v2tau2[{i}]", f);
+        }
+    }
+
     [LibxcFact]
     public void TpssCorrelationMatchesLibxcPolarisedAndUnpolarised()
     {
