@@ -21,6 +21,9 @@ public readonly struct Dual3 : IForwardNumber<Dual3>
     /// <inheritdoc />
     public double Value { get; }
 
+    /// <inheritdoc />
+    public bool CarriesSecondDerivatives => false;
+
     /// <summary>A constant.</summary>
     public static Dual3 Constant(double value) => new(value, 0, 0, 0);
 

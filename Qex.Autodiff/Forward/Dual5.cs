@@ -21,6 +21,9 @@ public readonly struct Dual5 : IForwardNumber<Dual5>
     /// <inheritdoc />
     public double Value { get; }
 
+    /// <inheritdoc />
+    public bool CarriesSecondDerivatives => false;
+
     /// <summary>A constant.</summary>
     public static Dual5 Constant(double value) => new(value, 0, 0, 0, 0, 0);
 

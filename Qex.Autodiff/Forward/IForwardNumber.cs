@@ -13,6 +13,12 @@ public interface IForwardNumber<T> where T : struct, IForwardNumber<T>
     /// <summary>The value.</summary>
     double Value { get; }
 
+    /// <summary>
+    /// Whether the number carries second derivatives: formulas may skip terms whose value and first derivatives vanish
+    /// at a point (a spin interpolation at zeta = 0) only when it does not.
+    /// </summary>
+    bool CarriesSecondDerivatives { get; }
+
     /// <summary>f(a) given f(a), f'(a) and f''(a) (a first-order type ignores f'').</summary>
     static abstract T Chain(in T a, double f, double df, double d2f);
 

@@ -32,6 +32,9 @@ public struct Jet2 : IForwardNumber<Jet2>
     /// <summary>Active variables (0 for a constant).</summary>
     public int Variables { get; private set; }
 
+    /// <inheritdoc />
+    public readonly bool CarriesSecondDerivatives => Order == 2 && Variables > 0;
+
     /// <summary>Derivative order carried: 1 (gradient) or 2 (gradient and Hessian).</summary>
     public int Order { get; private set; }
 

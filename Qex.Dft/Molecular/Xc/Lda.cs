@@ -104,8 +104,10 @@ public sealed class VwnCorrelation : IXcComponent
         var n = p.RhoA + p.RhoB;
         var x = ForwardMath.Sqrt(LdaMath.Rs(n));
         var zeta = LdaMath.Zeta(p.RhoA, p.RhoB);
-        var f = LdaMath.SpinInterpolation(zeta);
         var ep = _p.Evaluate(x);
+        // at zeta = 0 the spin interpolation and its first derivative vanish: for values and potentials only the paramagnetic fit counts
+        if (zeta.Value == 0 && !zeta.CarriesSecondDerivatives) return n * ep;
+        var f = LdaMath.SpinInterpolation(zeta);
         var ef = _f.Evaluate(x);
         T ec;
         if (_alpha is { } a)
@@ -164,6 +166,8 @@ public sealed class Pw92Correlation : IXcComponent
     /// <summary>The correlation energy per particle at rs and zeta.</summary>
     public T EnergyPerParticle<T>(in T rs, in T zeta) where T : struct, IForwardNumber<T>
     {
+        // at zeta = 0 the spin interpolation and its first derivative vanish (see VwnCorrelation)
+        if (zeta.Value == 0 && !zeta.CarriesSecondDerivatives) return G(0, rs);
         var f = LdaMath.SpinInterpolation(zeta);
         var z4 = zeta * zeta * zeta * zeta;
         var e0 = G(0, rs);

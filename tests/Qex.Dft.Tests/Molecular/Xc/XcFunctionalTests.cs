@@ -55,3 +55,28 @@ public sealed class XcFunctionalTests
         Assert.Contains("pbe_c", e.Message);
     }
 }
+
+/// <summary>The closed-shell duals (which skip the spin interpolation at zeta = 0) against the full second-order jets.</summary>
+public sealed class ClosedShellDualTests
+{
+    [Theory]
+    [InlineData("svwn")]
+    [InlineData("lda")]
+    [InlineData("pbe")]
+    [InlineData("b3lyp")]
+    [InlineData("b3lyp5")]
+    [InlineData("tpss")]
+    public void DualsEqualJets(string name)
+    {
+        var f = XcFunctional.Parse(name);
+        foreach (var (n, s, t) in new[] { (1.0, 0.5, 0.9), (1e-3, 1e-6, 1e-3), (25.0, 300.0, 150.0), (0.05, 0.02, 0.12) })
+        {
+            var d = f.EnergyDensity(XcPoint.ClosedShell(n, s, t));
+            var j = f.EnergyDensity(XcPoint.ClosedShellJet(f.Family, n, s, t));
+            Assert.Equal(j.Value, d.Value, 13);
+            int vars = f.Family switch { XcFamily.Lda => 1, XcFamily.Gga => 2, _ => 3 };
+            for (int i = 0; i < vars; i++)
+                Assert.True(Math.Abs(j.Gradient(i) - d.Gradient(i)) <= 1e-13 * Math.Max(1, Math.Abs(j.Gradient(i))), $"{name} d/d{i}: {d.Gradient(i)} vs {j.Gradient(i)}");
+        }
+    }
+}
