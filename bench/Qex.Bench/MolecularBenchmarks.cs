@@ -22,7 +22,8 @@ public class MolecularBenchmarks : IByteCount
         public BandwidthConfig() => AddColumn(new BandwidthColumn());
     }
 
-    private const string Benzene = """
+    /// <summary>Benzene (Angstrom), shared by the molecular benchmarks.</summary>
+    internal const string Benzene = """
         C 0.00000000 1.39250000 0.0
         C 1.20594000 0.69625000 0.0
         C 1.20594000 -0.69625000 0.0

@@ -21,20 +21,6 @@ public class MolecularDftBenchmarks
 {
     private const string Water = "O 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692";
 
-    private const string Benzene = """
-        C 0.00000000 1.39250000 0.0
-        C 1.20594000 0.69625000 0.0
-        C 1.20594000 -0.69625000 0.0
-        C 0.00000000 -1.39250000 0.0
-        C -1.20594000 -0.69625000 0.0
-        C -1.20594000 0.69625000 0.0
-        H 0.00000000 2.47450000 0.0
-        H 2.14297000 1.23725000 0.0
-        H 2.14297000 -1.23725000 0.0
-        H 0.00000000 -2.47450000 0.0
-        H -2.14297000 -1.23725000 0.0
-        H -2.14297000 1.23725000 0.0
-        """;
 
     private XcIntegrator _xc = null!;
     private double[] _density = [], _a = [], _b = [], _c = [], _m = [];
@@ -47,7 +33,7 @@ public class MolecularDftBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var mol = Qex.Dft.Molecular.Molecule.ParseGeometry(Molecule == "water" ? Water : Benzene);
+        var mol = Qex.Dft.Molecular.Molecule.ParseGeometry(Molecule == "water" ? Water : MolecularBenchmarks.Benzene);
         var basis = BasisSet.For(mol, BasisSetLibrary.Load("def2-svp"));
         var grid = MolecularGrid.Create(mol, GridOptions.Psi4(75, 302));
         _xc = new XcIntegrator(grid, basis, XcFunctional.Parse("b3lyp"), new CpuXcGridKernel(maxThreads: 1));

@@ -94,31 +94,13 @@ internal sealed class KohnShamModel(string name, double[] core, ICoulombExchange
 
     public ScfFockBuild Build(IReadOnlyList<double[]> densities, bool full)
     {
-        int n = jk.FunctionCount;
-        bool hybrid = exact != 0;
         // pure functionals need J of the total density only; hybrids K of each spin density too
         double[] total = densities.Count == 1 ? densities[0] : ScfMath.Add(densities[0], densities[1]);
-        var (jl, k) = hybrid ? jk.Build(densities, full) : jk.Build([total], full, exchange: false);
-        double[] j = jl.Length == 1 ? jl[0] : ScfMath.Add(jl[0], jl[1]);
+        var (jl, k) = exact != 0 ? jk.Build(densities, full) : jk.Build([total], full, exchange: false);
         var x = xc.Evaluate(densities);
         LastXc = x;
-        var fock = new double[densities.Count][];
-        double e1 = ScfMath.Trace(total, core, n), ej = 0.5 * ScfMath.Trace(total, j, n), ek = 0;
-        for (int s = 0; s < densities.Count; s++)
-        {
-            // restricted: F = H + J - a K[D] / 2 + V; unrestricted: F_s = H + J - a K[D_s] + V_s
-            double kScale = densities.Count == 1 ? 0.5 * exact : exact;
-            var f = new double[n * n];
-            for (int i = 0; i < n * n; i++) f[i] = core[i] + j[i] + x.Matrices[s][i];
-            if (hybrid)
-            {
-                for (int i = 0; i < n * n; i++) f[i] -= kScale * k[s][i];
-                ek += 0.5 * kScale * ScfMath.Trace(densities[s], k[s], n);
-            }
-            fock[s] = f;
-        }
-        LastXcEnergy = x.Energy - ek;
-        double two = ej - ek + x.Energy;
-        return new ScfFockBuild(fock, e1 + two, e1, two);
+        var c = KohnShamFock.Compose(jk.FunctionCount, core, jl, k, x, exact, densities);
+        LastXcEnergy = x.Energy - c.ExactExchangeEnergy;
+        return new ScfFockBuild(c.Fock, c.OneElectron + c.TwoElectron, c.OneElectron, c.TwoElectron);
     }
 }

@@ -41,23 +41,40 @@ public sealed class KohnShamFock
     {
         ArgumentNullException.ThrowIfNull(d);
         Check(d, nameof(d));
-        int spins = d.Count;
-        var total = spins == 1 ? d[0] : ScfMath.Add(d[0], d[1]);
+        var total = d.Count == 1 ? d[0] : ScfMath.Add(d[0], d[1]);
         bool hybrid = _exact != 0;
         var (jl, k) = _jk.Build(hybrid ? d : [total], hybrid);
-        var j = jl.Length == 1 ? jl[0] : ScfMath.Add(jl[0], jl[1]);
-        var xc = _xc?.Evaluate(d);
-        double energy = _nuclear + ScfMath.Trace(total, _core, _n) + 0.5 * ScfMath.Trace(total, j, _n) + (xc?.Energy ?? 0);
-        var fock = new double[spins][];
-        double kScale = spins == 1 ? 0.5 * _exact : _exact;
-        for (int s = 0; s < spins; s++)
+        var c = Compose(_n, _core, jl, k ?? [], _xc?.Evaluate(d), _exact, d);
+        return (c.Fock, _nuclear + c.OneElectron + c.TwoElectron);
+    }
+
+    /// <summary>
+    /// The Kohn–Sham Fock matrices and energy terms from J (one matrix of the total density, or one per channel), K per
+    /// channel (hybrids) and the XC result: restricted F = H + J - a K[D] / 2 + V, unrestricted F_s = H + J - a K[D_s] +
+    /// V_s; the two-electron energy E_J - E_K + E_xc, and E_K by itself. The one place both the SCF model and this class
+    /// assemble them.
+    /// </summary>
+    internal static (double[][] Fock, double OneElectron, double TwoElectron, double ExactExchangeEnergy) Compose(int n, double[] core, double[][] jl,
+        double[][] k, XcResult? xc, double exact, IReadOnlyList<double[]> d)
+    {
+        bool hybrid = exact != 0;
+        double[] total = d.Count == 1 ? d[0] : ScfMath.Add(d[0], d[1]);
+        double[] j = jl.Length == 1 ? jl[0] : ScfMath.Add(jl[0], jl[1]);
+        var fock = new double[d.Count][];
+        double e1 = ScfMath.Trace(total, core, n), ej = 0.5 * ScfMath.Trace(total, j, n), ek = 0;
+        double kScale = d.Count == 1 ? 0.5 * exact : exact;
+        for (int s = 0; s < d.Count; s++)
         {
-            var f = new double[_n * _n];
-            for (int i = 0; i < f.Length; i++) f[i] = _core[i] + j[i] + (xc?.Matrices[s][i] ?? 0) - (hybrid ? kScale * k![s][i] : 0);
-            if (hybrid) energy -= 0.5 * kScale * ScfMath.Trace(d[s], k![s], _n);
+            var f = new double[n * n];
+            for (int i = 0; i < n * n; i++) f[i] = core[i] + j[i] + (xc?.Matrices[s][i] ?? 0);
+            if (hybrid)
+            {
+                for (int i = 0; i < n * n; i++) f[i] -= kScale * k[s][i];
+                ek += 0.5 * kScale * ScfMath.Trace(d[s], k[s], n);
+            }
             fock[s] = f;
         }
-        return (fock, energy);
+        return (fock, e1, ej - ek + (xc?.Energy ?? 0), ek);
     }
 
     /// <summary>The Fock response F1_s = J[dD_total] - a K[dD_s] (restricted a/2) + f_xc[dD]_s at the densities D (per channel).</summary>
