@@ -83,6 +83,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
         private readonly int _n, _spins;
         private readonly bool _gradient, _tau;
         private readonly List<int> _shells = [], _functions = [];
+        private readonly double[][] _gradients;
         private readonly double[] _phi, _gx, _gy, _gz, _t, _tx, _d, _x, _m;
         private readonly double[] _rho, _grad, _tauv, _sigma, _rho1, _grad1, _tau1, _sigma1;
         private readonly double[] _e, _vRho, _vSigma, _vTau, _vRho1, _vSigma1, _vTau1, _a, _c, _tc;
@@ -96,6 +97,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
             _phi = new double[pn];
             (_gx, _gy, _gz) = _gradient ? (new double[pn], new double[pn], new double[pn]) : ([], [], []);
             _t = new double[pn];
+            _gradients = [_gx, _gy, _gz];
             _tx = _tau ? new double[pn] : [];
             _d = new double[n * n];
             _x = new double[pn];
@@ -168,7 +170,10 @@ public sealed class CpuXcGridKernel : IXcGridKernel
             {
                 for (int s = 0; s < _spins; s++) Features(trials[t * _spins + s], s, m, np, _rho1, _grad1, _tau1);
                 Sigma(np, _grad, _grad1, _sigma1, true);
-                foreach (var b in new[] { _vRho, _vTau, _vRho1, _vTau1 }) b.AsSpan(0, np * _spins).Clear();
+                _vRho.AsSpan(0, np * _spins).Clear();
+                _vTau.AsSpan(0, np * _spins).Clear();
+                _vRho1.AsSpan(0, np * _spins).Clear();
+                _vTau1.AsSpan(0, np * _spins).Clear();
                 _vSigma.AsSpan(0, np * ns).Clear();
                 _vSigma1.AsSpan(0, np * ns).Clear();
                 functional.EvaluateResponse(new XcResponseBlock(np, _spins, _rho.AsSpan(0, np * _spins), _gradient ? _sigma.AsSpan(0, np * ns) : default,
@@ -212,7 +217,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
                 Span<double> t = stackalloc double[BlockSize];
                 t = t[..np];
                 t.Clear();
-                foreach (var g in new[] { _gx, _gy, _gz })
+                foreach (var g in _gradients)
                 {
                     Gemm.Multiply(false, false, m, np, m, 1, _d, m, g, np, 0, _tx, np, 1);
                     Sum(g, _tx, m, np, r);
@@ -306,7 +311,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
             if (_tau)
             {
                 for (int p = 0; p < np; p++) wa[p] = 0.25 * w[p] * _tc[p];
-                foreach (var g in new[] { _gx, _gy, _gz })
+                foreach (var g in _gradients)
                 {
                     for (int u = 0; u < m; u++) TensorPrimitives.Multiply(g.AsSpan(u * np, np), wa, _x.AsSpan(u * np, np));
                     Gemm.Multiply(false, true, m, m, np, 1, g, np, _x, np, 1, _m, m, 1);

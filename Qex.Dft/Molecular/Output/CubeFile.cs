@@ -33,8 +33,10 @@ public sealed record CubeGrid(double X0, double Y0, double Z0, int Nx, int Ny, i
         double x0 = a.Min(t => t.X) - margin, y0 = a.Min(t => t.Y) - margin, z0 = a.Min(t => t.Z) - margin;
         int N(double lo, double hi) => (int)Math.Min(int.MaxValue, Math.Ceiling((hi - lo) / spacing) + 1);
         var g = new CubeGrid(x0, y0, z0, N(x0, a.Max(t => t.X) + margin), N(y0, a.Max(t => t.Y) + margin), N(z0, a.Max(t => t.Z) + margin), spacing);
-        if (g.Count > MaxPoints)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A cube of {g.Nx} x {g.Ny} x {g.Nz} points ({g.Count:N0}) at spacing {spacing} Bohr exceeds {MaxPoints:N0}; use a larger spacing."));
+        // in floating point: three counts near int.MaxValue would overflow a long product
+        double count = (double)g.Nx * g.Ny * g.Nz;
+        if (count > MaxPoints)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A cube of {g.Nx} x {g.Ny} x {g.Nz} points ({count:G4}) at spacing {spacing} Bohr exceeds {MaxPoints:N0}; use a larger spacing."));
         return g;
     }
 }
@@ -84,7 +86,7 @@ public static class CubeFile
     {
         ArgumentNullException.ThrowIfNull(molecule);
         ArgumentNullException.ThrowIfNull(grid);
-        if (grid.Count > CubeGrid.MaxPoints || grid.Nx < 1 || grid.Ny < 1 || grid.Nz < 1) throw new ArgumentException($"A cube needs 1 to {CubeGrid.MaxPoints:N0} points; got {grid.Nx} x {grid.Ny} x {grid.Nz}.");
+        if ((double)grid.Nx * grid.Ny * grid.Nz > CubeGrid.MaxPoints || grid.Nx < 1 || grid.Ny < 1 || grid.Nz < 1) throw new ArgumentException($"A cube needs 1 to {CubeGrid.MaxPoints:N0} points; got {grid.Nx} x {grid.Ny} x {grid.Nz}.");
         var gb = GridBasisFactory.Create(basis);
         int n = basis.FunctionCount;
         var all = Enumerable.Range(0, gb.Shells.Count).ToList();

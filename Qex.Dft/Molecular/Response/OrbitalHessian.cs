@@ -181,18 +181,13 @@ public sealed class OrbitalHessian
         return r;
     }
 
+    /// <summary>D = g C_occ C_occ^T (g = 2 restricted, 1 per spin), through the one density-from-orbitals routine.</summary>
     private double[] Density(double[] c, int occupied, double occupation)
     {
         int m = c.Length / _n;
-        var d = new double[_n * _n];
-        for (int p = 0; p < _n; p++)
-            for (int q = 0; q <= p; q++)
-            {
-                double sum = 0;
-                for (int i = 0; i < occupied; i++) sum += c[p * m + i] * c[q * m + i];
-                d[p * _n + q] = d[q * _n + p] = occupation * sum;
-            }
-        return d;
+        var n = new double[m];
+        for (int i = 0; i < occupied; i++) n[i] = occupation;
+        return FermiDirac.Density(c, n, _n, m);
     }
 
     private void CheckShape(IReadOnlyList<double[]> x, string name)
@@ -200,8 +195,11 @@ public sealed class OrbitalHessian
         ArgumentNullException.ThrowIfNull(x);
         if (x.Count != _c.Length) throw new ArgumentException($"{name} needs {_c.Length} channel(s); got {x.Count}.", name);
         for (int s = 0; s < x.Count; s++)
+        {
             if (x[s] is null || x[s].Length != (Orbitals - _occupied[s]) * _occupied[s])
                 throw new ArgumentException($"{name}[{s}] must be {Orbitals - _occupied[s]} x {_occupied[s]} (virtual x occupied).", name);
+            if (x[s].Any(v => !double.IsFinite(v))) throw new ArgumentException($"{name}[{s}] has a value that is not a finite number.", name);
+        }
     }
 
     /// <summary>exp(K) of an antisymmetric m x m matrix: scaling and squaring of its Taylor series (orthogonal to rounding).</summary>
