@@ -89,8 +89,12 @@ public sealed class EnergyOptions
     public double CubeSpacing { get; set; } = 0.2;
 
     /// <summary>Integral mode.</summary>
-    [Option("integrals", Default = "auto", HelpText = "auto | stored | direct: keep the electron-repulsion integrals, or recompute them each SCF iteration.")]
-    public string Integrals { get; set; } = "auto";
+    [Option("integrals", Default = "exact", HelpText = "exact | df | stored | direct: exact integrals (kept when they fit, else recomputed each SCF iteration; stored and direct force one), or density fitting (RI-J/RI-K, Psi4's scf_type df).")]
+    public string Integrals { get; set; } = "exact";
+
+    /// <summary>Fitting basis.</summary>
+    [Option("aux-basis", HelpText = "Fitting basis of --integrals df (name or .gbs file; default: Psi4's for the basis, def2-universal-jkfit or cc-pvdz-jkfit).")]
+    public string? AuxBasis { get; set; }
 
     /// <summary>Level shift.</summary>
     [Option("level-shift", Default = 0.0, HelpText = "Raise the virtual orbitals by this much (Hartree) until DIIS takes over (hard SCF cases).")]
@@ -153,11 +157,17 @@ public static class EnergyCommand
         var basis = BasisSet.For(mol, BasisSetLibrary.Load(o.Basis));
         var mode = o.Integrals.Trim().ToLowerInvariant() switch
         {
-            "auto" => IntegralMode.Auto,
+            "exact" or "auto" => IntegralMode.Auto,
             "stored" => IntegralMode.Stored,
             "direct" => IntegralMode.Direct,
-            _ => throw new ArgumentException($"Unknown integral mode '{o.Integrals}'; choose auto, stored or direct."),
+            "df" => IntegralMode.DensityFitting,
+            _ => throw new ArgumentException($"Unknown integral mode '{o.Integrals}'; choose exact, df, stored or direct."),
         };
+        if (o.AuxBasis is not null && mode != IntegralMode.DensityFitting) throw new ArgumentException("--aux-basis is the fitting basis of --integrals df.");
+        if (mode == IntegralMode.DensityFitting && method is "fci" or "ccsd" or "ccsd(t)")
+            throw new ArgumentException($"--integrals df fits the SCF's J and K; {method.ToUpperInvariant()} here uses exact integrals throughout: drop --integrals df.");
+        var fittingDefinition = o.AuxBasis is null ? null : BasisSetLibrary.Load(o.AuxBasis);
+        var fitting = mode == IntegralMode.DensityFitting ? RestrictedHartreeFock.FittingBasis(mol, basis, fittingDefinition) : null;
         var norm = o.ErrorNorm.Trim().ToLowerInvariant() switch
         {
             "max" => ScfErrorNorm.MaxElement,
@@ -181,7 +191,7 @@ public static class EnergyCommand
         var reporter = new Qex.Cli.Output.ProgressReporter(log, o.Quiet);
         Action<string>? progress = o.Quiet ? null : line => reporter.Stage(line.Split(' ', 2)[0], line);
         var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess,
-            Occupation: occupation, Progress: progress, Smearing: o.Smearing);
+            Occupation: occupation, Progress: progress, Smearing: o.Smearing, FittingBasis: fittingDefinition);
         // refuse what cannot fit before the SCF runs
         if (method == "fci")
         {
@@ -311,6 +321,7 @@ public static class EnergyCommand
         var table = new Table().AddColumns("quantity", "value");
         table.AddRow("molecule", Markup.Escape($"{Path.GetFileName(o.Molecule)} ({mol.Atoms.Count} atoms, {mol.ElectronCount} electrons, charge {mol.Charge}, multiplicity {mol.Multiplicity})"));
         table.AddRow("basis", Markup.Escape($"{o.Basis} ({basis.FunctionCount} functions)"));
+        if (fitting is not null) table.AddRow("integrals", Markup.Escape($"density fitting, {fitting.Name} ({fitting.FunctionCount} functions)"));
         table.AddRow("nuclear repulsion (Ha)", mol.NuclearRepulsion().ToString("F10", CultureInfo.InvariantCulture));
         string scfName = functional is null ? (closed ? "RHF" : "UHF") : $"{(closed ? "RKS" : "UKS")} {functional.Name.ToUpperInvariant()}";
         table.AddRow(Markup.Escape($"{scfName} energy (Ha)"), scfEnergy.ToString("F10", CultureInfo.InvariantCulture));
@@ -359,7 +370,8 @@ public static class EnergyCommand
                 homo_lumo_gap = HomoLumoGap(orbitalSets),
                 smearing = functional is null ? (double?)null : o.Smearing, entropy_term = dft?.EntropyTerm, free_energy = dft?.FreeEnergy,
                 occupations = dft is null ? null : orbitalSets.Select((x, i) => (x.Spin, i)).ToDictionary(x => x.Spin.Length == 0 ? "restricted" : x.Spin, x => dft.Occupations[x.i]), basis = o.Basis, n_basis = basis.FunctionCount, timings,
-                integrals = mode.ToString().ToLowerInvariant(), peak_memory_bytes = Process.GetCurrentProcess().PeakWorkingSet64,
+                integrals = mode == IntegralMode.DensityFitting ? "df" : mode.ToString().ToLowerInvariant(),
+                aux_basis = fitting?.Name, n_aux_basis = fitting?.FunctionCount, peak_memory_bytes = Process.GetCurrentProcess().PeakWorkingSet64,
                 scf_dipole_au = dipole, scf_dipole_debye = dipoleDebye, mulliken_charges = charges,
                 charge = mol.Charge, multiplicity = mol.Multiplicity, electrons = mol.ElectronCount,
                 uhf_s_squared = spinSquared,

@@ -179,6 +179,10 @@ internal static class Tridiagonal
         var d = (double[])d0.Clone();
         var e = new double[n];
         Array.Copy(e0, e, n);
+        // an off-diagonal element deflates when it is negligible next to its diagonal neighbours or to the whole matrix:
+        // QL's eigenvalues are accurate to eps ||T|| anyway, and without the absolute test a cluster of eigenvalues near
+        // zero (a rank-deficient matrix such as a density) has to shrink its couplings far below round-off and never does
+        double tiny = 1e-16 * Norm1(d, e);
         for (int l = 0; l < n; l++)
         {
             int iter = 0;
@@ -188,7 +192,7 @@ internal static class Tridiagonal
                 for (m = l; m < n - 1; m++)
                 {
                     double dd = Math.Abs(d[m]) + Math.Abs(d[m + 1]);
-                    if (Math.Abs(e[m]) <= double.Epsilon * 4 || Math.Abs(e[m]) <= 1e-16 * dd) break;
+                    if (Math.Abs(e[m]) <= tiny || Math.Abs(e[m]) <= 1e-16 * dd) break;
                 }
                 if (m == l) break;
                 if (++iter > 60) throw new InvalidOperationException("Tridiagonal QL did not converge in 60 iterations.");

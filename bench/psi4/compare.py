@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Qex against Psi4 in the same run (default: HF/def2-SVP on water and benzene), one thread each (both pinned to one
 core), no point-group symmetry in either (Psi4 `symmetry c1`), exact integrals
-(Psi4 scf_type pk), same convergence: energy change 1e-10 and the RMS of the orthogonalised orbital gradient 1e-8
+(Psi4 scf_type pk; --integrals df: density fitting in both, Psi4 scf_type df with its default fitting basis, Qex
+--integrals df with the same one), same convergence: energy change 1e-10 and the RMS of the orthogonalised orbital gradient 1e-8
 (Psi4 e_convergence / d_convergence with its default DIIS_RMS_ERROR; Qex --error-norm rms, whose default is the
 stricter largest element).
 
@@ -9,7 +10,7 @@ Density functionals (svwn, pbe, b3lyp, ...) run on the same unpruned grid in bot
 partitioning, --radial x --spherical points per atom (default 75 x 302, Psi4's default size).
 
 Usage: python3 bench/psi4/compare.py [--reps 5] [--qex "dotnet /tmp/qexbin/qex.dll"] [--method hf|fci|ccsd|ccsd(t)|svwn|pbe|b3lyp]
-       [--basis def2-svp] [--molecules water,benzene] [--radial 75 --spherical 302] [--threads 1]
+       [--basis def2-svp] [--molecules water,benzene] [--radial 75 --spherical 302] [--threads 1] [--integrals exact|df]
 e.g.   python3 bench/psi4/compare.py --method fci --basis 6-31g --molecules water --reps 3
        python3 bench/psi4/compare.py --method b3lyp --reps 3
 Needs psi4 (apt-get install psi4) and a published qex (dotnet publish Qex.Cli -c Release -o /tmp/qexbin).
@@ -21,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 DFT = ("svwn", "pbe", "b3lyp", "b3lyp5", "pbe0", "blyp")
 
-def psi4_input(xyz, basis, method, radial=75, spherical=302, threads=1):
+def psi4_input(xyz, basis, method, radial=75, spherical=302, threads=1, integrals="exact"):
     lines = open(xyz).read().splitlines()
     atoms = "\n".join(lines[2:2 + int(lines[0])])
     grid = "" if method not in DFT else f"""set dft_radial_points {radial}
@@ -39,7 +40,7 @@ no_reorient
 no_com
 }}
 set basis {basis}
-set scf_type pk
+set scf_type {"df" if integrals == "df" else "pk"}
 set e_convergence 1e-10
 set d_convergence 1e-8
 set guess sad
@@ -67,6 +68,7 @@ def main():
     ap.add_argument("--radial", type=int, default=75)
     ap.add_argument("--spherical", type=int, default=302)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--integrals", default="exact", choices=["exact", "df"])
     a = ap.parse_args()
     dft = a.method in DFT
     rows = []
@@ -74,7 +76,7 @@ def main():
         for name in a.molecules.split(","):
             xyz = os.path.join(HERE, name + ".xyz")
             inp = os.path.join(tmp, name + ".in")
-            open(inp, "w").write(psi4_input(xyz, a.basis, a.method, a.radial, a.spherical, a.threads))
+            open(inp, "w").write(psi4_input(xyz, a.basis, a.method, a.radial, a.spherical, a.threads, a.integrals))
             p_w, q_w, p_m, q_m = [], [], [], []
             for _ in range(a.reps):
                 w, m, _ = timed(["psi4", "-n", str(a.threads), inp, os.path.join(tmp, name + ".out")], tmp, a.threads)
@@ -86,13 +88,13 @@ def main():
                 e_psi4 = float(re.findall(pattern, out)[-1])
                 grid = ["--radial", str(a.radial), "--spherical", str(a.spherical)] if dft else []
                 env_threads = ["env", f"DOTNET_PROCESSOR_COUNT={a.threads}"]
-                w, m, stdout = timed(env_threads + a.qex.split() + ["energy", xyz, "--basis", a.basis, "--method", a.method, "--error-norm", "rms", "-q",
+                w, m, stdout = timed(env_threads + a.qex.split() + ["energy", xyz, "--basis", a.basis, "--method", a.method, "--error-norm", "rms", "--integrals", a.integrals, "-q",
                                                    "--json", os.path.join(tmp, "q.json")] + grid, tmp, a.threads)
                 q_w.append(w); q_m.append(m)
                 import json
                 e_qex = json.load(open(os.path.join(tmp, "q.json")))["energy"]
             rows.append((name, statistics.median(p_w), statistics.median(q_w), max(p_m), max(q_m), e_psi4, e_qex))
-    print(f"{a.method} / {a.basis}" + (f", grid {a.radial} x {a.spherical}" if dft else "") + f", {a.threads} thread(s)")
+    print(f"{a.method} / {a.basis}" + (f", grid {a.radial} x {a.spherical}" if dft else "") + f", {a.threads} thread(s), {a.integrals} integrals")
     print(f"| molecule | Psi4 wall (s) | Qex wall (s) | Qex / Psi4 | Psi4 peak (MB) | Qex peak (MB) | E(Psi4) | E(Qex) - E(Psi4) |")
     print("|---|---|---|---|---|---|---|---|")
     for n, pw, qw, pm, qm, ep, eq in rows:

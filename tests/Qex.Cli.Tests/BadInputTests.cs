@@ -56,7 +56,6 @@ public sealed class BadInputTests : IDisposable
         { "missing-stars", "H 0\nS 1 1.00\n 3.4 0.15\nO 0\nS 1 1.0\n 1.0 1.0\n", "'****' line" },
         { "non-numeric", "****\nH 0\nS 1 1.00\n abc 0.15\n****\nO 0\nS 1 1.0\n 1.0 1.0\n****\n", "'abc' is not a number" },
         { "negative-exponent", "****\nH 0\nS 1 1.00\n -3.4 0.15\n****\nO 0\nS 1 1.0\n 1.0 1.0\n****\n", "must be a positive number" },
-        { "spherical-g", "spherical\n****\nH 0\nG 1 1.00\n 3.4 0.15\n****\nO 0\nS 1 1.0\n 1.0 1.0\n****\n", "spherical G shells" },
         { "empty-block", "****\nH 0\n****\nO 0\nS 1 1.0\n 1.0 1.0\n****\n", "has no shells" },
         { "huge-count", "****\nH 0\nS 999999999 1.00\n 3.4 0.15\n****\n", "announces 999999999 primitives" },
         { "zero-coefficients", "****\nH 0\nS 1 1.00\n 3.4 0\n****\nO 0\nS 1 1.0\n 1.0 1.0\n****\n", "coefficient" },

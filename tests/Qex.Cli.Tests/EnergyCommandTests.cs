@@ -49,6 +49,33 @@ public sealed class EnergyCommandTests
     }
 
     [Fact]
+    public void DensityFittingNamesItsFittingBasisAndMatchesPsi4()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string xyz = Path.Combine(dir, "w.xyz"), json = Path.Combine(dir, "out.json");
+        File.WriteAllText(xyz, "3\nwater\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n");
+        var log = new StringWriter();
+        Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Basis = "cc-pvdz", Integrals = "df", Json = json, Quiet = true }, log));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        // Psi4 1.3.2, RHF/cc-pVDZ, scf_type df (cc-pvdz-jkfit)
+        Assert.Equal(-76.0267511405221512, root.GetProperty("energy").GetDouble(), 8);
+        Assert.Equal("df", root.GetProperty("integrals").GetString());
+        Assert.Equal("cc-pvdz-jkfit", root.GetProperty("aux_basis").GetString());
+        Assert.Equal(116, root.GetProperty("n_aux_basis").GetInt32());
+        Assert.Contains("density fitting, cc-pvdz-jkfit (116 functions)", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("fitting basis of --integrals df", Assert.Throws<ArgumentException>(() =>
+            EnergyCommand.Run(new EnergyOptions { Molecule = xyz, AuxBasis = "def2-universal-jkfit" }, new StringWriter())).Message, StringComparison.Ordinal);
+        Assert.Contains("exact integrals throughout", Assert.Throws<ArgumentException>(() =>
+            EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Method = "ccsd", Integrals = "df" }, new StringWriter())).Message, StringComparison.Ordinal);
+        Assert.Contains("choose exact, df, stored or direct", Assert.Throws<ArgumentException>(() =>
+            EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Integrals = "ri" }, new StringWriter())).Message, StringComparison.Ordinal);
+        Assert.Contains("No fitting set is known", Assert.Throws<ArgumentException>(() =>
+            EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Basis = "def2-svp-jkfit", Integrals = "df" }, new StringWriter())).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CubeFilesOfTheDensityAndChosenOrbitals()
     {
         string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));

@@ -123,6 +123,28 @@ public sealed class SymmetricEigenTests
         }
     }
 
+    [Theory]
+    [InlineData(114, 21, 1)]
+    [InlineData(114, 21, 2)]
+    [InlineData(200, 7, 3)]
+    public void RankDeficientMatricesDecompose(int n, int rank, int seed)
+    {
+        // C C^T, as a density matrix: n - rank eigenvalues at zero up to round-off (a cluster QL must deflate against
+        // the matrix norm, not only against its neighbours, which are themselves ~1e-16)
+        var rng = new System.Random(seed);
+        var c = new double[n, rank];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < rank; j++) c[i, j] = (rng.NextDouble() - 0.5) * Math.Exp(-3 * rng.NextDouble());
+        var m = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                for (int k = 0; k < rank; k++) m[i, j] += c[i, k] * c[j, k];
+        var a = Tensor.Matrix(m);
+        var e = SymmetricEigen.Decompose(a);
+        AssertEigenpairs(a, e, 1e-11);
+        Assert.Equal(n - rank, e.Values.ToArray().Count(v => Math.Abs(v) < 1e-12));
+    }
+
     [Fact]
     public void NonSquareAndNonFiniteInputsAreRejected()
     {

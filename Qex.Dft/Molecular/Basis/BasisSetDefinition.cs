@@ -41,9 +41,6 @@ public sealed class BasisSetDefinition
 /// <summary>Reads Gaussian94 (.gbs) basis set files, the format of Psi4's and the Basis Set Exchange's files.</summary>
 public static class GaussianBasisParser
 {
-    /// <summary>The highest angular momentum of spherical (pure) shells the integrals transform (f).</summary>
-    public const int MaxSphericalAngularMomentum = 3;
-
     private const string ShellLetters = "SPDFGHI";
 
     /// <summary>
@@ -121,8 +118,6 @@ public static class GaussianBasisParser
                 else
                 {
                     int lq = ShellLetters.IndexOf(type[0], StringComparison.Ordinal);
-                    if (pure && lq > MaxSphericalAngularMomentum)
-                        throw new FormatException($"{name} line {i + 1}: spherical {type} shells (L = {lq}) are not supported; the spherical transformation covers s, p, d and f (cartesian sets may use G, H and I).");
                     list.Add(new ShellDefinition(lq, [.. exps], [.. c1]));
                 }
                 if (c1.All(c => c == 0) && (!sp || c2.All(c => c == 0)))

@@ -10,7 +10,30 @@ public static class BasisSetLibrary
         ["sto-3g"] = "sto-3g", ["6-31g"] = "6-31g", ["6-31g*"] = "6-31gs", ["6-31g(d)"] = "6-31gs", ["6-31gs"] = "6-31gs",
         ["6-31g**"] = "6-31gss", ["6-31g(d,p)"] = "6-31gss", ["6-31gss"] = "6-31gss", ["def2-svp"] = "def2-svp",
         ["def2-tzvp"] = "def2-tzvp", ["cc-pvdz"] = "cc-pvdz", ["def2-svp-jkfit"] = "def2-svp-jkfit", ["def2-svp-ri"] = "def2-svp-ri",
+        ["def2-universal-jkfit"] = "def2-svp-jkfit", ["def2-tzvp-jkfit"] = "def2-svp-jkfit", ["cc-pvdz-jkfit"] = "cc-pvdz-jkfit",
     };
+
+    /// <summary>
+    /// Psi4's JK fitting sets for the shipped orbital bases (its DF_BASIS_SCF defaults, as Psi4 1.3.2 picks them):
+    /// def2-universal-jkfit (Weigend 2008; Psi4's def2-svp-jkfit and, up to Kr, def2-tzvp-jkfit) for the def2 sets and
+    /// STO-3G, cc-pvdz-jkfit for cc-pVDZ and the 6-31G family.
+    /// </summary>
+    private static readonly Dictionary<string, string> Fitting = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sto-3g"] = "def2-universal-jkfit", ["def2-svp"] = "def2-universal-jkfit", ["def2-tzvp"] = "def2-universal-jkfit",
+        ["6-31g"] = "cc-pvdz-jkfit", ["6-31g*"] = "cc-pvdz-jkfit", ["6-31g(d)"] = "cc-pvdz-jkfit", ["6-31gs"] = "cc-pvdz-jkfit",
+        ["6-31g**"] = "cc-pvdz-jkfit", ["6-31g(d,p)"] = "cc-pvdz-jkfit", ["6-31gss"] = "cc-pvdz-jkfit", ["cc-pvdz"] = "cc-pvdz-jkfit",
+    };
+
+    /// <summary>The fitting set density-fitted J/K use with an orbital basis by default (Psi4's choice).</summary>
+    /// <exception cref="ArgumentException">No fitting set is known for the basis (a file, or a fitting set itself): the message names the shipped ones.</exception>
+    public static string FittingSetFor(string basisName)
+    {
+        ArgumentNullException.ThrowIfNull(basisName);
+        return Fitting.TryGetValue(basisName.Trim(), out string? f) ? f
+            : throw new ArgumentException($"No fitting set is known for the basis '{basisName}'; name one (shipped: def2-universal-jkfit, cc-pvdz-jkfit, or a .gbs file). "
+                + $"The defaults: {string.Join(", ", Fitting.GroupBy(kv => kv.Value).Select(g => $"{g.Key} for {string.Join(" ", g.Select(kv => kv.Key))}"))}.");
+    }
 
     /// <summary>The names accepted by <see cref="Load"/> besides file paths.</summary>
     public static IReadOnlyCollection<string> Names => Files.Keys;

@@ -52,7 +52,7 @@ public static class KohnSham
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         var g = MolecularGrid.Create(molecule, grid);
         var xc = new XcIntegrator(g, basis, functional);
-        var jk = RestrictedHartreeFock.CoulombExchange(basis, o);
+        var jk = RestrictedHartreeFock.CoulombExchange(molecule, basis, o);
         var sad = o.Guess == ScfGuess.Core ? new double[n * n] : AtomicDensityGuess.SuperpositionOfAtomicDensities(molecule, basis, o);
         IScfModel model;
         double[][] start;

@@ -11,7 +11,7 @@ namespace Qex.Dft.Molecular.Integrals;
 /// Hermite integrals R_(t+tau, u+nu, v+phi) and two small matrix products, and comes out directly in the basis'
 /// own (spherical or cartesian) functions. Quartets are screened by the Cauchy–Schwarz bound.
 /// </summary>
-public sealed class ElectronRepulsionEngine
+public sealed partial class ElectronRepulsionEngine
 {
     private readonly BasisSet basis;
     private readonly ShellPair[] pairs;

@@ -3,8 +3,8 @@ using Qex.Dft.Molecular.Basis;
 namespace Qex.Dft.Molecular.Integrals;
 
 /// <summary>
-/// Cartesian-to-spherical transformation of pure shells (d, f): the real solid harmonics written on Qex's normalised
-/// cartesian components, in the order m = 0, +1, -1, +2, -2, +3, -3 (Psi4's). Integrals are computed over the
+/// Cartesian-to-spherical transformation of pure shells (d to i): the real solid harmonics written on Qex's normalised
+/// cartesian components, in the order m = 0, +1, -1, +2, -2, ... (Psi4's). Integrals are computed over the
 /// cartesian twin of a basis and transformed, <c>M_sph = T M_cart T^T</c> (and per index for the 4-index integrals).
 /// </summary>
 internal static class SphericalTransform
@@ -61,29 +61,51 @@ internal static class SphericalTransform
         return m;
     }
 
-    /// <summary>Real solid harmonics as (x power, y power, z power, coefficient) lists, normalised with the x^L normalisation.</summary>
-    private static (int, int, int, double)[][] Harmonics(int l) => l switch
+    /// <summary>The highest angular momentum of spherical shells (i); the cartesian integrals go as far.</summary>
+    public const int MaxAngularMomentum = 6;
+
+    private static readonly (int, int, int, double)[][][] Tables = [.. Enumerable.Range(0, MaxAngularMomentum + 1).Select(BuildHarmonics)];
+
+    /// <summary>
+    /// Real solid harmonics S_lm as (x power, y power, z power, coefficient) lists, m = 0, +1, -1, ..., +l, -l, on the
+    /// raw monomials with the x^L normalisation (so S_l0 = z^l + ...): Helgaker, Jørgensen and Olsen, Molecular
+    /// Electronic-Structure Theory, eqs. 6.4.47-6.4.50.
+    /// </summary>
+    internal static (int, int, int, double)[][] Harmonics(int l) => l >= 0 && l <= MaxAngularMomentum ? Tables[l]
+        : throw new NotSupportedException($"Spherical shells with L = {l} are not supported (s to i are: L <= {MaxAngularMomentum}).");
+
+    private static (int, int, int, double)[][] BuildHarmonics(int l)
     {
-        2 =>
-        [
-            [(0, 0, 2, 1.0), (2, 0, 0, -0.5), (0, 2, 0, -0.5)],
-            [(1, 0, 1, Math.Sqrt(3))],
-            [(0, 1, 1, Math.Sqrt(3))],
-            [(2, 0, 0, Math.Sqrt(3) / 2), (0, 2, 0, -Math.Sqrt(3) / 2)],
-            [(1, 1, 0, Math.Sqrt(3))],
-        ],
-        3 =>
-        [
-            [(0, 0, 3, 1.0), (2, 0, 1, -1.5), (0, 2, 1, -1.5)],
-            [(1, 0, 2, 4 * Math.Sqrt(3.0 / 8)), (3, 0, 0, -Math.Sqrt(3.0 / 8)), (1, 2, 0, -Math.Sqrt(3.0 / 8))],
-            [(0, 1, 2, 4 * Math.Sqrt(3.0 / 8)), (2, 1, 0, -Math.Sqrt(3.0 / 8)), (0, 3, 0, -Math.Sqrt(3.0 / 8))],
-            [(2, 0, 1, Math.Sqrt(15) / 2), (0, 2, 1, -Math.Sqrt(15) / 2)],
-            [(1, 1, 1, Math.Sqrt(15))],
-            [(3, 0, 0, Math.Sqrt(5.0 / 8)), (1, 2, 0, -3 * Math.Sqrt(5.0 / 8))],
-            [(2, 1, 0, 3 * Math.Sqrt(5.0 / 8)), (0, 3, 0, -Math.Sqrt(5.0 / 8))],
-        ],
-        _ => throw new NotSupportedException($"Spherical shells with L = {l} are not supported (d and f are)."),
-    };
+        var rows = new List<(int, int, int, double)[]>();
+        foreach (int m in Enumerable.Range(0, l + 1).SelectMany(k => k == 0 ? new[] { 0 } : [k, -k]))
+        {
+            int am = Math.Abs(m);
+            double norm = Math.Sqrt(2 * Factorial(l + am) * Factorial(l - am) / (m == 0 ? 2.0 : 1.0)) / (Math.Pow(2, am) * Factorial(l));
+            // v runs over v_m, v_m + 1, ..., with v_m = 0 (m >= 0) or 1/2 (m < 0); twoV = 2v
+            int twoVm = m < 0 ? 1 : 0;
+            var terms = new Dictionary<(int, int, int), double>();
+            for (int t = 0; t <= (l - am) / 2; t++)
+                for (int u = 0; u <= t; u++)
+                    for (int twoV = twoVm; twoV <= am; twoV += 2)
+                    {
+                        int sign = (t + (twoV - twoVm) / 2) % 2 == 0 ? 1 : -1;
+                        double c = sign * Math.Pow(0.25, t) * Binomial(l, t) * Binomial(l - t, am + t) * Binomial(t, u) * Binomial(am, twoV);
+                        var key = (2 * t + am - 2 * u - twoV, 2 * u + twoV, l - 2 * t - am);
+                        terms[key] = terms.GetValueOrDefault(key) + norm * c;
+                    }
+            rows.Add([.. terms.Where(kv => kv.Value != 0).Select(kv => (kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value))]);
+        }
+        return [.. rows];
+    }
+
+    private static double Factorial(int n)
+    {
+        double r = 1;
+        for (int k = 2; k <= n; k++) r *= k;
+        return r;
+    }
+
+    private static double Binomial(int n, int k) => k < 0 || k > n ? 0 : Factorial(n) / (Factorial(k) * Factorial(n - k));
 
     /// <summary>A one-electron matrix of a basis with pure shells: built over the cartesian twin, then T M T^T.</summary>
     public static Qex.Core.Tensors.Tensor Apply(BasisSet basis, Func<BasisSet, Qex.Core.Tensors.Tensor> cartesianBuilder)

@@ -15,6 +15,9 @@ public enum IntegralMode
 
     /// <summary>Integral-direct: quartets recomputed for every J/K build (memory of order n^2).</summary>
     Direct,
+
+    /// <summary>Density fitting (RI-J and RI-K) with a fitting basis: <see cref="DensityFittedCoulombExchange"/>.</summary>
+    DensityFitting,
 }
 
 /// <summary>
@@ -39,6 +42,7 @@ public sealed class CoulombExchangeBuilder
         long memoryBudgetBytes = 0, double screening = 1e-14)
     {
         ArgumentNullException.ThrowIfNull(basis);
+        if (mode == IntegralMode.DensityFitting) throw new ArgumentException("Density fitting has its own builder (DensityFittedCoulombExchange).", nameof(mode));
         engine = new ElectronRepulsionEngine(basis, screening);
         this.kernel = kernel ?? new CpuCoulombExchangeKernel();
         long budget = memoryBudgetBytes > 0 ? memoryBudgetBytes : Math.Min(16L << 30, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);

@@ -31,11 +31,13 @@ namespace Qex.Dft.Molecular.Scf;
 /// <param name="Smearing">Fermi–Dirac smearing temperature theta (Hartree): every orbital is occupied by g / (1 + exp((eps -
 /// mu) / theta)), mu solved per spin channel so that the channel keeps its electron count; the entropy term -theta S is
 /// reported separately. 0 (default): integer aufbau occupations.</param>
+/// <param name="FittingBasis">The fitting basis of <see cref="IntegralMode.DensityFitting"/> (null: the one Psi4 pairs with
+/// the orbital basis, <see cref="Basis.BasisSetLibrary.FittingSetFor"/>).</param>
 public sealed record HartreeFockOptions(int MaxIterations = 200, double EnergyTolerance = 1e-10, double CommutatorTolerance = 1e-8, int DiisSize = 8,
     double LinearDependence = 1e-7, double DiisStart = 0.1, ScfGuess Guess = ScfGuess.SuperpositionOfAtomicDensities,
     double LevelShift = 0, double Damping = 0, IntegralMode Integrals = IntegralMode.Auto, double IncrementalThreshold = 0,
     ScfErrorNorm ErrorNorm = ScfErrorNorm.MaxElement, IReadOnlyList<int>? Occupation = null, Action<string>? Progress = null,
-    ICoulombExchangeBuilder? CoulombExchange = null, double Smearing = 0)
+    ICoulombExchangeBuilder? CoulombExchange = null, double Smearing = 0, Basis.BasisSetDefinition? FittingBasis = null)
 {
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">Names the setting and the allowed range.</exception>
@@ -48,6 +50,7 @@ public sealed record HartreeFockOptions(int MaxIterations = 200, double EnergyTo
         if (DiisSize < 0) throw new ArgumentException($"The DIIS size must not be negative; got {DiisSize}.");
         if (!(Smearing >= 0) || !double.IsFinite(Smearing)) throw new ArgumentException($"The smearing temperature must be a finite non-negative number (Hartree); got {Smearing}.");
         if (Smearing > 0 && Occupation is not null) throw new ArgumentException("A chosen occupation (maximum overlap) and Fermi-Dirac smearing exclude each other.");
+        if (FittingBasis is not null && Integrals != IntegralMode.DensityFitting) throw new ArgumentException($"A fitting basis ('{FittingBasis.Name}') is used only with density fitting; the integrals are {Integrals}.");
         if (!(EnergyTolerance > 0) || !(CommutatorTolerance > 0)) throw new ArgumentException($"The SCF tolerances must be positive; got {EnergyTolerance} and {CommutatorTolerance}.");
     }
 }

@@ -26,7 +26,7 @@ public static class RestrictedHartreeFock
         int n = basis.FunctionCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
-        var model = new RestrictedHartreeFockModel(h, CoulombExchange(basis, o), molecule.ElectronCount / 2);
+        var model = new RestrictedHartreeFockModel(h, CoulombExchange(molecule, basis, o), molecule.ElectronCount / 2);
         var d = o.Guess == ScfGuess.Core ? new double[n * n] : AtomicDensityGuess.SuperpositionOfAtomicDensities(molecule, basis, o);
         double[][]? f = o.Guess == ScfGuess.Core ? [(double[])h.Clone()] : null;
         var r = ScfDriver.Run(model, s, molecule.NuclearRepulsion(), [d], f, o);
@@ -34,12 +34,31 @@ public static class RestrictedHartreeFock
             Tensor.Wrap(r.OrbitalEnergies[0], r.Orbitals), Tensor.Wrap(r.Coefficients[0], n, r.Orbitals), Tensor.Wrap(r.Densities[0], n, n));
     }
 
-    /// <summary>The J/K builder of an SCF: the one in the options, or stored/direct integrals with its incremental-build setting.</summary>
-    internal static ICoulombExchangeBuilder CoulombExchange(BasisSet basis, HartreeFockOptions o)
+    /// <summary>
+    /// The J/K builder of an SCF: the one in the options, density fitting with the options' (or the default) fitting basis,
+    /// or stored/direct integrals with the incremental-build setting.
+    /// </summary>
+    /// <summary>
+    /// The fitting basis on the molecule: the given set or Psi4's default for the orbital basis, spherical or cartesian
+    /// as the orbital basis is (Psi4 too builds its fitting basis with the orbital basis' PUREAM: cartesian for 6-31G*).
+    /// </summary>
+    /// <exception cref="ArgumentException">No default fitting set for the basis, or the set lacks an element of the molecule.</exception>
+    public static BasisSet FittingBasis(Molecule molecule, BasisSet basis, BasisSetDefinition? fitting = null)
+    {
+        ArgumentNullException.ThrowIfNull(molecule);
+        ArgumentNullException.ThrowIfNull(basis);
+        var def = fitting ?? BasisSetLibrary.Load(BasisSetLibrary.FittingSetFor(basis.Name));
+        bool pure = basis.Shells.Count > 0 && basis.Shells[0].Pure;
+        if (def.Pure != pure) def = new BasisSetDefinition(def.Name, pure, def.Shells);
+        return BasisSet.For(molecule, def);
+    }
+
+    internal static ICoulombExchangeBuilder CoulombExchange(Molecule molecule, BasisSet basis, HartreeFockOptions o)
     {
         if (o.CoulombExchange is { } given)
             return given.FunctionCount == basis.FunctionCount ? given
                 : throw new ArgumentException($"The J/K builder in the options is for {given.FunctionCount} basis functions; the basis has {basis.FunctionCount}.");
+        if (o.Integrals == IntegralMode.DensityFitting) return new DensityFittedCoulombExchange(basis, FittingBasis(molecule, basis, o.FittingBasis));
         if (o.IncrementalThreshold < 0) throw new ArgumentException($"The incremental-build threshold must not be negative; got {o.IncrementalThreshold}.");
         return new IncrementalCoulombExchange(new CoulombExchangeBuilder(basis, o.Integrals), o.IncrementalThreshold);
     }

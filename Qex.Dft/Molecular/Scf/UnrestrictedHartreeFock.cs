@@ -37,7 +37,7 @@ public static class UnrestrictedHartreeFock
         int n = basis.FunctionCount, na = molecule.AlphaCount, nb = molecule.BetaCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
-        var model = new UnrestrictedHartreeFockModel(h, RestrictedHartreeFock.CoulombExchange(basis, o), na, nb);
+        var model = new UnrestrictedHartreeFockModel(h, RestrictedHartreeFock.CoulombExchange(molecule, basis, o), na, nb);
         double[] da, db;
         if (o.Guess == ScfGuess.Core) { da = new double[n * n]; db = new double[n * n]; }
         else
