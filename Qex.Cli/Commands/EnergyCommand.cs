@@ -64,6 +64,10 @@ public sealed class EnergyOptions
     [Option("partition", Default = "treutler", HelpText = "DFT grid atomic partition: treutler (Becke with Treutler's size adjustment, Psi4's default) | becke (with Becke's size adjustment, PySCF's default) | becke-plain (no adjustment) | stratmann.")]
     public string Partition { get; set; } = "treutler";
 
+    /// <summary>Pruning.</summary>
+    [Option("prune", Default = "none", HelpText = "DFT grid angular pruning: none (Psi4's default) | nwchem (five regions by Bragg-Slater radius, PySCF's default pruning).")]
+    public string Prune { get; set; } = "none";
+
     /// <summary>Charge.</summary>
     [Option("charge", HelpText = "Total charge (default: the XYZ comment line's charge=..., else 0).")]
     public int? Charge { get; set; }
@@ -141,9 +145,9 @@ public static class EnergyCommand
         }
         if (functional is null && o.Smearing != 0)
             throw new ArgumentException($"--smearing applies to density functionals here; method '{method}' has integer occupations.");
-        if (functional is null && (o.Grid is not null || o.Radial is not null || o.Spherical is not null))
-            throw new ArgumentException($"--grid, --radial and --spherical set the integration grid of density functionals; method '{method}' uses none.");
-        var gridOptions = functional is null ? null : Qex.Dft.Molecular.Grids.GridOptions.Build(o.Grid, o.Radial, o.Spherical, o.RadialScheme, o.Partition);
+        if (functional is null && (o.Grid is not null || o.Radial is not null || o.Spherical is not null || o.Prune != "none"))
+            throw new ArgumentException($"--grid, --radial, --spherical and --prune set the integration grid of density functionals; method '{method}' uses none.");
+        var gridOptions = functional is null ? null : Qex.Dft.Molecular.Grids.GridOptions.Build(o.Grid, o.Radial, o.Spherical, o.RadialScheme, o.Partition, o.Prune);
         var timings = new Dictionary<string, double>();
         var sw = Stopwatch.StartNew();
         Molecule mol;

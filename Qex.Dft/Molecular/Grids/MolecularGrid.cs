@@ -7,8 +7,10 @@ namespace Qex.Dft.Molecular.Grids;
 /// <param name="Partition">The atomic partition.</param>
 /// <param name="Adjustment">The atomic-size adjustment of the partition.</param>
 /// <param name="WeightThreshold">Points whose weight is below this are dropped (0: keep all).</param>
+/// <param name="Pruning">Fewer angular points near the nucleus and far out (<see cref="GridPruning.NWChem"/>), or none.</param>
 public sealed record GridOptions(int RadialPoints = 75, int SphericalPoints = 302, RadialScheme Radial = RadialScheme.TreutlerAhlrichs,
-    PartitionScheme Partition = PartitionScheme.Becke, SizeAdjustment Adjustment = SizeAdjustment.Treutler, double WeightThreshold = 0)
+    PartitionScheme Partition = PartitionScheme.Becke, SizeAdjustment Adjustment = SizeAdjustment.Treutler, double WeightThreshold = 0,
+    GridPruning Pruning = GridPruning.None)
 {
     /// <summary>Psi4's grid of the shared reference energies: Treutler radial, Treutler partitioning, no pruning (150 x 590 there).</summary>
     public static GridOptions Psi4(int radial = 75, int spherical = 302) =>
@@ -47,12 +49,19 @@ public sealed record GridOptions(int RadialPoints = 75, int SphericalPoints = 30
         ["gauss-chebyshev"] = RadialScheme.GaussChebyshev,
     };
 
+    /// <summary>The pruning names <see cref="Build"/> accepts.</summary>
+    public static IReadOnlyDictionary<string, GridPruning> Prunings { get; } = new Dictionary<string, GridPruning>(StringComparer.Ordinal)
+    {
+        ["none"] = GridPruning.None,
+        ["nwchem"] = GridPruning.NWChem,
+    };
+
     /// <summary>
     /// Options from user choices: a named level (null: default), explicit radial and Lebedev counts overriding it, a
-    /// radial scheme and a partition by name.
+    /// radial scheme, a partition and a pruning by name.
     /// </summary>
     /// <exception cref="ArgumentException">An unknown name or a size that does not exist; the message lists the choices.</exception>
-    public static GridOptions Build(string? level, int? radial, int? spherical, string radialScheme = "treutler", string partition = "treutler")
+    public static GridOptions Build(string? level, int? radial, int? spherical, string radialScheme = "treutler", string partition = "treutler", string pruning = "none")
     {
         string name = (level ?? "default").Trim().ToLowerInvariant();
         if (!Levels.TryGetValue(name, out var size))
@@ -65,7 +74,9 @@ public sealed record GridOptions(int RadialPoints = 75, int SphericalPoints = 30
             throw new ArgumentException($"Unknown radial scheme '{radialScheme}'; choose {string.Join(", ", RadialSchemes.Keys)}.");
         if (!Partitions.TryGetValue(partition.Trim().ToLowerInvariant(), out var part))
             throw new ArgumentException($"Unknown grid partition '{partition}'; choose {string.Join(", ", Partitions.Keys)}.");
-        return new GridOptions(r, a, scheme, part.Scheme, part.Adjustment);
+        if (!Prunings.TryGetValue(pruning.Trim().ToLowerInvariant(), out var prune))
+            throw new ArgumentException($"Unknown grid pruning '{pruning}'; choose {string.Join(", ", Prunings.Keys)}.");
+        return new GridOptions(r, a, scheme, part.Scheme, part.Adjustment, Pruning: prune);
     }
 
     /// <summary>The schemes in words, e.g. "Treutler-Ahlrichs radial, Becke partition with Treutler adjustment".</summary>
@@ -73,7 +84,7 @@ public sealed record GridOptions(int RadialPoints = 75, int SphericalPoints = 30
     {
         string radial = Radial switch { RadialScheme.TreutlerAhlrichs => "Treutler-Ahlrichs", RadialScheme.MuraKnowles => "Mura-Knowles", _ => "Gauss-Chebyshev" };
         string adjust = Adjustment switch { SizeAdjustment.None => "no size adjustment", SizeAdjustment.Becke => "Becke size adjustment", _ => "Treutler size adjustment" };
-        return $"{radial} radial, {Partition} partition with {adjust}, no pruning";
+        return $"{radial} radial, {Partition} partition with {adjust}, {(Pruning == GridPruning.NWChem ? "NWChem pruning" : "no pruning")}";
     }
 }
 
@@ -102,28 +113,34 @@ public sealed record MolecularGrid(double[] X, double[] Y, double[] Z, double[] 
             $"A grid of {molecule.Atoms.Count} atoms x {o.RadialPoints} radial x {angular.Count} angular points ({total:N0} points)");
         if (!(o.WeightThreshold >= 0)) throw new ArgumentException($"The grid weight threshold must be a non-negative number; got {o.WeightThreshold}.");
         var partition = new BeckePartition(molecule, o.Partition, o.Adjustment);
-        int perAtom = o.RadialPoints * angular.Count;
         var atoms = molecule.Atoms;
         var parts = new (double[] X, double[] Y, double[] Z, double[] W)[atoms.Count];
         Parallel.For(0, atoms.Count, a =>
         {
             var radial = RadialGrid.Create(o.Radial, o.RadialPoints, atoms[a].AtomicNumber);
+            var shells = new AngularGrid[radial.Count];
+            for (int i = 0; i < radial.Count; i++)
+                shells[i] = o.Pruning == GridPruning.NWChem ? LebedevGrid.Get(PrunedSphericalPoints(atoms[a].AtomicNumber, radial.R[i], o.SphericalPoints)) : angular;
+            int perAtom = shells.Sum(s => s.Count);
             var (x, y, z, w) = (new double[perAtom], new double[perAtom], new double[perAtom], new double[perAtom]);
             var scratch = new double[atoms.Count];
             int k = 0;
             for (int i = 0; i < radial.Count; i++)
-                for (int j = 0; j < angular.Count; j++, k++)
+            {
+                var shell = shells[i];
+                for (int j = 0; j < shell.Count; j++, k++)
                 {
-                    x[k] = atoms[a].X + radial.R[i] * angular.X[j];
-                    y[k] = atoms[a].Y + radial.R[i] * angular.Y[j];
-                    z[k] = atoms[a].Z + radial.R[i] * angular.Z[j];
-                    w[k] = radial.W[i] * angular.W[j] * partition.Weight(a, x[k], y[k], z[k], scratch);
+                    x[k] = atoms[a].X + radial.R[i] * shell.X[j];
+                    y[k] = atoms[a].Y + radial.R[i] * shell.Y[j];
+                    z[k] = atoms[a].Z + radial.R[i] * shell.Z[j];
+                    w[k] = radial.W[i] * shell.W[j] * partition.Weight(a, x[k], y[k], z[k], scratch);
                 }
+            }
             parts[a] = (x, y, z, w);
         });
         var (gx, gy, gz, gw, ga) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<int>());
         for (int a = 0; a < atoms.Count; a++)
-            for (int k = 0; k < perAtom; k++)
+            for (int k = 0; k < parts[a].W.Length; k++)
             {
                 if (Math.Abs(parts[a].W[k]) <= o.WeightThreshold && o.WeightThreshold > 0) continue;
                 gx.Add(parts[a].X[k]); gy.Add(parts[a].Y[k]); gz.Add(parts[a].Z[k]); gw.Add(parts[a].W[k]); ga.Add(a);
@@ -133,6 +150,25 @@ public sealed record MolecularGrid(double[] X, double[] Y, double[] Z, double[] 
         var order = SpatialOrder(gx, gy, gz);
         return new MolecularGrid([.. order.Select(i => gx[i])], [.. order.Select(i => gy[i])], [.. order.Select(i => gz[i])], [.. order.Select(i => gw[i])],
             [.. order.Select(i => ga[i])]);
+    }
+
+    /// <summary>
+    /// NWChem's pruning (as PySCF's nwchem_prune has it): with R the Bragg–Slater radius and the region bounds
+    /// alpha R (H, He: alpha = 0.25, 0.5, 1, 4.5; Li–Ne: 0.1667, 0.5, 0.9, 3.5; heavier: 0.1, 0.4, 0.8, 2.5), the five
+    /// regions from the nucleus out get the Lebedev sizes L[1], L[3], L[i - 1], L[i], L[i - 1] of the list L = 38, 50,
+    /// 74, 86, ... in which the full size is L[i] (50 points: 50, 74, 74, 74, 50); grids below 50 points stay unpruned.
+    /// </summary>
+    public static int PrunedSphericalPoints(int atomicNumber, double radius, int spherical)
+    {
+        var sizes = LebedevGrid.PointCounts.Where(c => c >= 38).ToArray();
+        if (spherical < 50) return spherical;
+        int top = Array.IndexOf(sizes, spherical);
+        if (top < 0) throw new ArgumentException($"There is no Lebedev grid of {spherical} points; the sizes are {string.Join(", ", LebedevGrid.PointCounts)}.");
+        int[] region = spherical == 50 ? [1, 2, 2, 2, 1] : [1, 3, top - 1, top, top - 1];
+        double[] alpha = atomicNumber <= 2 ? [0.25, 0.5, 1.0, 4.5] : atomicNumber <= 10 ? [0.1667, 0.5, 0.9, 3.5] : [0.1, 0.4, 0.8, 2.5];
+        double x = radius / RadialGrid.BraggSlaterRadius(atomicNumber);
+        int place = alpha.Count(b => x > b);
+        return sizes[region[place]];
     }
 
     /// <summary>The permutation that sorts points by their Morton key on a 2^21 lattice over the bounding box (stable).</summary>
@@ -166,4 +202,14 @@ public sealed record MolecularGrid(double[] X, double[] Y, double[] Z, double[] 
         x = (x | (x << 2)) & 0x1249249249249249UL;
         return x;
     }
+}
+
+/// <summary>Angular pruning of atomic grids.</summary>
+public enum GridPruning
+{
+    /// <summary>Every radial shell gets the full Lebedev grid.</summary>
+    None,
+
+    /// <summary>NWChem's five regions by distance in Bragg–Slater radii (PySCF's default pruning): <see cref="MolecularGrid.PrunedSphericalPoints"/>.</summary>
+    NWChem,
 }
