@@ -67,8 +67,13 @@ public static class ScfDriver
         var c = new double[channels][];
         var occupations = new double[channels][];
         bool early = true; // before DIIS: level shift and damping apply
-        int[] occupied = o.Occupation is null ? [.. Enumerable.Range(0, model.Occupied[0])] : [.. o.Occupation];
-        double[]? previous = null; // occupied coefficients of the last iteration (maximum overlap)
+        // per channel: the occupied orbitals, the occupied coefficients of the last iteration (maximum overlap), and
+        // whether aufbau gave way to maximum overlap after its occupations kept flipping
+        var occupied = new int[channels][];
+        for (int ch = 0; ch < channels; ch++) occupied[ch] = ch == 0 && o.Occupation is not null ? [.. o.Occupation] : [.. Enumerable.Range(0, model.Occupied[ch])];
+        var previous = new double[channels][];
+        var flips = new int[channels];
+        var held = new bool[channels];
         for (int it = 1; it <= o.MaxIterations; it++)
         {
             bool shifted = early && o.LevelShift > 0 && it > 1;
@@ -85,11 +90,31 @@ public static class ScfDriver
                 }
                 else
                 {
-                    if (ch == 0 && o.Occupation is not null && previous is not null) occupied = ScfMath.MaximumOverlap(previous, c[0], s, n, m, occ);
+                    if (previous[ch] is not null)
+                    {
+                        var kept = ScfMath.MaximumOverlap(previous[ch], c[ch], s, n, m, occ);
+                        if ((ch == 0 && o.Occupation is not null) || held[ch]) occupied[ch] = kept;
+                        else if (!kept.SequenceEqual(Enumerable.Range(0, occ)))
+                        {
+                            // aufbau would jump to orbitals the last occupied space hardly contains (near-degenerate levels
+                            // swapping, as the pi orbitals of OH on a grid): after FlipsBeforeHolding such jumps, hold the
+                            // occupied space by maximum overlap (MOM) for the rest of the run
+                            if (it > FlipGrace && ++flips[ch] >= FlipsBeforeHolding)
+                            {
+                                held[ch] = true;
+                                occupied[ch] = kept;
+                                string spin = channels == 1 ? "" : ch == 0 ? " (alpha)" : " (beta)";
+                                history.Add(FormattableString.Invariant($"iteration {it}: aufbau occupations{spin} flipped {flips[ch]} times; held by maximum overlap from here on"));
+                                o.Progress?.Invoke(model.Name + " " + history[^1]);
+                            }
+                            else occupied[ch] = [.. Enumerable.Range(0, occ)];
+                        }
+                        else occupied[ch] = kept;
+                    }
                     var cOcc = new double[n * occ];
                     for (int i = 0; i < n; i++)
-                        for (int k = 0; k < occ; k++) cOcc[i * occ + k] = c[ch][i * m + (ch == 0 ? occupied[k] : k)];
-                    if (ch == 0) previous = cOcc;
+                        for (int k = 0; k < occ; k++) cOcc[i * occ + k] = c[ch][i * m + occupied[ch][k]];
+                    previous[ch] = cOcc;
                     dc = new double[n * n];
                     for (int i = 0; i < n; i++)
                         for (int j = 0; j < n; j++)
@@ -127,7 +152,21 @@ public static class ScfDriver
             if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
             {
                 if (shifted || (early && o.Damping > 0)) { early = false; continue; } // one clean step: orbitals of the unshifted F
-                if (o.Occupation is not null) (eps[0], c[0]) = ScfMath.OccupiedFirst(eps[0], c[0], occupied, n, m);
+                for (int ch = 0; ch < channels; ch++)
+                {
+                    if (!held[ch]) continue;
+                    // a held occupation may end with an empty orbital below an occupied one: the only integer occupation
+                    // of near-degenerate open shells in DFT (OH's pi in LDA: occupying an orbital raises its level), and
+                    // the state Psi4 converges to as well; say so
+                    double top = occupied[ch].Max(k => eps[ch][k]);
+                    double bottom = Enumerable.Range(0, m).Except(occupied[ch]).Select(k => eps[ch][k]).DefaultIfEmpty(double.PositiveInfinity).Min();
+                    if (top > bottom)
+                        o.Progress?.Invoke(FormattableString.Invariant(
+                            $"{model.Name} note: the held occupation{(channels > 1 ? ch == 0 ? " (alpha)" : " (beta)" : "")} has an empty orbital {top - bottom:E2} Ha below an occupied one (no aufbau occupation is self-consistent)"));
+                }
+                for (int ch = 0; ch < channels; ch++)
+                    if (o.Smearing == 0 && !occupied[ch].SequenceEqual(Enumerable.Range(0, model.Occupied[ch])))
+                        (eps[ch], c[ch]) = ScfMath.OccupiedFirst(eps[ch], c[ch], occupied[ch], n, m);
                 double entropy = o.Smearing > 0 ? occupations.Sum(x => FermiDirac.Entropy(x, model.OrbitalOccupation)) : 0;
                 return new ScfSolution(energy, build.OneElectronEnergy, build.TwoElectronEnergy, it, eps, c, d, m, occupations, entropy);
             }
@@ -145,6 +184,12 @@ public static class ScfDriver
         throw new ConvergenceException(model.Name, $"{model.Name} did not converge in {o.MaxIterations} iterations (tolerances: dE {o.EnergyTolerance:E1}, commutator {o.CommutatorTolerance:E1}); last iterations:\n  "
             + string.Join("\n  ", history.TakeLast(5)));
     }
+
+    /// <summary>Iterations whose aufbau flips are not counted (the first ones reorder orbitals as the guess relaxes).</summary>
+    private const int FlipGrace = 4;
+
+    /// <summary>Aufbau flips of a channel after which its occupied space is held by maximum overlap.</summary>
+    private const int FlipsBeforeHolding = 3;
 
     private static double[] Commutators(double[][] f, double[][] d, double[] s, double[] x, int n, int m) =>
         f.Length == 1 ? ScfMath.Commutator(f[0], d[0], s, x, n, m) : [.. f.SelectMany((fc, ch) => ScfMath.Commutator(fc, d[ch], s, x, n, m))];
