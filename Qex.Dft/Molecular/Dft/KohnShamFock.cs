@@ -15,11 +15,14 @@ public sealed class KohnShamFock
 {
     private readonly int _n;
     private readonly double[] _core;
-    private readonly CoulombExchangeBuilder _jk;
+    private readonly Qex.Kernels.Fock.ICoulombExchangeBuilder _jk;
     private readonly XcIntegrator? _xc;
     private readonly double _exact, _nuclear;
 
-    /// <summary>Prepares the integrals (and the grid, for a functional with semilocal terms).</summary>
+    /// <summary>
+    /// Prepares the integrals (exact, or density-fitted with the orbital basis' default fitting set) and the grid, for a
+    /// functional with semilocal terms.
+    /// </summary>
     public KohnShamFock(Molecule molecule, BasisSet basis, XcFunctional functional, GridOptions? grid = null, IntegralMode integrals = IntegralMode.Auto)
     {
         ArgumentNullException.ThrowIfNull(molecule);
@@ -28,7 +31,9 @@ public sealed class KohnShamFock
         _n = basis.FunctionCount;
         _core = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         _xc = functional.Terms.Count == 0 ? null : new XcIntegrator(MolecularGrid.Create(molecule, grid), basis, functional);
-        _jk = new CoulombExchangeBuilder(basis, integrals);
+        _jk = integrals == IntegralMode.DensityFitting
+            ? new DensityFittedCoulombExchange(basis, RestrictedHartreeFock.FittingBasis(molecule, basis))
+            : new IncrementalCoulombExchange(new CoulombExchangeBuilder(basis, integrals), 0);
         _exact = functional.ExactExchange;
         _nuclear = molecule.NuclearRepulsion();
     }
@@ -43,7 +48,7 @@ public sealed class KohnShamFock
         Check(d, nameof(d));
         var total = d.Count == 1 ? d[0] : ScfMath.Add(d[0], d[1]);
         bool hybrid = _exact != 0;
-        var (jl, k) = _jk.Build(hybrid ? d : [total], hybrid);
+        var (jl, k) = _jk.Build(hybrid ? d : [total], full: true, exchange: hybrid);
         var c = Compose(_n, _core, jl, k ?? [], _xc?.Evaluate(d), _exact, d);
         return (c.Fock, _nuclear + c.OneElectron + c.TwoElectron);
     }
@@ -88,7 +93,7 @@ public sealed class KohnShamFock
         int spins = dd.Count;
         bool hybrid = _exact != 0;
         var total = spins == 1 ? dd[0] : ScfMath.Add(dd[0], dd[1]);
-        var (jl, k) = _jk.Build(hybrid ? dd : [total], hybrid);
+        var (jl, k) = _jk.Build(hybrid ? dd : [total], full: true, exchange: hybrid);
         var j = jl.Length == 1 ? jl[0] : ScfMath.Add(jl[0], jl[1]);
         var vxc = _xc?.Response(densities, dd);
         double kScale = spins == 1 ? 0.5 * _exact : _exact;

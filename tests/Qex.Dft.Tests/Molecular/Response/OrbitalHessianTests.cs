@@ -19,14 +19,15 @@ public sealed class OrbitalHessianTests
     // 75 x 302: on coarser Lebedev grids the split pi pair of OH makes the UKS aufbau occupation flip for tens of iterations
     private static readonly GridOptions Grid = GridOptions.Psi4(75, 302);
 
-    private static (Molecule Mol, BasisSet Basis, XcFunctional F, OrbitalHessian AtScf, double Tolerance) Converged(string geometry, int multiplicity, string method)
+    private static (Molecule Mol, BasisSet Basis, XcFunctional F, OrbitalHessian AtScf, double Tolerance) Converged(string geometry, int multiplicity, string method,
+        IntegralMode integrals = IntegralMode.Auto)
     {
         var mol = Molecule.ParseGeometry(geometry, 0, multiplicity);
         var basis = BasisSet.For(mol, BasisSetLibrary.Load("sto-3g"));
         var f = XcFunctional.Parse(method);
         const double tolerance = 1e-8;
-        var r = KohnSham.Run(mol, basis, f, Grid, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: tolerance), unrestricted: multiplicity != 1);
-        return (mol, basis, f, new OrbitalHessian(mol, basis, f, [.. r.Coefficients.Select(c => c.ToArray())], Grid), tolerance);
+        var r = KohnSham.Run(mol, basis, f, Grid, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: tolerance, Integrals: integrals), unrestricted: multiplicity != 1);
+        return (mol, basis, f, new OrbitalHessian(mol, basis, f, [.. r.Coefficients.Select(c => c.ToArray())], Grid, integrals), tolerance);
     }
 
     private static double[][] Random(OrbitalHessian h, int seed, double scale)
@@ -56,9 +57,24 @@ public sealed class OrbitalHessianTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void GradientAndHessianProductsEqualFiniteDifferences(string geometry, int multiplicity, string method)
+    public void GradientAndHessianProductsEqualFiniteDifferences(string geometry, int multiplicity, string method) =>
+        CheckAgainstFiniteDifferences(method, Converged(geometry, multiplicity, method));
+
+    /// <summary>With density-fitted J and K (the exact exchange of the trial densities, which are indefinite, included).</summary>
+    [Theory]
+    [InlineData(Water, 1, "b3lyp")]
+    [InlineData(Hydroxyl, 2, "b3lyp")]
+    public void DensityFittedGradientAndHessianProductsEqualFiniteDifferences(string geometry, int multiplicity, string method)
     {
-        var (mol, basis, f, scf, _) = Converged(geometry, multiplicity, method);
+        var converged = Converged(geometry, multiplicity, method, IntegralMode.DensityFitting);
+        double max = converged.AtScf.Gradient().SelectMany(g => g).Max(Math.Abs);
+        Assert.True(max < 10 * converged.Tolerance, $"largest orbital gradient {max:E2} at the density-fitted SCF");
+        CheckAgainstFiniteDifferences(method, converged);
+    }
+
+    private static void CheckAgainstFiniteDifferences(string method, (Molecule Mol, BasisSet Basis, XcFunctional F, OrbitalHessian AtScf, double Tolerance) converged)
+    {
+        var (mol, basis, _, scf, _) = converged;
         // a point away from convergence: the derivatives hold at any orbitals
         var p = scf.Rotated(mol, basis, Random(scf, 1, 0.05));
         var g = p.Gradient();
