@@ -41,4 +41,14 @@ public static class RandomMatrices
             }
         return Tensor.Wrap(r, n, n);
     }
+
+    /// <summary>A symmetric n x n matrix (row-major) with entries uniform in [-0.5, 0.5) from System.Random(seed).</summary>
+    public static double[] Symmetric(int n, int seed)
+    {
+        var rng = new System.Random(seed);
+        var d = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++) d[i * n + j] = d[j * n + i] = rng.NextDouble() - 0.5;
+        return d;
+    }
 }

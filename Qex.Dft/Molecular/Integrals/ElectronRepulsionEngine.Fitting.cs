@@ -23,14 +23,7 @@ public sealed partial class ElectronRepulsionEngine
         }
         if (pairs.Length == 0) return pairs;
         var scratch = ScratchFor(pairs, pairs);
-        foreach (var p in pairs)
-        {
-            Quartet(p, p, scratch);
-            double mx = 0;
-            int nf = p.Functions;
-            for (int x = 0; x < nf; x++) mx = Math.Max(mx, Math.Abs(scratch.Out[x * nf + x]));
-            p.Bound = Math.Sqrt(mx);
-        }
+        foreach (var p in pairs) SetBound(p, scratch);
         return pairs;
     }
 

@@ -36,14 +36,17 @@ public sealed partial class ElectronRepulsionEngine
         });
         lmaxPair = pairs.Length == 0 ? 0 : pairs.Max(p => p.L);
         var scratch = new Scratch(2 * lmaxPair, pairs.Max(p => p.Functions), pairs.Max(p => p.Hermite));
-        foreach (var p in pairs)
-        {
-            Quartet(p, p, scratch);
-            double mx = 0;
-            int nf = p.Functions;
-            for (int x = 0; x < nf; x++) mx = Math.Max(mx, Math.Abs(scratch.Out[x * nf + x]));
-            p.Bound = Math.Sqrt(mx);
-        }
+        foreach (var p in pairs) SetBound(p, scratch);
+    }
+
+    /// <summary>The pair's Schwarz bound: the square root of the largest diagonal (ab|ab).</summary>
+    private static void SetBound(ShellPair p, Scratch scratch)
+    {
+        Quartet(p, p, scratch);
+        double mx = 0;
+        int nf = p.Functions;
+        for (int x = 0; x < nf; x++) mx = Math.Max(mx, Math.Abs(scratch.Out[x * nf + x]));
+        p.Bound = Math.Sqrt(mx);
     }
 
     /// <summary>The Schwarz threshold.</summary>

@@ -10,14 +10,7 @@ public sealed class CoulombExchangeBuilderTests
 {
     private static readonly Molecule Water = Molecule.ParseGeometry("O 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692");
 
-    private static double[] RandomSymmetric(int n, int seed)
-    {
-        var rng = new Random(seed);
-        var d = new double[n * n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j <= i; j++) d[i * n + j] = d[j * n + i] = rng.NextDouble() - 0.5;
-        return d;
-    }
+    private static double[] RandomSymmetric(int n, int seed) => Qex.Tests.Common.RandomMatrices.Symmetric(n, seed);
 
     [Theory]
     [InlineData("def2-svp", IntegralMode.Stored)]   // pure d shells

@@ -18,14 +18,7 @@ public sealed class DensityFittingTests
 
     private static readonly HartreeFockOptions Tight = new(EnergyTolerance: 1e-11, CommutatorTolerance: 1e-9, Integrals: IntegralMode.DensityFitting);
 
-    private static double[] RandomSymmetric(int n, int seed)
-    {
-        var rng = new Random(seed);
-        var d = new double[n * n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j <= i; j++) d[i * n + j] = d[j * n + i] = rng.NextDouble() - 0.5;
-        return d;
-    }
+    private static double[] RandomSymmetric(int n, int seed) => Qex.Tests.Common.RandomMatrices.Symmetric(n, seed);
 
     private static double[] RandomDensity(int n, int rank, int seed)
     {
