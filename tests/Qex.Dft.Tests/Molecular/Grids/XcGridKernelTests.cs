@@ -88,6 +88,34 @@ public sealed class XcGridKernelTests
         }
     }
 
+    [Fact]
+    public void KeptBasisValuesGiveTheSameBitsAsComputedOnes()
+    {
+        // the same kernel called again (values kept from the first call) and a kernel that keeps nothing agree to the
+        // last bit, for gradient and density-only functionals in either order, restricted and unrestricted
+        var (basis, points, set) = Setup(40, 110);
+        int n = set.FunctionCount;
+        var d = new[] { RandomSymmetric(n, 21, 0.1), RandomSymmetric(n, 22, 0.1) };
+        var gga = new Synthetic(XcInputs.Gradient, 0.7, 0.3, 0, 0.5);
+        var lda = new Synthetic(XcInputs.Density, 0.7, 0, 0, 0);
+        var plain = new CpuXcGridKernel(cacheBytes: 0);
+        var keeping = new CpuXcGridKernel();
+        Assert.Equal(0, keeping.CachedBytes);
+        foreach (var (f, dens) in new (IPointFunctional, double[][])[] { (gga, d), (gga, d), (lda, d[..1]), (gga, d[..1]), (lda, d) })
+        {
+            var a = plain.Integrate(basis, points, dens, f);
+            var b = keeping.Integrate(basis, points, dens, f);
+            Assert.Equal(a.Energy, b.Energy);
+            for (int s = 0; s < dens.Length; s++) Assert.Equal(a.Matrices[s], b.Matrices[s]);
+        }
+        Assert.True(keeping.CachedBytes > 0);
+        Assert.Equal(0, plain.CachedBytes);
+        // a budget below the grid's values keeps nothing
+        var small = new CpuXcGridKernel(cacheBytes: 1000);
+        small.Integrate(basis, points, d, gga);
+        Assert.Equal(0, small.CachedBytes);
+    }
+
     [Theory]
     [InlineData(1, XcInputs.Gradient)]
     [InlineData(1, XcInputs.KineticEnergyDensity)]
