@@ -18,7 +18,8 @@ public sealed class Becke88Exchange : IXcComponent
     public XcFamily Family => XcFamily.Gga;
 
     /// <inheritdoc />
-    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> => Spin(p.RhoA, p.SigmaAA) + Spin(p.RhoB, p.SigmaBB);
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> =>
+        p.SpinSymmetric ? 2 * Spin(p.RhoA, p.SigmaAA) : Spin(p.RhoA, p.SigmaAA) + Spin(p.RhoB, p.SigmaBB);
 
     private static T Spin<T>(in T rho, in T sigma) where T : struct, IForwardNumber<T>
     {
@@ -38,6 +39,7 @@ public sealed class LypCorrelation : IXcComponent
 {
     private const double A = 0.04918, B = 0.132, C = 0.2533, D = 0.349;
     private static readonly double Cf = 0.3 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3);
+    private static readonly double TwoPow113Cf = Math.Pow(2, 11.0 / 3) * Cf;
 
     /// <inheritdoc />
     public string Name => "lyp";
@@ -52,17 +54,25 @@ public sealed class LypCorrelation : IXcComponent
         var rho = ra + rb;
         var rm13 = 1 / ForwardMath.Cbrt(rho);
         var den = 1 + D * rm13;
-        var omega = ForwardMath.Exp(-C * rm13) / den * ForwardMath.Pow(rho, -11.0 / 3);
+        // rho^(-11/3) = (rho^(-1/3))^2 / rho^3: one cube root serves every power
+        var omega = ForwardMath.Exp(-C * rm13) / den * (rm13 * rm13 / (rho * rho * rho));
         var delta = C * rm13 + D * rm13 / den;
         var grad2 = p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB;
-        var r83 = ForwardMath.Pow(ra, 8.0 / 3) + ForwardMath.Pow(rb, 8.0 / 3);
-        var bracket = Math.Pow(2, 11.0 / 3) * Cf * r83
+        var r83 = p.SpinSymmetric ? 2 * Pow83(ra) : Pow83(ra) + Pow83(rb);
+        var bracket = TwoPow113Cf * r83
             + (47.0 / 18 - 7.0 / 18 * delta) * grad2
             - (2.5 - delta / 18) * (p.SigmaAA + p.SigmaBB)
             - (delta - 11) / 9 * (ra / rho * p.SigmaAA + rb / rho * p.SigmaBB);
         var rest = ra * rb * bracket - 2.0 / 3 * rho * rho * grad2
             + (2.0 / 3 * rho * rho - ra * ra) * p.SigmaBB + (2.0 / 3 * rho * rho - rb * rb) * p.SigmaAA;
         return -4 * A / den * ra * rb / rho - A * B * omega * rest;
+    }
+
+    /// <summary>x^(8/3) for x &gt;= 0 from one cube root (its derivatives 8/3 x^(5/3) and 40/9 x^(2/3) are finite at 0).</summary>
+    private static T Pow83<T>(in T x) where T : struct, IForwardNumber<T>
+    {
+        double v = Math.Max(x.Value, 0), c = Math.Cbrt(v), c2 = c * c;
+        return T.Chain(x, v * v * c2, 8.0 / 3 * v * c2, 40.0 / 9 * c2);
     }
 }
 
@@ -83,7 +93,8 @@ public sealed class PbeExchange : IXcComponent
     public XcFamily Family => XcFamily.Gga;
 
     /// <inheritdoc />
-    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> => 0.5 * (Unpolarised(2 * p.RhoA, 4 * p.SigmaAA) + Unpolarised(2 * p.RhoB, 4 * p.SigmaBB));
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> =>
+        0.5 * (p.SpinSymmetric ? 2 * Unpolarised(2 * p.RhoA, 4 * p.SigmaAA) : Unpolarised(2 * p.RhoA, 4 * p.SigmaAA) + Unpolarised(2 * p.RhoB, 4 * p.SigmaBB));
 
     private static T Unpolarised<T>(in T n, in T sigma) where T : struct, IForwardNumber<T>
     {

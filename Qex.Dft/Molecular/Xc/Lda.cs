@@ -41,7 +41,8 @@ public sealed class SlaterExchange : IXcComponent
     public XcFamily Family => XcFamily.Lda;
 
     /// <inheritdoc />
-    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> => C * (LdaMath.Pow43(p.RhoA) + LdaMath.Pow43(p.RhoB));
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> =>
+        C * (p.SpinSymmetric ? 2 * LdaMath.Pow43(p.RhoA) : LdaMath.Pow43(p.RhoA) + LdaMath.Pow43(p.RhoB));
 }
 
 /// <summary>One Vosko–Wilk–Nusair Padé fit of a correlation energy per particle in x = sqrt(rs).</summary>

@@ -20,7 +20,15 @@ public enum XcFamily
 /// |grad rho_a|^2, sigma_ab = grad rho_a . grad rho_b, sigma_bb, tau_a, tau_b (tau_s = 1/2 sum_i |grad phi_i,s|^2).
 /// </summary>
 /// <typeparam name="T">The number type: <see cref="Dual5"/> for potentials, <see cref="Jet2"/> for kernels too.</typeparam>
-public readonly record struct XcPoint<T>(T RhoA, T RhoB, T SigmaAA, T SigmaAB, T SigmaBB, T TauA, T TauB) where T : struct, IForwardNumber<T>;
+public readonly record struct XcPoint<T>(T RhoA, T RhoB, T SigmaAA, T SigmaAB, T SigmaBB, T TauA, T TauB) where T : struct, IForwardNumber<T>
+{
+    /// <summary>
+    /// True when the alpha and beta features are the same numbers (a closed-shell point of
+    /// <see cref="XcPoint.ClosedShell"/> or <see cref="XcPoint.ClosedShellJet"/>): spin-scaled terms may then evaluate
+    /// one spin and double it, which gives the same bits as adding the two.
+    /// </summary>
+    public bool SpinSymmetric { get; init; }
+}
 
 /// <summary>Builders of <see cref="XcPoint{T}"/>.</summary>
 public static class XcPoint
@@ -48,7 +56,7 @@ public static class XcPoint
         var half = 0.5 * V(rho, 0);
         var quarter = 0.25 * V(sigma, 1);
         var t = 0.5 * V(tau, 2);
-        return new(half, half, quarter, quarter, quarter, t, t);
+        return new(half, half, quarter, quarter, quarter, t, t) { SpinSymmetric = true };
     }
 
     /// <summary>
@@ -69,7 +77,7 @@ public static class XcPoint
         var half = 0.5 * Dual3.Variable(rho, 0);
         var quarter = 0.25 * Dual3.Variable(sigma, 1);
         var t = 0.5 * Dual3.Variable(tau, 2);
-        return new(half, half, quarter, quarter, quarter, t, t);
+        return new(half, half, quarter, quarter, quarter, t, t) { SpinSymmetric = true };
     }
 }
 
