@@ -7,17 +7,15 @@ namespace Qex.Kernels.Grid;
 /// The CPU grid kernel: blocks of <see cref="BlockSize"/> points, screened to the shells that reach them, grouped
 /// into a fixed number of contiguous chunks that run in parallel; each chunk accumulates its own matrices and the
 /// chunks are summed in order (deterministic for any thread count). Dense products run through <see cref="Gemm"/>.
-/// When the basis values (and gradients) of the whole grid fit in a memory budget they are kept between calls on the
-/// same basis and grid (an SCF, and training, integrate the same grid again and again): the same numbers, not
-/// recomputed (water/def2-SVP at 75 x 302: 49 MB, 15% faster integrations; benzene's 0.9 GB are not kept by default).
+/// Given a memory budget, the basis values (and gradients) of the whole grid, when they fit, are kept between calls on
+/// the same basis and grid (training integrates the same grids thousands of times): the same numbers, not recomputed
+/// (water/def2-SVP at 75 x 302: 49 MB, integrations 15% faster). Off by default: over the ten integrations of one SCF
+/// the saving is within the noise while the peak memory of water's run grows from 85 to 141 MB.
 /// </summary>
 public sealed class CpuXcGridKernel : IXcGridKernel
 {
     /// <summary>Points per block.</summary>
     public const int BlockSize = 256;
-
-    /// <summary>The default memory budget of the kept basis values (bytes).</summary>
-    public const long DefaultCacheBytes = 256L << 20;
 
     private const int Chunks = 32;
 
@@ -27,8 +25,8 @@ public sealed class CpuXcGridKernel : IXcGridKernel
 
     /// <summary>A kernel using up to <paramref name="maxThreads"/> threads (0: the processor count); results do not depend on it.</summary>
     /// <param name="maxThreads">Upper bound on threads.</param>
-    /// <param name="cacheBytes">Memory for basis values kept between calls (0: none).</param>
-    public CpuXcGridKernel(int maxThreads = 0, long cacheBytes = DefaultCacheBytes)
+    /// <param name="cacheBytes">Memory for basis values kept between calls (0: none, the default).</param>
+    public CpuXcGridKernel(int maxThreads = 0, long cacheBytes = 0)
     {
         if (cacheBytes < 0) throw new ArgumentOutOfRangeException(nameof(cacheBytes), cacheBytes, "The cache budget must not be negative.");
         _threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;

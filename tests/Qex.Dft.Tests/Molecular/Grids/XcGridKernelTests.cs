@@ -99,7 +99,7 @@ public sealed class XcGridKernelTests
         var gga = new Synthetic(XcInputs.Gradient, 0.7, 0.3, 0, 0.5);
         var lda = new Synthetic(XcInputs.Density, 0.7, 0, 0, 0);
         var plain = new CpuXcGridKernel(cacheBytes: 0);
-        var keeping = new CpuXcGridKernel();
+        var keeping = new CpuXcGridKernel(cacheBytes: 256L << 20);
         Assert.Equal(0, keeping.CachedBytes);
         foreach (var (f, dens) in new (IPointFunctional, double[][])[] { (gga, d), (gga, d), (lda, d[..1]), (gga, d[..1]), (lda, d) })
         {
