@@ -17,6 +17,10 @@ public static class Grad
     /// gradients, Hessian-vector products). Without it the gradients are constants and the pass is cheaper.
     /// </param>
     /// <returns>One gradient per input, of the input's shape (zeros where the output does not depend on it).</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The output was computed from constants only (no parameter reaches it; a gradient taken without
+    /// <paramref name="createGraph"/> is such a constant, so differentiating it again lands here).
+    /// </exception>
     public static Var[] Compute(Var output, IReadOnlyList<Var> inputs, Var? seed = null, bool createGraph = false)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -24,11 +28,15 @@ public static class Grad
         if (seed is not null && !seed.Value.SameShape(output.Value))
             throw new ArgumentException($"Grad: seed shape {ShapeUtil.Format(seed.Shape)} differs from output shape {ShapeUtil.Format(output.Shape)}.");
         var result = new Var[inputs.Count];
-        if (!output.RequiresGrad)
+        if (!output.RequiresGrad && output.ConstantDerivative)
         {
-            for (int i = 0; i < inputs.Count; i++) result[i] = Var.Constant(Tensor.Zeros(inputs[i].Value.ShapeArray()));
+            // a derivative (taken with createGraph) that does not depend on the inputs: its derivatives are zero
+            for (int i = 0; i < inputs.Count; i++) result[i] = Zero(inputs[i], createGraph);
             return result;
         }
+        if (!output.RequiresGrad)
+            throw new InvalidOperationException(
+                $"Grad: the output ({output.OpName ?? "a constant"}) was computed from constants only, so it has no gradient; if it is itself a gradient, compute that gradient with createGraph: true.");
         int minGeneration = int.MaxValue;
         foreach (var v in inputs) minGeneration = Math.Min(minGeneration, v.Generation);
         var order = TopologicalOrder(output, minGeneration);
@@ -61,21 +69,41 @@ public static class Grad
         for (int i = 0; i < inputs.Count; i++)
         {
             var g = index.TryGetValue(inputs[i], out int j) ? grads[j] : null;
-            result[i] = g ?? Var.Constant(Tensor.Zeros(inputs[i].Value.ShapeArray()));
+            result[i] = g is null ? Zero(inputs[i], createGraph)
+                : createGraph && !g.RequiresGrad ? Var.ConstantDerivativeOf(g.Value, g.OpName) : g;
         }
         return result;
     }
 
+    /// <summary>The zero gradient of an input the output does not reach (a constant derivative under createGraph).</summary>
+    private static Var Zero(Var input, bool createGraph) =>
+        createGraph ? Var.ConstantDerivativeOf(Tensor.Zeros(input.Value.ShapeArray()), null) : Var.Constant(Tensor.Zeros(input.Value.ShapeArray()));
+
     /// <summary>Gradient of a scalar output with respect to one input.</summary>
-    public static Var Of(Var output, Var input, bool createGraph = false) => Compute(output, [input], null, createGraph)[0];
+    /// <exception cref="ArgumentException">The output is not a scalar (use <see cref="Compute"/> with a seed for a vector-Jacobian product).</exception>
+    public static Var Of(Var output, Var input, bool createGraph = false)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (output.Length != 1)
+            throw new ArgumentException($"Grad.Of needs a scalar output; this one has shape {ShapeUtil.Format(output.Shape)} (Grad.Compute with a seed gives vector-Jacobian products).");
+        return Compute(output, [input], null, createGraph)[0];
+    }
 
     /// <summary>
     /// Hessian-vector products of a scalar function at <paramref name="inputs"/> in the direction
     /// <paramref name="directions"/> (reverse over reverse): d/dx (grad f(x) . v).
     /// </summary>
+    /// <exception cref="ArgumentException">A non-scalar output, or a direction whose shape differs from its input's.</exception>
     public static Var[] HessianVectorProduct(Var output, IReadOnlyList<Var> inputs, IReadOnlyList<Var> directions, bool createGraph = false)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(directions);
         if (directions.Count != inputs.Count) throw new ArgumentException("HessianVectorProduct: one direction per input is needed.");
+        if (output.Length != 1) throw new ArgumentException($"HessianVectorProduct needs a scalar output; this one has shape {ShapeUtil.Format(output.Shape)}.");
+        for (int i = 0; i < inputs.Count; i++)
+            if (!directions[i].Value.SameShape(inputs[i].Value))
+                throw new ArgumentException($"HessianVectorProduct: direction {i} has shape {ShapeUtil.Format(directions[i].Shape)}, its input {ShapeUtil.Format(inputs[i].Shape)} (directions are not broadcast).");
         var g = Compute(output, inputs, null, createGraph: true);
         Var? dot = null;
         for (int i = 0; i < g.Length; i++)
@@ -83,7 +111,8 @@ public static class Grad
             var term = Op.Sum(g[i] * directions[i]);
             dot = dot is null ? term : dot + term;
         }
-        return Compute(dot!, inputs, null, createGraph);
+        if (dot is null) return [];
+        return Compute(dot, inputs, null, createGraph);
     }
 
     /// <summary>

@@ -85,10 +85,24 @@ public sealed class Var
     /// <summary>Records an operation: a constant result when no input requires a gradient.</summary>
     internal static Var Record(Tensor value, string opName, Var[] inputs, BackwardRule rule)
     {
+        bool derivative = false;
         foreach (var v in inputs)
+        {
             if (v.RequiresGrad) return new Var(value, true, inputs, rule, opName);
-        return new Var(value, false, null, null, opName);
+            derivative |= v.ConstantDerivative;
+        }
+        return new Var(value, false, null, null, opName) { ConstantDerivative = derivative };
     }
+
+    /// <summary>
+    /// True for a constant that is (a function of) a derivative taken with createGraph that came out constant (the
+    /// derivative of a linear function): differentiating it again gives zeros, while differentiating any other
+    /// constant is an error (<see cref="Grad.Compute"/>).
+    /// </summary>
+    internal bool ConstantDerivative { get; init; }
+
+    /// <summary>A constant marked as a constant derivative.</summary>
+    internal static Var ConstantDerivativeOf(Tensor value, string? opName) => new(value, false, null, null, opName) { ConstantDerivative = true };
 
     /// <inheritdoc />
     public override string ToString() => $"Var({OpName ?? (RequiresGrad ? "parameter" : "constant")}, {Value})";

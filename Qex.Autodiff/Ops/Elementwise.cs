@@ -49,15 +49,24 @@ public static partial class Op
     {
         int[] sa = a.Value.ShapeArray(), sb = b.Value.ShapeArray();
         return Var.Record(TensorMath.Binary(BinaryOp.Pow, a.Value, b.Value), "pow", [a, b],
-            (g, s) => [
-                a.RequiresGrad ? SumTo(g * s.Input(1) * Pow(s.Input(0), s.Input(1) - 1.0), sa) : null,
-                b.RequiresGrad ? SumTo(g * s.Output * Log(s.Input(0)), sb) : null]);
+            (g, s) =>
+            {
+                // d/da a^b = b a^(b-1), exactly 0 where b = 0 (0 * 0^-1 would be NaN at a = 0);
+                // d/db a^b = a^b ln a, taken as its limit 0 where a = 0 (a^b ln a -> 0 as a -> 0+; ln 0 would give NaN or -inf)
+                var ga = a.RequiresGrad ? SumTo(Where(TensorMath.Map(s.Input(1).Value, v => v == 0 ? 1 : 0), Var.Constant(Tensor.Zeros(g.Value.ShapeArray())),
+                    g * s.Input(1) * Pow(s.Input(0), s.Input(1) - 1.0)), sa) : null;
+                var gb = b.RequiresGrad ? SumTo(Where(TensorMath.Map(s.Input(0).Value, v => v == 0 ? 1 : 0), Var.Constant(Tensor.Zeros(g.Value.ShapeArray())),
+                    g * s.Output * Log(s.Input(0))), sb) : null;
+                return [ga, gb];
+            });
     }
 
     /// <summary>a ^ p for a constant exponent.</summary>
     public static Var Pow(Var a, double p)
     {
         if (p == 1) return a;
+        // x^0 = 1 with derivative 0 at every x, 0 included (p x^(p-1) would be 0 * inf there)
+        if (p == 0) return Var.Record(Tensor.Ones(a.Value.ShapeArray()), "pow_scalar", [a], (g, s) => [Scale(g, 0)]);
         var value = p == 2 ? TensorMath.Unary(UnaryOp.Square, a.Value) : TensorMath.Binary(BinaryOp.Pow, a.Value, Tensor.Scalar(p));
         return Var.Record(value, "pow_scalar", [a], (g, s) => [g * (p * Pow(s.Input(0), p - 1))]);
     }
@@ -96,18 +105,25 @@ public static partial class Op
     /// <summary>sign(a) as a constant (its derivative is zero almost everywhere).</summary>
     public static Var Sign(Var a) => Var.Constant(TensorMath.Unary(UnaryOp.Sign, a.Value));
 
+    // the derivatives of tanh, sigmoid and SiLU use sigma(-x) for 1 - sigma(x) and 4 sigma(2x) sigma(-2x) for
+    // 1 - tanh(x)^2: the same values without the cancellation that loses their relative accuracy in the tails
+    // (1 - sigma(40) is 0 in doubles, sigma(-40) is 4.2e-18)
+
     /// <summary>tanh(a).</summary>
-    public static Var Tanh(Var a) => Unary(UnaryOp.Tanh, a, "tanh", (g, s) => g * (1.0 - Square(s.Output)));
+    public static Var Tanh(Var a) => Unary(UnaryOp.Tanh, a, "tanh", (g, s) =>
+    {
+        var x2 = Scale(s.Input(0), 2);
+        return g * Scale(Sigmoid(x2) * Sigmoid(Neg(x2)), 4);
+    });
 
     /// <summary>The logistic sigmoid.</summary>
-    public static Var Sigmoid(Var a) => Unary(UnaryOp.Sigmoid, a, "sigmoid", (g, s) => g * s.Output * (1.0 - s.Output));
+    public static Var Sigmoid(Var a) => Unary(UnaryOp.Sigmoid, a, "sigmoid", (g, s) => g * s.Output * Sigmoid(Neg(s.Input(0))));
 
     /// <summary>SiLU (swish): a sigmoid(a).</summary>
     public static Var Silu(Var a) => Unary(UnaryOp.Silu, a, "silu", (g, s) =>
     {
         var x = s.Input(0);
-        var sig = Sigmoid(x);
-        return g * (sig * (1.0 + x * (1.0 - sig)));
+        return g * (Sigmoid(x) * (1.0 + x * Sigmoid(Neg(x))));
     });
 
     /// <summary>Softplus: ln(1 + exp(a)).</summary>
@@ -117,10 +133,13 @@ public static partial class Op
     public static Var Gelu(Var a) => Unary(UnaryOp.Gelu, a, "gelu", (g, s) =>
     {
         var x = s.Input(0);
-        var cdf = 0.5 * (1.0 + Erf(x * (1 / Math.Sqrt(2))));
         var pdf = Exp(Scale(Square(x), -0.5)) * (1 / Math.Sqrt(2 * Math.PI));
-        return g * (cdf + x * pdf);
+        return g * (NormalCdf(x) + x * pdf);
     });
+
+    /// <summary>The standard normal CDF Phi(a) = erfc(-a / sqrt 2) / 2 (accurate in the lower tail, like GELU's forward).</summary>
+    public static Var NormalCdf(Var a) => Var.Record(TensorMath.Map(a.Value, TensorMath.NormalCdf), "normal_cdf", [a], (g, s) =>
+        [g * (Exp(Scale(Square(s.Input(0)), -0.5)) * (1 / Math.Sqrt(2 * Math.PI)))]);
 
     /// <summary>atan(a).</summary>
     public static Var Atan(Var a) => Unary(UnaryOp.Atan, a, "atan", (g, s) => g / (1.0 + Square(s.Input(0))));

@@ -77,16 +77,18 @@ public static partial class Op
     /// <summary>Concatenates along an axis.</summary>
     public static Var Concat(IReadOnlyList<Var> parts, int axis)
     {
-        var values = parts.Select(p => p.Value).ToArray();
+        ArgumentNullException.ThrowIfNull(parts);
+        var inputs = parts.ToArray(); // the caller's list may change afterwards; the graph must not
+        var values = inputs.Select(p => p.Value).ToArray();
         var result = TensorMath.Concat(values, axis);
         var lengths = values.Select(v => v.Dim(axis)).ToArray();
-        return Var.Record(result, "concat", parts.ToArray(), (g, s) =>
+        return Var.Record(result, "concat", inputs, (g, s) =>
         {
             var r = new Var?[lengths.Length];
             int off = 0;
             for (int i = 0; i < lengths.Length; i++)
             {
-                if (parts[i].RequiresGrad) r[i] = Slice(g, axis, off, lengths[i]);
+                if (inputs[i].RequiresGrad) r[i] = Slice(g, axis, off, lengths[i]);
                 off += lengths[i];
             }
             return r;

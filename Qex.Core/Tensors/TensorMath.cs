@@ -206,12 +206,14 @@ public static class TensorMath
     /// <summary>Numerically stable ln(1 + exp(x)).</summary>
     public static double Softplus(double x) => x > 0 ? x + Log1p(Math.Exp(-x)) : Log1p(Math.Exp(x));
 
-    /// <summary>ln(1 + x), accurate for small x.</summary>
+    /// <summary>ln(1 + x), accurate for small x and finite for every finite x &gt; -1.</summary>
     public static double Log1p(double x)
     {
         double u = 1 + x;
         if (u == 1) return x;
-        return Math.Log(u) * x / (u - 1);
+        if (double.IsPositiveInfinity(u)) return u;
+        // x / (u - 1) first: ln(u) x overflows for x near the top of the range
+        return Math.Log(u) * (x / (u - 1));
     }
 
     /// <summary>The standard normal cumulative distribution function.</summary>

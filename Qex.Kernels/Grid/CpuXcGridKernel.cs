@@ -8,8 +8,8 @@ namespace Qex.Kernels.Grid;
 /// into a fixed number of contiguous chunks that run in parallel; each chunk accumulates its own matrices and the
 /// chunks are summed in order (deterministic for any thread count). Dense products run through <see cref="Gemm"/>.
 /// Given a memory budget, the basis values (and gradients) of the whole grid, when they fit, are kept between calls on
-/// the same basis and grid (training integrates the same grids thousands of times): the same numbers, not recomputed
-/// (water/def2-SVP at 75 x 302: 49 MB, integrations 15% faster). Off by default: over the ten integrations of one SCF
+/// the same basis and grid (training integrates the same grids thousands of times): the values of the first call,
+/// not recomputed (water/def2-SVP at 75 x 302: 49 MB, integrations 15% faster). Off by default: over the ten integrations of one SCF
 /// the saving is within the noise while the peak memory of water's run grows from 85 to 141 MB.
 /// </summary>
 public sealed class CpuXcGridKernel : IXcGridKernel

@@ -43,7 +43,15 @@ public sealed class EnergyCommandTests
         Assert.Equal(reference.Multiplicity == 1 ? "rks" : "uks", root.GetProperty("reference").GetString());
         Assert.Equal(150 * 590 * lines.Length, root.GetProperty("grid_points").GetInt32());
         Assert.True(root.GetProperty("xc_energy").GetDouble() < 0);
-        Assert.True(root.GetProperty("homo_lumo_gap").GetDouble() > 0);
+        double gap = root.GetProperty("homo_lumo_gap").GetDouble();
+        if (molecule == "oh")
+            // OH's beta pi pair in LDA: the self-consistent state with one pi occupied has the occupied level 6.5 mHa
+            // above the empty one (no aufbau state exists; the SCF holds the occupation). Psi4 prints the orbitals of the
+            // Fock matrix before its last density swap between pi_x and pi_y: 4A -0.077770 occupied, 5A -0.071308
+            // virtual, the same pair of levels with the labels exchanged
+            Assert.Equal(-(0.077770 - 0.071308), gap, 4);
+        else
+            Assert.True(gap > 0);
         Assert.Equal(root.GetProperty("electrons").GetInt32(), root.GetProperty("grid_electrons").GetDouble(), 6);
         Assert.Contains("XC energy", log.ToString(), StringComparison.Ordinal);
     }

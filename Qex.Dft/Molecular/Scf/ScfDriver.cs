@@ -152,6 +152,15 @@ public static class ScfDriver
             if (it > 1 && Math.Abs(dE) < o.EnergyTolerance && errMax < o.CommutatorTolerance)
             {
                 if (shifted || (early && o.Damping > 0)) { early = false; continue; } // one clean step: orbitals of the unshifted F
+                if (o.Smearing == 0)
+                    for (int ch = 0; ch < channels; ch++)
+                    {
+                        // report the orbitals of the final Fock matrix, F[D], and as occupied those that span D: the
+                        // orbitals above came from the previous iteration's F, whose order can differ when D swapped
+                        // between equivalent states (OH's pi_x and pi_y, same energy) in the last step
+                        (eps[ch], c[ch]) = ScfMath.Diagonalise(f[ch], x, n, m);
+                        occupied[ch] = ScfMath.MaximumOverlap(previous[ch], c[ch], s, n, m, model.Occupied[ch]);
+                    }
                 for (int ch = 0; ch < channels; ch++)
                 {
                     if (!held[ch]) continue;

@@ -89,10 +89,12 @@ public sealed class XcGridKernelTests
     }
 
     [Fact]
-    public void KeptBasisValuesGiveTheSameBitsAsComputedOnes()
+    public void KeptBasisValuesGiveWhatRecomputedOnesGive()
     {
-        // the same kernel called again (values kept from the first call) and a kernel that keeps nothing agree to the
-        // last bit, for gradient and density-only functionals in either order, restricted and unrestricted
+        // the same kernel called again (values kept from the first call) and a kernel that keeps nothing agree, for
+        // gradient and density-only functionals in either order, restricted and unrestricted: to round-off, not to
+        // the bit, because a tiered JIT may compile the basis evaluation differently between the first call and later
+        // ones (seen in the full suite: 4e-15 relative)
         var (basis, points, set) = Setup(40, 110);
         int n = set.FunctionCount;
         var d = new[] { RandomSymmetric(n, 21, 0.1), RandomSymmetric(n, 22, 0.1) };
@@ -105,8 +107,12 @@ public sealed class XcGridKernelTests
         {
             var a = plain.Integrate(basis, points, dens, f);
             var b = keeping.Integrate(basis, points, dens, f);
-            Assert.Equal(a.Energy, b.Energy);
-            for (int s = 0; s < dens.Length; s++) Assert.Equal(a.Matrices[s], b.Matrices[s]);
+            Assert.True(Math.Abs(a.Energy - b.Energy) <= 1e-13 * Math.Abs(a.Energy), $"energy {a.Energy:R} vs {b.Energy:R}");
+            for (int s = 0; s < dens.Length; s++)
+            {
+                double scale = a.Matrices[s].Max(Math.Abs);
+                Assert.True(a.Matrices[s].Zip(b.Matrices[s], (x, y) => Math.Abs(x - y)).Max() <= 1e-13 * scale, "XC matrices differ");
+            }
         }
         Assert.True(keeping.CachedBytes > 0);
         Assert.Equal(0, plain.CachedBytes);
