@@ -25,6 +25,10 @@ public static partial class Op
     /// (a density or energy summed over a fully occupied degenerate shell, a projector) this is exact; for other losses
     /// the eigenvectors are not differentiable there and the result is the gradient with the in-space rotation fixed
     /// (finite, where the mathematical derivative does not exist).</para>
+    /// <para>Second derivatives at (or within about 1e-6 of) a degeneracy are wrong even for invariant losses: the
+    /// dropped terms are 0/0 limits that carry a finite part (for the sum of squared eigenvalues of diag(1, 1, 3) + x B,
+    /// B coupling the pair, d2/dx2 is 4 and this op gives 2.63). For densities, projectors and other functions of the
+    /// spectrum use <see cref="MatrixFunction"/>, exact there to second order.</para>
     /// </remarks>
     public static EighResult Eigh(Var a)
     {
