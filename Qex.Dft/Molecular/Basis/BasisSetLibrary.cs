@@ -31,7 +31,7 @@ public static class BasisSetLibrary
     {
         ArgumentNullException.ThrowIfNull(basisName);
         return Fitting.TryGetValue(basisName.Trim(), out string? f) ? f
-            : throw new ArgumentException($"No fitting set is known for the basis '{basisName}'; name one (shipped: def2-universal-jkfit, cc-pvdz-jkfit, or a .gbs file). "
+            : throw new ArgumentException($"No fitting set is known for the basis '{basisName}'; give one (qex energy --aux-basis NAME|FILE, HartreeFockOptions.FittingBasis; shipped: def2-universal-jkfit, cc-pvdz-jkfit). "
                 + $"The defaults: {string.Join(", ", Fitting.GroupBy(kv => kv.Value).Select(g => $"{g.Key} for {string.Join(" ", g.Select(kv => kv.Key))}"))}.");
     }
 
