@@ -12,7 +12,9 @@ public static partial class Op
     /// computed subspace comes from a bordered solve <c>[[l_i - H, v_i], [v_i^T, 0]]</c> (Nelson's method: the
     /// singular block is reduced by the row and column of v_i's largest component), which is itself an op of this
     /// family, so derivatives nest. Degenerate pairs inside the lowest k are treated as in <see cref="Eigh"/>; l_k
-    /// must be separated from l_(k+1).
+    /// must be separated from l_(k+1). As with <see cref="Eigh"/>, second derivatives at (nearly) degenerate pairs
+    /// inside the lowest k are not exact (a symmetric double well's tunnelling pair); <see cref="MatrixFunction"/> is,
+    /// for functions of the spectrum such as the density.
     /// </summary>
     /// <param name="diagonal">The main diagonal (n).</param>
     /// <param name="offDiagonals">Constant off-diagonals: element q-1 is the q-th off-diagonal (n - q values).</param>
