@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using Qex.Dft.Molecular;
 using Qex.Dft.Molecular.Basis;
 using Qex.Dft.Molecular.Integrals;
+using Qex.Dft.Molecular.Scf;
 using Qex.Kernels.Fock;
 
 namespace Qex.Bench;
@@ -39,6 +40,8 @@ public class MolecularBenchmarks : IByteCount
         """;
 
     private ElectronRepulsionEngine _engine = null!;
+    private DensityFittedCoulombExchange _fitted = null!;
+    private BasisSet _basis = null!, _aux = null!;
     private IReadOnlyList<EriBlocks> _stored = [];
     private readonly CpuCoulombExchangeKernel _kernel = new(maxThreads: 1);
     private double[] _density = [], _j = [], _k = [];
@@ -56,11 +59,11 @@ public class MolecularBenchmarks : IByteCount
         var basis = BasisSet.For(mol, BasisSetLibrary.Load("def2-svp"));
         _engine = new ElectronRepulsionEngine(basis);
         _stored = _engine.Store(maxThreads: 1);
+        (_basis, _aux) = (basis, RestrictedHartreeFock.FittingBasis(mol, basis));
+        _fitted = new DensityFittedCoulombExchange(_basis, _aux, maxThreads: 1);
         int n = basis.FunctionCount;
-        var rng = new Random(3);
-        _density = new double[n * n];
-        for (int a = 0; a < n; a++)
-            for (int b = 0; b <= a; b++) _density[a * n + b] = _density[b * n + a] = rng.NextDouble() - 0.5;
+        // the converged RHF density (rank 21): density fitting's K costs grow with the rank of the density
+        _density = RestrictedHartreeFock.Run(mol, basis, new HartreeFockOptions(Integrals: IntegralMode.DensityFitting)).Density.ToArray();
         _j = new double[n * n];
         _k = new double[n * n];
     }
@@ -79,4 +82,10 @@ public class MolecularBenchmarks : IByteCount
 
     [Benchmark(Description = "evaluate and store all integrals")]
     public int Integrals() => _engine.Store(maxThreads: 1).Sum(s => s.Count);
+
+    [Benchmark(Description = "J and K for one density (density fitting, def2-universal-jkfit)")]
+    public double FittedCoulombExchange() => _fitted.Build([_density]).Exchange[0][0];
+
+    [Benchmark(Description = "fitted three-center integrals B = (P|Q)^-1/2 (P|mn)")]
+    public int FittedIntegrals() => new DensityFittedCoulombExchange(_basis, _aux, maxThreads: 1).FittingRank;
 }
