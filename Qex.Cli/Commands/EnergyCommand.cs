@@ -145,7 +145,7 @@ public static class EnergyCommand
         }
         if (functional is null && o.Smearing != 0)
             throw new ArgumentException($"--smearing applies to density functionals here; method '{method}' has integer occupations.");
-        if (functional is null && (o.Grid is not null || o.Radial is not null || o.Spherical is not null || o.Prune != "none"))
+        if (functional is null && (o.Grid is not null || o.Radial is not null || o.Spherical is not null || !o.Prune.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)))
             throw new ArgumentException($"--grid, --radial, --spherical and --prune set the integration grid of density functionals; method '{method}' uses none.");
         var gridOptions = functional is null ? null : Qex.Dft.Molecular.Grids.GridOptions.Build(o.Grid, o.Radial, o.Spherical, o.RadialScheme, o.Partition, o.Prune);
         var timings = new Dictionary<string, double>();

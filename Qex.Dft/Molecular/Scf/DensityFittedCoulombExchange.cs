@@ -100,9 +100,6 @@ public sealed class DensityFittedCoulombExchange : ICoulombExchangeBuilder
     /// <summary>Always true: every build is a full one.</summary>
     public bool LastWasFull => true;
 
-    /// <summary>The fitted (Q|mn) = B[Q, m n] (kept functions x n^2), read-only.</summary>
-    public ReadOnlySpan<double> FittedIntegrals => b;
-
     /// <inheritdoc />
     /// <exception cref="ArgumentException">A density of the wrong size, not finite, or not symmetric.</exception>
     public (double[][] Coulomb, double[][] Exchange) Build(IReadOnlyList<double[]> densities, bool full = false, bool exchange = true)
