@@ -13,6 +13,7 @@ using Qex.Dft.OneD.Training;
 using Qex.Dft.OneD.Xc;
 using Qex.Dft.OneD.Xc.Quantum;
 using Spectre.Console;
+using Qex.Dft.Training;
 
 namespace Qex.Cli.Commands;
 

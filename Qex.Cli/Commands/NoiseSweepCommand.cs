@@ -13,6 +13,7 @@ using Qex.Dft.OneD.Xc;
 using Qex.Dft.OneD.Xc.Quantum;
 using Qex.Quantum.Noise;
 using Spectre.Console;
+using Qex.Dft.Training;
 
 namespace Qex.Cli.Commands;
 

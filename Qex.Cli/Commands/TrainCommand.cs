@@ -5,6 +5,7 @@ using Qex.Cli.Configuration;
 using Qex.Cli.Output;
 using Qex.Cli.Plots;
 using Qex.Dft.OneD.Training;
+using Qex.Dft.Training;
 
 namespace Qex.Cli.Commands;
 

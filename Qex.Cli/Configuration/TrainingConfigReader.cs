@@ -1,6 +1,7 @@
 using System.Globalization;
 using Qex.Cli.Training;
 using Qex.Dft.OneD.Training;
+using Qex.Dft.Training;
 
 namespace Qex.Cli.Configuration;
 

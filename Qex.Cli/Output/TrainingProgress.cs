@@ -1,5 +1,6 @@
 using System.Globalization;
 using Qex.Dft.OneD.Training;
+using Qex.Dft.Training;
 
 namespace Qex.Cli.Output;
 

@@ -2,6 +2,7 @@ using Qex.Core.IO;
 using Qex.Dft.OneD.Training;
 using ScottPlot;
 using SkiaSharp;
+using Qex.Dft.Training;
 
 namespace Qex.Cli.Plots;
 

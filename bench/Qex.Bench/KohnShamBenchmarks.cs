@@ -8,6 +8,7 @@ using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Reference;
 using Qex.Dft.OneD.Training;
 using Qex.Dft.OneD.Xc;
+using Qex.Dft.Training;
 
 namespace Qex.Bench;
 
@@ -37,7 +38,7 @@ public class KohnShamTrainingBenchmarks
         _functional = new KsrGlobal();
         _parameters = _functional.InitialParameters(RngKey.FromSeed(0));
         _flat = _parameters.Flatten();
-        _trainer = new Trainer(_solver, _functional, _batch);
+        _trainer = new Trainer(new KohnShamObjective1D(_solver, _functional, _batch));
     }
 
     /// <summary>The loss alone, molecules in parallel exactly as the trainer evaluates them.</summary>

@@ -12,16 +12,26 @@ public static class FermiDirac
     public static double[] Occupations(IReadOnlyList<double> energies, double electrons, double capacity, double theta)
     {
         ArgumentNullException.ThrowIfNull(energies);
-        if (!(theta > 0)) throw new ArgumentException($"The smearing temperature must be positive; got {theta}.");
-        if (electrons < 0 || electrons > capacity * energies.Count + 1e-12)
-            throw new ArgumentException($"{electrons} electrons do not fit in {energies.Count} orbitals of {capacity} each.");
+        Check(energies, electrons, capacity, theta);
         var n = new double[energies.Count];
         if (electrons == 0) return n;
+        double mu0 = ChemicalPotential(energies, electrons, capacity, theta);
+        for (int k = 0; k < n.Length; k++) n[k] = capacity * Fermi((energies[k] - mu0) / theta);
+        return n;
+    }
+
+    /// <summary>The chemical potential mu with sum_k g / (1 + exp((eps_k - mu) / theta)) = N, by bisection to the last bit.</summary>
+    /// <exception cref="ArgumentException">More electrons than the orbitals can hold, none, or a non-positive temperature.</exception>
+    public static double ChemicalPotential(IReadOnlyList<double> energies, double electrons, double capacity, double theta)
+    {
+        ArgumentNullException.ThrowIfNull(energies);
+        Check(energies, electrons, capacity, theta);
+        if (energies.Count == 0) throw new ArgumentException("No orbitals to occupy.");
         double lo = energies.Min() - 60 * theta, hi = energies.Max() + 60 * theta;
         double Count(double mu)
         {
             double sum = 0;
-            for (int k = 0; k < n.Length; k++) sum += capacity * Fermi((energies[k] - mu) / theta);
+            for (int k = 0; k < energies.Count; k++) sum += capacity * Fermi((energies[k] - mu) / theta);
             return sum;
         }
         // the count rises monotonically with mu: bisect to the last bit
@@ -30,9 +40,14 @@ public static class FermiDirac
             double mid = 0.5 * (lo + hi);
             if (Count(mid) < electrons) lo = mid; else hi = mid;
         }
-        double mu0 = 0.5 * (lo + hi);
-        for (int k = 0; k < n.Length; k++) n[k] = capacity * Fermi((energies[k] - mu0) / theta);
-        return n;
+        return 0.5 * (lo + hi);
+    }
+
+    private static void Check(IReadOnlyList<double> energies, double electrons, double capacity, double theta)
+    {
+        if (!(theta > 0)) throw new ArgumentException($"The smearing temperature must be positive; got {theta}.");
+        if (electrons < 0 || electrons > capacity * energies.Count + 1e-12)
+            throw new ArgumentException($"{electrons} electrons do not fit in {energies.Count} orbitals of {capacity} each.");
     }
 
     /// <summary>S = -g sum_k [f ln f + (1 - f) ln(1 - f)], f = n_k / g.</summary>

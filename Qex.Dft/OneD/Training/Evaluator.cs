@@ -2,6 +2,7 @@ using Qex.Autodiff;
 using Qex.Core.Units;
 using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Xc;
+using Qex.Dft.Training;
 
 namespace Qex.Dft.OneD.Training;
 

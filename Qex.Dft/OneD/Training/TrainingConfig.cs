@@ -4,6 +4,7 @@ using Qex.Dft.OneD.Xc.Quantum;
 using Qex.Quantum.Circuits;
 using Qex.Quantum.Gates;
 using Qex.Quantum.Noise;
+using Qex.Dft.Training;
 
 namespace Qex.Dft.OneD.Training;
 

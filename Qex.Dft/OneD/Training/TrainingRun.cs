@@ -8,6 +8,7 @@ using Qex.Core.Random;
 using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Xc;
 using Qex.Dft.OneD.Xc.Quantum;
+using Qex.Dft.Training;
 
 namespace Qex.Dft.OneD.Training;
 
@@ -176,7 +177,7 @@ public sealed class TrainingRun
                 ? string.Create(CultureInfo.InvariantCulture, $" per start, up to {options.Starts} starts until the validation error is at most {options.TargetValidation:G4} mHa")
                 : $" per start, {options.Starts} starts";
             Say($"training {functional.Name} ({layout.TotalLength} parameters) on {batch.Count} molecules with {options.Optimiser}, at most {options.MaxEvaluations} evaluations{startsText}; checkpoints in {checkpointPath}");
-            var trainer = new Trainer(solver, functional, batch, scf, weights);
+            var trainer = new Trainer(new KohnShamObjective1D(solver, functional, batch, scf, weights));
             string metric = c.ValidationMetric;
             IReadOnlyList<EvaluationRow>? lastValidationRows = null;
             string validationLog = Path.Combine(_out, ValidationLogFile);

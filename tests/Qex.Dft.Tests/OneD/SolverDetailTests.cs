@@ -6,6 +6,7 @@ using Qex.Dft.OneD;
 using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Training;
 using Qex.Dft.OneD.Xc;
+using Qex.Dft.Training;
 
 namespace Qex.Dft.Tests.OneD;
 

@@ -7,6 +7,7 @@ using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Reference;
 using Qex.Dft.OneD.Training;
 using Qex.Dft.OneD.Xc;
+using Qex.Dft.Training;
 
 namespace Qex.Dft.Tests.OneD;
 
@@ -44,7 +45,7 @@ public sealed class TrainingMachineryTests : IDisposable
     {
         var solver = new KohnShamSolver(Grid, new ExponentialCoulomb());
         var xc = new KsrLocal(1);
-        var trainer = new Trainer(solver, xc, Batch.Value, new ScfOptions(Iterations: 6), new LossWeights(EnergySteps: 3));
+        var trainer = new Trainer(new KohnShamObjective1D(solver, xc, Batch.Value, new ScfOptions(Iterations: 6), new LossWeights(EnergySteps: 3)));
         var init = xc.InitialParameters(RngKey.FromSeed(1));
         string ck = Path.Combine(_dir, "adam.json");
         var steps = new List<double>();
@@ -63,7 +64,7 @@ public sealed class TrainingMachineryTests : IDisposable
         var xc = new KsrLocal(3);
         double Run()
         {
-            var trainer = new Trainer(solver, xc, Batch.Value, new ScfOptions(Iterations: 5), new LossWeights(EnergySteps: 2));
+            var trainer = new Trainer(new KohnShamObjective1D(solver, xc, Batch.Value, new ScfOptions(Iterations: 5), new LossWeights(EnergySteps: 2)));
             return trainer.Train(xc.InitialParameters(RngKey.FromSeed(7)), new TrainingOptions(MaxEvaluations: 6), 7).Loss;
         }
         Assert.Equal(Run(), Run());
@@ -74,7 +75,7 @@ public sealed class TrainingMachineryTests : IDisposable
     {
         var solver = new KohnShamSolver(Grid, new ExponentialCoulomb());
         var xc = new PoisonedFunctional(allowed: s => s <= 1);
-        var trainer = new Trainer(solver, xc, Batch.Value, new ScfOptions(Iterations: 4), new LossWeights(EnergySteps: 2));
+        var trainer = new Trainer(new KohnShamObjective1D(solver, xc, Batch.Value, new ScfOptions(Iterations: 4), new LossWeights(EnergySteps: 2)));
         var r = trainer.Train(xc.InitialParameters(RngKey.FromSeed(0)), new TrainingOptions(MaxEvaluations: 30), 0);
         Assert.False(r.Status.StartsWith("stopped", StringComparison.Ordinal), r.Status);
         Assert.True(double.IsFinite(r.Loss));
@@ -86,7 +87,7 @@ public sealed class TrainingMachineryTests : IDisposable
     {
         var solver = new KohnShamSolver(Grid, new ExponentialCoulomb());
         var xc = new PoisonedFunctional(allowed: s => s == 0.5); // finite only at the starting point
-        var trainer = new Trainer(solver, xc, Batch.Value, new ScfOptions(Iterations: 4), new LossWeights(EnergySteps: 2));
+        var trainer = new Trainer(new KohnShamObjective1D(solver, xc, Batch.Value, new ScfOptions(Iterations: 4), new LossWeights(EnergySteps: 2)));
         string ck = Path.Combine(_dir, "nan.json");
         var r = trainer.Train(xc.InitialParameters(RngKey.FromSeed(0)), new TrainingOptions(MaxEvaluations: 40, CheckpointEvery: 1), 0, null, ck);
         Assert.StartsWith("stopped", r.Status);

@@ -5,6 +5,7 @@ using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Reference;
 using Qex.Dft.OneD.Training;
 using Qex.Dft.OneD.Xc;
+using Qex.Dft.Training;
 
 namespace Qex.Dft.Tests.OneD;
 
@@ -28,7 +29,7 @@ public sealed class TrainingResumeTests : IDisposable
     private sealed class Killed : Exception;
 
     private static Trainer NewTrainer(IXcFunctional xc) =>
-        new(new KohnShamSolver(Grid, new ExponentialCoulomb()), xc, Samples.Value.Take(2).ToList(), new ScfOptions(Iterations: 5), new LossWeights(EnergySteps: 2));
+        new(new KohnShamObjective1D(new KohnShamSolver(Grid, new ExponentialCoulomb()), xc, Samples.Value.Take(2).ToList(), new ScfOptions(Iterations: 5), new LossWeights(EnergySteps: 2)));
 
     private static Func<ParameterSet, double> Validation(IXcFunctional xc) => p =>
         EvaluationSummary.Of(Evaluator.Run(new KohnShamSolver(Grid, new ExponentialCoulomb()), xc, p, "v", [Samples.Value[2]], new ScfOptions(Iterations: 5))).MaxMilliHartree;

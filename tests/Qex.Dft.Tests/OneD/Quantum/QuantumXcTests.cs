@@ -8,6 +8,7 @@ using Qex.Dft.OneD.Training;
 using Qex.Dft.OneD.Xc;
 using Qex.Dft.OneD.Xc.Quantum;
 using Qex.Quantum.Noise;
+using Qex.Dft.Training;
 
 namespace Qex.Dft.Tests.OneD.Quantum;
 

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using Qex.Autodiff;
 using Qex.Autodiff.Optimisers;
-using Qex.Dft.OneD.Data;
-using Qex.Dft.OneD.Xc;
 
-namespace Qex.Dft.OneD.Training;
+namespace Qex.Dft.Training;
 
 /// <summary>Optimiser settings of a training run.</summary>
 /// <param name="Optimiser">"lbfgs" or "adam".</param>
@@ -112,63 +110,21 @@ public sealed record TrainingResult(ParameterSet Parameters, double Loss, int Ev
 public sealed class NonFiniteLossException(string message) : Exception(message);
 
 /// <summary>
-/// Trains an XC functional through the Kohn–Sham SCF: the objective is the mean trajectory loss over a batch of
-/// molecules (any mix of datasets), its gradient flows through every KS iteration. Molecules are evaluated in
-/// parallel (each with its own graph) and summed in a fixed order, so results are deterministic.
+/// Trains a functional on a training objective (1D or molecular Kohn–Sham, <see cref="ITrainingObjective"/>): L-BFGS or
+/// Adam, validation-based selection (early stopping), restarts, several starts, atomic checkpoints and exact resume.
 /// </summary>
 public sealed class Trainer
 {
-    private readonly KohnShamSolver _solver;
-    private readonly IXcFunctional _functional;
-    private readonly IReadOnlyList<Sample> _batch;
-    private readonly ScfOptions _scf;
-    private readonly LossWeights _weights;
+    private readonly ITrainingObjective _objective;
 
-    /// <summary>A trainer for a batch of reference samples (all on the solver's grid).</summary>
-    /// <exception cref="ArgumentException">Empty batch, or a sample on another grid.</exception>
-    public Trainer(KohnShamSolver solver, IXcFunctional functional, IReadOnlyList<Sample> batch, ScfOptions? scf = null, LossWeights? weights = null)
-    {
-        ArgumentNullException.ThrowIfNull(solver);
-        ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Count == 0) throw new ArgumentException("The training batch is empty (data.train selects no molecules).");
-        foreach (var s in batch)
-            if (s.Density.Length != solver.Grid.Count)
-                throw new ArgumentException($"Training sample '{s.Label}' has {s.Density.Length} density points; the grid has {solver.Grid.Count}.");
-        _solver = solver;
-        _functional = functional;
-        _batch = batch;
-        _scf = scf ?? new ScfOptions();
-        _weights = weights ?? new LossWeights();
-        if (_scf.Iterations < _weights.EnergySteps)
-            throw new ArgumentException($"loss.energy_steps ({_weights.EnergySteps}) exceeds scf.iterations ({_scf.Iterations}).");
-    }
+    /// <summary>A trainer of <paramref name="objective"/>.</summary>
+    public Trainer(ITrainingObjective objective) => _objective = objective ?? throw new ArgumentNullException(nameof(objective));
+
+    /// <summary>The objective.</summary>
+    public ITrainingObjective Objective => _objective;
 
     /// <summary>Loss, gradient (flat, in the layout of <paramref name="layout"/>) and per-molecule energy errors.</summary>
-    public (double Loss, double[] Gradient, double[] EnergyErrors) Evaluate(ParameterSet layout, double[] flat)
-    {
-        ArgumentNullException.ThrowIfNull(layout);
-        var parameters = layout.Unflatten(flat);
-        var losses = new double[_batch.Count];
-        var errors = new double[_batch.Count];
-        var grads = new double[_batch.Count][];
-        Parallel.For(0, _batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(_batch.Count, Environment.ProcessorCount) }, i =>
-        {
-            var vars = parameters.ToVars();
-            var trajectory = _solver.Run(_batch[i].Molecule, _functional, vars, _scf);
-            var loss = TrajectoryLoss.Molecule(trajectory, _batch[i], _solver.Grid.Spacing, _weights);
-            losses[i] = loss.ToScalar();
-            errors[i] = trajectory.Final.Energy.ToScalar() - _batch[i].TotalEnergy;
-            grads[i] = parameters.FlattenGradients(Grad.Compute(loss, vars));
-        });
-        var g = new double[flat.Length];
-        double total = 0;
-        for (int i = 0; i < _batch.Count; i++)
-        {
-            total += losses[i] / _batch.Count;
-            for (int j = 0; j < g.Length; j++) g[j] += grads[i][j] / _batch.Count;
-        }
-        return (total, g, errors);
-    }
+    public (double Loss, double[] Gradient, double[] EnergyErrors) Evaluate(ParameterSet layout, double[] flat) => _objective.Evaluate(layout, flat);
 
     /// <summary>
     /// Trains from <paramref name="initial"/>, or continues the run saved in <paramref name="resumeFrom"/> exactly
@@ -196,7 +152,7 @@ public sealed class Trainer
     public TrainingResult Train(ParameterSet initial, TrainingOptions options, long seed, Action<TrainingStep>? onStep = null,
         string? checkpointPath = null, TrainingProgressRecord? resumeFrom = null, CancellationToken cancel = default,
         Func<ParameterSet, double>? validate = null, Action<ValidationPoint>? onValidation = null,
-        Func<ParameterSet, TrainingProgressRecord, XcCheckpoint>? checkpointFactory = null, Func<int, ParameterSet>? initialiser = null,
+        Func<ParameterSet, TrainingProgressRecord, ITrainingCheckpoint>? checkpointFactory = null, Func<int, ParameterSet>? initialiser = null,
         Action<int>? onStart = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
@@ -282,7 +238,7 @@ public sealed class Trainer
         {
             if (checkpointPath is null) return;
             var record = Record(finished);
-            (checkpointFactory?.Invoke(Kept(), record) ?? new XcCheckpoint(_functional.Name, Kept(), record)).Save(checkpointPath);
+            (checkpointFactory?.Invoke(Kept(), record) ?? _objective.Checkpoint(Kept(), record)).Save(checkpointPath);
             lastCheckpoint = evaluations;
         }
 
@@ -297,7 +253,7 @@ public sealed class Trainer
             }
             catch (Exception e) when (e is ArithmeticException || (e is AggregateException ae && ae.Flatten().InnerExceptions.All(x => x is ArithmeticException)))
             {
-                (loss, g, errors) = (double.NaN, new double[x.Length], new double[_batch.Count]);
+                (loss, g, errors) = (double.NaN, new double[x.Length], new double[_objective.Count]);
             }
             evaluations++;
             bool finite = double.IsFinite(loss) && g.All(double.IsFinite);

@@ -1,0 +1,155 @@
+using Qex.Autodiff;
+using Qex.Autodiff.Optimisers;
+using Qex.Core.Tensors;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Correlation;
+using Qex.Dft.Molecular.Scf;
+using Qex.Dft.Training;
+
+namespace Qex.Dft.Molecular.Learning;
+
+/// <summary>A reference molecule of molecular training: its prepared problem, reference energy and density.</summary>
+/// <param name="Label">A name for reports (e.g. "h2 0.74").</param>
+/// <param name="Problem">The prepared molecule (basis, grid, integrals).</param>
+/// <param name="Energy">The reference total energy (Hartree, E_nn included).</param>
+/// <param name="DensityMatrix">The reference one-particle density matrix in the AO basis (n x n).</param>
+public sealed record MolecularSample(string Label, MolecularProblem Problem, double Energy, Tensor DensityMatrix)
+{
+    /// <summary>The reference density on the problem's grid.</summary>
+    public Tensor GridDensity { get; } = RhoOf(Problem, DensityMatrix);
+
+    private static Tensor RhoOf(MolecularProblem problem, Tensor p)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(p);
+        var f = problem.Density.FeaturesOf(p);
+        return Tensor.Wrap(f.Span[..problem.Density.Points].ToArray(), problem.Density.Points);
+    }
+}
+
+/// <summary>Reference energies and densities of the correlated methods.</summary>
+public static class MolecularReferences
+{
+    /// <summary>
+    /// FCI on top of RHF in <paramref name="basis"/>: the total energy and the AO density matrix of the FCI ground state
+    /// (singlet).
+    /// </summary>
+    public static (double Energy, Tensor Density) Fci(Molecule molecule, BasisSet basis)
+    {
+        ArgumentNullException.ThrowIfNull(molecule);
+        ArgumentNullException.ThrowIfNull(basis);
+        var rhf = RestrictedHartreeFock.Run(molecule, basis, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-10));
+        var mo = MolecularOrbitalIntegrals.For(molecule, basis, rhf.Coefficients);
+        var fci = FullConfigurationInteraction.Run(mo, molecule.AlphaCount, molecule.BetaCount, molecule.Multiplicity,
+            new FullConfigurationInteractionOptions(ResidualTolerance: 1e-8));
+        return (fci.Energy, fci.AtomicOrbitalDensity(rhf.Coefficients));
+    }
+}
+
+/// <summary>
+/// The trajectory loss of one molecule, as in 1D:
+/// <c>(1/N_e) [ sum_{k=K-s+1..K} d^(K-k) (E_k - E_ref)^2 + w_rho sum_g w_g (rho_K - rho_ref)^2 ]</c>, with rho_K the
+/// density of the final mixed density matrix.
+/// </summary>
+public static class MolecularTrajectoryLoss
+{
+    /// <summary>The loss of a trajectory against its reference.</summary>
+    /// <exception cref="ArgumentException">The trajectory is shorter than the energy steps.</exception>
+    public static Var Molecule(MolecularKohnShamTrajectory trajectory, MolecularSample reference, LossWeights? weights = null)
+    {
+        ArgumentNullException.ThrowIfNull(trajectory);
+        ArgumentNullException.ThrowIfNull(reference);
+        weights ??= new LossWeights();
+        int k = trajectory.States.Count;
+        if (k < weights.EnergySteps)
+            throw new ArgumentException($"The loss uses the last {weights.EnergySteps} energies but the SCF ran {k} cycles.");
+        Var? energy = null;
+        for (int i = k - weights.EnergySteps; i < k; i++)
+        {
+            var term = Op.Square(trajectory.States[i].Energy - reference.Energy) * Math.Pow(weights.Discount, k - 1 - i);
+            energy = energy is null ? term : energy + term;
+        }
+        var grid = trajectory.Problem.Density;
+        var rho = Op.Reshape(Op.Slice(grid.Features(trajectory.Final.Density), 0, 0, 1), grid.Points);
+        var densityError = Op.Sum(Op.Square(rho - Var.Constant(reference.GridDensity)) * grid.WeightVector);
+        Var total = energy is null ? densityError * weights.DensityWeight : energy * weights.EnergyWeight + densityError * weights.DensityWeight;
+        return total * (1.0 / trajectory.Problem.Electrons);
+    }
+}
+
+/// <summary>
+/// The molecular training objective: the mean trajectory loss of a batch of molecules through the differentiable
+/// SCF (<see cref="DifferentiableKohnSham"/>), molecules in parallel, reduced in a fixed order.
+/// </summary>
+public sealed class MolecularObjective : ITrainingObjective
+{
+    private readonly IMolecularXcModel _model;
+    private readonly IReadOnlyList<MolecularSample> _batch;
+    private readonly DifferentiableScfOptions _scf;
+    private readonly LossWeights _weights;
+    private readonly IGradientReducer _reducer;
+    private readonly string _basisName;
+
+    /// <summary>An objective for a batch of reference molecules.</summary>
+    /// <exception cref="ArgumentException">An empty batch, or more energy steps than cycles.</exception>
+    public MolecularObjective(IMolecularXcModel model, IReadOnlyList<MolecularSample> batch, DifferentiableScfOptions? scf = null, LossWeights? weights = null,
+        IGradientReducer? reducer = null)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _batch = batch ?? throw new ArgumentNullException(nameof(batch));
+        if (batch.Count == 0) throw new ArgumentException("The training batch is empty (data.train selects no molecules).");
+        _scf = scf ?? new DifferentiableScfOptions();
+        _scf.Validate();
+        _weights = weights ?? new LossWeights();
+        _reducer = reducer ?? LocalGradientReducer.Instance;
+        if (_scf.Iterations < _weights.EnergySteps)
+            throw new ArgumentException($"loss.energy_steps ({_weights.EnergySteps}) exceeds scf.iterations ({_scf.Iterations}).");
+        _basisName = batch[0].Problem.Basis.Name;
+        foreach (var s in batch)
+            if (s.Problem.Basis.Name != _basisName)
+                throw new ArgumentException($"Training molecules must share one basis: '{s.Label}' is in {s.Problem.Basis.Name}, '{batch[0].Label}' in {_basisName}.");
+    }
+
+    /// <inheritdoc />
+    public int Count => _batch.Count;
+
+    /// <summary>The loss of one molecule and its gradient by the parameters (flat), with the final energy error.</summary>
+    public (double Loss, double[] Gradient, double EnergyError) EvaluateMolecule(ParameterSet layout, double[] flat, int index)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var parameters = layout.Unflatten(flat);
+        var vars = parameters.ToVars();
+        var trajectory = DifferentiableKohnSham.Run(_batch[index].Problem, _model, vars, _scf);
+        var loss = MolecularTrajectoryLoss.Molecule(trajectory, _batch[index], _weights);
+        return (loss.ToScalar(), parameters.FlattenGradients(Grad.Compute(loss, vars)), trajectory.Final.Energy.ToScalar() - _batch[index].Energy);
+    }
+
+    /// <summary>The loss alone (no gradient): for finite-difference checks and line searches.</summary>
+    public double Loss(ParameterSet layout, double[] flat)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var vars = layout.Unflatten(flat).ToVars().Select(v => v.Detach()).ToArray();
+        double total = 0;
+        for (int i = 0; i < _batch.Count; i++)
+            total += MolecularTrajectoryLoss.Molecule(DifferentiableKohnSham.Run(_batch[i].Problem, _model, vars, _scf), _batch[i], _weights).ToScalar() / _batch.Count;
+        return total;
+    }
+
+    /// <inheritdoc />
+    public (double Loss, double[] Gradient, double[] EnergyErrors) Evaluate(ParameterSet layout, double[] flat)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(flat);
+        var losses = new double[_batch.Count];
+        var errors = new double[_batch.Count];
+        var grads = new double[_batch.Count][];
+        Parallel.For(0, _batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(_batch.Count, Environment.ProcessorCount) }, i =>
+            (losses[i], grads[i], errors[i]) = EvaluateMolecule(layout, flat, i));
+        var (total, g) = _reducer.Mean(losses, grads, flat.Length);
+        return (total, g, errors);
+    }
+
+    /// <inheritdoc />
+    public ITrainingCheckpoint Checkpoint(ParameterSet parameters, TrainingProgressRecord record) =>
+        new MolecularXcCheckpoint(_model.Name, parameters, record) { Model = MolecularModelSpec.Of(_model), Scf = MolecularScfSpec.Of(_basisName, _scf) };
+}

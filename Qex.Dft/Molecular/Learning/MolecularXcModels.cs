@@ -1,0 +1,130 @@
+using Qex.Autodiff;
+using Qex.Autodiff.Optimisers;
+using Qex.Core.Random;
+using Qex.Core.Tensors;
+
+namespace Qex.Dft.Molecular.Learning;
+
+/// <summary>The density features a learned molecular functional reads.</summary>
+public enum MolecularXcFeatures
+{
+    /// <summary>The density only (local, LDA-like).</summary>
+    Lda,
+
+    /// <summary>The density and its gradient (GGA-like).</summary>
+    Gga,
+}
+
+/// <summary>
+/// A learned exchange-correlation functional for closed-shell molecules, in the one signature of every functional:
+/// the energy per volume on the grid points, <c>e = f(density features, parameters)</c>, so that E_xc = sum_g w_g e_g.
+/// </summary>
+public interface IMolecularXcModel
+{
+    /// <summary>A name for messages, checkpoints and reports.</summary>
+    string Name { get; }
+
+    /// <summary>The features the model reads.</summary>
+    MolecularXcFeatures Features { get; }
+
+    /// <summary>Fresh parameters from a key.</summary>
+    ParameterSet InitialParameters(RngKey key);
+
+    /// <summary>
+    /// e on every point from the total density rho and sigma = |grad rho|^2 (both of shape (points)); parameters in
+    /// the order of <see cref="InitialParameters"/>.
+    /// </summary>
+    Var EnergyDensity(Var rho, Var sigma, IReadOnlyList<Var> parameters);
+
+    /// <summary>A one-line description (architecture and parameter count).</summary>
+    string Describe();
+}
+
+/// <summary>
+/// A local learned functional as an enhancement over Slater exchange: e = e_x^LDA(rho) F(x), F = 1 + MLP(x) with
+/// SiLU hidden layers and a last layer that starts at zero (so training starts from LDA exchange, whose SCF is
+/// stable). Features: x0 = rho^(1/3) (proportional to 1 / r_s); with <see cref="MolecularXcFeatures.Gga"/> also
+/// x1 = s^2 / (1 + s^2), s the reduced gradient sqrt(sigma) / (2 (3 pi^2)^(1/3) rho^(4/3)), bounded in [0, 1).
+/// Points below <see cref="DensityCutoff"/> contribute nothing (as in standard functionals).
+/// Parameters: W1 (k, h1), b1 (h1), W2 (h1, h2), b2 (h2), W3 (h2, 1), b3 ().
+/// </summary>
+public sealed class EnhancementXcModel : IMolecularXcModel
+{
+    /// <summary>Densities at or below this are treated as vacuum.</summary>
+    public const double DensityCutoff = 1e-12;
+
+    private static readonly double Cx = 0.75 * Math.Cbrt(3 / Math.PI);
+    private static readonly double S2 = 4 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3.0);
+
+    /// <summary>Creates the model.</summary>
+    /// <exception cref="ArgumentException">Non-positive widths.</exception>
+    public EnhancementXcModel(MolecularXcFeatures features = MolecularXcFeatures.Gga, int hidden1 = 16, int hidden2 = 16)
+    {
+        if (hidden1 < 1 || hidden2 < 1) throw new ArgumentException($"Hidden widths must be positive; got {hidden1} and {hidden2}.");
+        Features = features;
+        Hidden1 = hidden1;
+        Hidden2 = hidden2;
+    }
+
+    /// <inheritdoc />
+    public string Name => Features == MolecularXcFeatures.Lda ? "enhancement-lda" : "enhancement-gga";
+
+    /// <inheritdoc />
+    public MolecularXcFeatures Features { get; }
+
+    /// <summary>Hidden widths.</summary>
+    public int Hidden1 { get; }
+
+    /// <summary>Hidden widths.</summary>
+    public int Hidden2 { get; }
+
+    private int Inputs => Features == MolecularXcFeatures.Lda ? 1 : 2;
+
+    /// <summary>The number of parameters.</summary>
+    public int ParameterCount => Inputs * Hidden1 + Hidden1 + Hidden1 * Hidden2 + Hidden2 + Hidden2 + 1;
+
+    /// <inheritdoc />
+    public ParameterSet InitialParameters(RngKey key)
+    {
+        var k = key.Split(2);
+        return new ParameterSet(
+        [
+            new NamedTensor("W1", k[0].CreateGenerator().HeNormalTensor([Inputs, Hidden1], Inputs)),
+            new NamedTensor("b1", Tensor.Zeros(Hidden1)),
+            new NamedTensor("W2", k[1].CreateGenerator().HeNormalTensor([Hidden1, Hidden2], Hidden1)),
+            new NamedTensor("b2", Tensor.Zeros(Hidden2)),
+            new NamedTensor("W3", Tensor.Zeros(Hidden2, 1)),
+            new NamedTensor("b3", Tensor.Scalar(0)),
+        ]);
+    }
+
+    /// <inheritdoc />
+    public Var EnergyDensity(Var rho, Var sigma, IReadOnlyList<Var> p)
+    {
+        ArgumentNullException.ThrowIfNull(rho);
+        ArgumentNullException.ThrowIfNull(sigma);
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Count != 6) throw new ArgumentException($"{Name} takes 6 parameter tensors (W1, b1, W2, b2, W3, b3); got {p.Count}.");
+        int np = rho.Length;
+        var mask = TensorMath.Map(rho.Value, v => v > DensityCutoff ? 1 : 0);
+        // the "double where": the masked-out branch sees a harmless density, so no NaN or infinity reaches a gradient
+        var r = Op.Where(mask, rho, Var.Constant(1.0));
+        var cbrt = Op.Pow(r, 1.0 / 3.0);
+        var ex = Op.Neg(r * cbrt) * Cx;                                   // e_x^LDA = -Cx rho^(4/3)
+        Var x = Op.Reshape(cbrt, np, 1);
+        if (Features == MolecularXcFeatures.Gga)
+        {
+            var sg = Op.Where(mask, sigma, Var.Constant(0.0));
+            var s2 = sg / (Op.Square(r * cbrt) * Op.Square(cbrt) * S2);     // sigma / (4 (3 pi^2)^(2/3) rho^(8/3))
+            var bounded = s2 / (s2 + 1.0);
+            x = Op.Concat([x, Op.Reshape(bounded, np, 1)], 1);
+        }
+        var h = Op.Silu(Op.MatMul(x, p[0]) + p[1]);
+        h = Op.Silu(Op.MatMul(h, p[2]) + p[3]);
+        var f = Op.Reshape(Op.MatMul(h, p[4]), np) + p[5] + 1.0;
+        return Op.Where(mask, ex * f, Var.Constant(0.0));
+    }
+
+    /// <inheritdoc />
+    public string Describe() => $"{Name}: e_x^LDA (1 + MLP {Inputs}-{Hidden1}-{Hidden2}-1, SiLU), {ParameterCount} parameters";
+}

@@ -1,0 +1,243 @@
+using Qex.Autodiff;
+using Qex.Autodiff.Optimisers;
+using Qex.Core.Random;
+using Qex.Core.Tensors;
+using Qex.Dft.Molecular;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Dft;
+using Qex.Dft.Molecular.Grids;
+using Qex.Dft.Molecular.Integrals;
+using Qex.Dft.Molecular.Learning;
+using Qex.Dft.Molecular.Scf;
+using Qex.Dft.Molecular.Xc;
+using Qex.Dft.Training;
+
+namespace Qex.Dft.Tests.Molecular.Learning;
+
+/// <summary>
+/// The differentiable molecular SCF: its pieces against the production code (grid integration, J, the converged RKS
+/// with smearing), and the full training-loss gradient against finite differences, including square H4 (degenerate
+/// orbitals).
+/// </summary>
+public sealed class DifferentiableKohnShamTests
+{
+    private static readonly Molecule H2 = Molecule.ParseGeometry("H 0 0 0\nH 0 0 0.74");
+    private static readonly Molecule SquareH4 = Molecule.ParseGeometry("H 0 0 0\nH 1.2 0 0\nH 0 1.2 0\nH 1.2 1.2 0");
+    private static readonly Molecule Water = Molecule.ParseGeometry("O 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692");
+    private static readonly GridOptions Small = new(30, 110);
+
+    private static BasisSet Basis(Molecule m) => BasisSet.For(m, BasisSetLibrary.Load("6-31g"));
+
+    private static Tensor RandomSymmetric(int n, long seed, double scale = 0.1)
+    {
+        var rng = RngKey.FromSeed(seed).CreateGenerator();
+        return Tensor.Create([n, n], r =>
+        {
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j <= i; j++) r[i * n + j] = r[j * n + i] = scale * rng.Normal();
+        });
+    }
+
+    [Fact]
+    public void FeaturesIntegrateToTheElectronCountAndTheMatrixIsTheirAdjoint()
+    {
+        var p = new MolecularProblem(Water, Basis(Water), new GridOptions(75, 302));
+        var rho = p.Density.FeaturesOf(p.Guess).Span[..p.Density.Points];
+        double n = 0;
+        for (int g = 0; g < rho.Length; g++) n += p.Density.Weights[g] * rho[g];
+        double trace = 0;
+        int nf = p.Basis.FunctionCount;
+        for (int i = 0; i < nf; i++)
+            for (int j = 0; j < nf; j++) trace += p.Guess[i, j] * p.Overlap[i, j];
+        Assert.True(Math.Abs(n - trace) < 1e-5, $"grid electrons {n:F8} vs Tr(PS) {trace:F8}");
+        // <A(P), f> = <P, A^T f> for a non-symmetric P and arbitrary f
+        var rng = RngKey.FromSeed(3).CreateGenerator();
+        var pm = Tensor.Create([nf, nf], r => { for (int i = 0; i < r.Length; i++) r[i] = rng.Normal(); });
+        var f = Tensor.Create([4, p.Density.Points], r => { for (int i = 0; i < r.Length; i++) r[i] = rng.Normal(); });
+        double lhs = Dot(p.Density.Features(Var.Constant(pm)).Value, f), rhs = Dot(pm, p.Density.Matrix(Var.Constant(f)).Value);
+        Assert.True(Math.Abs(lhs - rhs) < 1e-10 * Math.Abs(lhs), $"{lhs} vs {rhs}");
+    }
+
+    [Fact]
+    public void GradientFeaturesEqualFiniteDifferencesOfTheDensityInSpace()
+    {
+        var mol = Water;
+        var basis = Basis(mol);
+        var p = new MolecularProblem(mol, basis, new GridOptions(20, 26));
+        var d = p.Guess;
+        // the density at a point and 1e-5 Bohr away along x, from one-point grids
+        double x0 = 0.31, y0 = -0.22, z0 = 0.4, h = 1e-5;
+        double Rho(double x) => new GridDensity(basis, new MolecularGrid([x], [y0], [z0], [1.0], [0])).FeaturesOf(d)[0, 0];
+        var at = new GridDensity(basis, new MolecularGrid([x0], [y0], [z0], [1.0], [0])).FeaturesOf(d);
+        double fd = (Rho(x0 + h) - Rho(x0 - h)) / (2 * h);
+        Assert.True(Math.Abs(at[1, 0] - fd) < 1e-7 * Math.Max(1, Math.Abs(fd)), $"d rho/dx {at[1, 0]} vs finite difference {fd}");
+    }
+
+    [Fact]
+    public void SlaterModelMatchesTheProductionIntegrator()
+    {
+        var mol = Water;
+        var basis = Basis(mol);
+        var p = new MolecularProblem(mol, basis, Small);
+        var model = new EnhancementXcModel(MolecularXcFeatures.Lda);     // F = 1 at initialisation: Slater exchange
+        var parameters = model.InitialParameters(RngKey.FromSeed(1)).ToVars();
+        var pv = Var.Parameter(p.Guess);
+        var exc = DifferentiableKohnSham.XcEnergy(p, model, parameters, pv);
+        var v = Grad.Of(exc, pv);
+        var reference = new XcIntegrator(p.Grid, basis, XcFunctional.Parse("slater")).Evaluate([p.Guess.ToArray()]);
+        Assert.True(Math.Abs(exc.ToScalar() - reference.Energy) < 1e-10 * Math.Abs(reference.Energy), $"E_x {exc.ToScalar():F12} vs {reference.Energy:F12}");
+        var vm = reference.Matrices[0];
+        for (int i = 0; i < vm.Length; i++)
+            Assert.True(Math.Abs(v.Value.Span[i] - vm[i]) < 1e-10, $"V_xc element {i}: {v.Value.Span[i]} vs {vm[i]}");
+    }
+
+    [Fact]
+    public void CoulombOperatorIsTheDenseContractionAndItsOwnAdjoint()
+    {
+        var basis = Basis(Water);
+        int n = basis.FunctionCount;
+        var j = new CoulombOperator(basis);
+        var d = RandomSymmetric(n, 5);
+        var eri = CoulombIntegrals.ElectronRepulsion(basis);
+        var built = j.Build(d);
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++)
+            {
+                double s = 0;
+                for (int c = 0; c < n; c++)
+                    for (int e = 0; e < n; e++) s += eri[((a * n + b) * n + c) * n + e] * d[c, e];
+                Assert.True(Math.Abs(s - built[a, b]) < 1e-11, $"J[{a},{b}] {built[a, b]} vs dense {s}");
+            }
+        // d/dP of 1/2 Tr(P J[P]) = J[P]
+        var pv = Var.Parameter(d);
+        var g = Grad.Of(Op.Sum(pv * j.Apply(pv)) * 0.5, pv);
+        for (int i = 0; i < n * n; i++) Assert.True(Math.Abs(g.Value.Span[i] - built.Span[i]) < 1e-12);
+    }
+
+    [Theory]
+    [InlineData("h2")]
+    [InlineData("h4-square")]
+    public void ConvergedScfEqualsProductionKohnShamWithTheSameSmearing(string name)
+    {
+        var mol = name == "h2" ? H2 : SquareH4;
+        var basis = Basis(mol);
+        var p = new MolecularProblem(mol, basis, Small);
+        var model = new EnhancementXcModel(MolecularXcFeatures.Gga);
+        var vars = model.InitialParameters(RngKey.FromSeed(2)).ToVars().Select(v => v.Detach()).ToArray();
+        var t = DifferentiableKohnSham.Run(p, model, vars, new DifferentiableScfOptions(Iterations: 80, Grid: Small));
+        var production = KohnSham.Run(mol, basis, XcFunctional.Parse("slater"), Small, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-9, Smearing: 0.04));
+        Assert.True(t.Final.DensityChange < 1e-9, $"not converged: change {t.Final.DensityChange:E2}");
+        Assert.True(Math.Abs(t.Final.Energy.ToScalar() - production.Energy) < 1e-8, $"{t.Final.Energy.ToScalar():F10} vs production {production.Energy:F10}");
+    }
+
+    [Fact]
+    public void ChemicalPotentialHasTheImplicitDerivativeAtDegenerateLevels()
+    {
+        // levels -1, -0.5, -0.5, 0.3 (a degenerate pair at the Fermi level), rotated
+        int n = 4;
+        var q = SymmetricEigenBasis(n, 9);
+        double[] e = [-1, -0.5, -0.5, 0.3];
+        var a = Tensor.Create([n, n], r =>
+        {
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0;
+                    for (int k = 0; k < n; k++) s += q[i, k] * e[k] * q[j, k];
+                    r[i * n + j] = s;
+                }
+        });
+        var dir = RandomSymmetric(n, 11, 1);
+        double Mu(double t) => DifferentiableKohnSham.ChemicalPotential(Var.Constant(Add(a, dir, t)), 3, 0.05).Mu.ToScalar();
+        var av = Var.Parameter(a);
+        var g = Grad.Of(DifferentiableKohnSham.ChemicalPotential(av, 3, 0.05).Mu, av);
+        double analytic = Dot(g.Value, dir), h = 1e-5;
+        double fd = (Mu(h) - Mu(-h)) / (2 * h);
+        Assert.True(Math.Abs(analytic - fd) < 1e-7, $"d mu: {analytic} vs finite difference {fd}");
+    }
+
+    public static TheoryData<string, string> GradientCases => new()
+    {
+        { "h2", "enhancement-lda" },
+        { "h2", "enhancement-gga" },
+        { "h4-square", "enhancement-gga" },
+    };
+
+    /// <summary>The whole training loss (trajectory energies and density against FCI) by the parameters, against central differences.</summary>
+    [Theory]
+    [MemberData(nameof(GradientCases))]
+    public void TrainingLossGradientEqualsFiniteDifferences(string system, string modelName)
+    {
+        var mol = system == "h2" ? H2 : SquareH4;
+        var basis = Basis(mol);
+        var problem = new MolecularProblem(mol, basis, Small);
+        var (energy, density) = MolecularReferences.Fci(mol, basis);
+        var sample = new MolecularSample(system, problem, energy, density);
+        var model = new MolecularModelSpec(modelName, 6, 5).Create();
+        // away from the initialisation (F = 1 there, where the last layer's zeros hide half of the chain rule)
+        var init = model.InitialParameters(RngKey.FromSeed(4));
+        var rng = RngKey.FromSeed(8).CreateGenerator();
+        var x0 = init.Flatten().Select(v => v + 0.05 * rng.Normal()).ToArray();
+        var objective = new MolecularObjective(model, [sample], new DifferentiableScfOptions(Iterations: 6, Grid: Small), new LossWeights(EnergySteps: 3));
+        var (loss, grad, _) = objective.Evaluate(init, x0);
+        Assert.Equal(loss, objective.Loss(init, x0), 14);
+        var dir = x0.Select(_ => rng.Normal()).ToArray();
+        double norm = Math.Sqrt(dir.Sum(v => v * v));
+        for (int i = 0; i < dir.Length; i++) dir[i] /= norm;
+        double h = 1e-4;
+        double Along(double t) => objective.Loss(init, x0.Select((v, i) => v + t * dir[i]).ToArray());
+        double fd = (8 * (Along(h) - Along(-h)) - (Along(2 * h) - Along(-2 * h))) / (12 * h);
+        double analytic = grad.Select((g, i) => g * dir[i]).Sum();
+        Assert.True(Math.Abs(analytic - fd) <= 1e-6 * Math.Abs(fd), $"{system} {modelName}: directional derivative {analytic:E10} vs finite difference {fd:E10} (loss {loss:E4})");
+    }
+
+    [Fact]
+    public void CheckpointsRoundTripAndRejectWhatDoesNotFit()
+    {
+        var model = new EnhancementXcModel(MolecularXcFeatures.Gga, 4, 3);
+        var parameters = model.InitialParameters(RngKey.FromSeed(1));
+        string dir = Path.Combine(Path.GetTempPath(), "qex-mol-ck-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string path = Path.Combine(dir, "ck.json");
+            new MolecularXcCheckpoint(model.Name, parameters) { Model = MolecularModelSpec.Of(model), Scf = MolecularScfSpec.Of("6-31g", new DifferentiableScfOptions()) }.Save(path);
+            var back = MolecularXcCheckpoint.Load(path);
+            Assert.Equal(parameters.Flatten(), back.Parameters.Flatten());
+            Assert.Equal(new MolecularModelSpec("enhancement-gga", 4, 3), back.Model);
+            Assert.Equal(20, back.Scf!.ToOptions().Iterations);
+            File.WriteAllText(path, File.ReadAllText(path).Replace("\"enhancement-gga\"", "\"enhancement-xyz\""));
+            Assert.Contains("Unknown molecular model 'enhancement-xyz'", Assert.Throws<InvalidDataException>(() => MolecularXcCheckpoint.Load(path)).Message);
+            File.WriteAllText(path, "{\"format\": \"qex.xc-checkpoint\"}");
+            Assert.Contains("not a Qex molecular XC checkpoint", Assert.Throws<InvalidDataException>(() => MolecularXcCheckpoint.Load(path)).Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void BadSettingsAndOpenShellsAreClearErrors()
+    {
+        Assert.Contains("scf.smearing", Assert.Throws<ArgumentException>(() => new DifferentiableScfOptions(Smearing: 0).Validate()).Message);
+        Assert.Contains("scf.mixing", Assert.Throws<ArgumentException>(() => new DifferentiableScfOptions(MixingAlpha: double.NaN).Validate()).Message);
+        var oh = Molecule.ParseGeometry("O 0 0 0\nH 0 0 0.97", multiplicity: 2);
+        Assert.Contains("closed-shell", Assert.Throws<ArgumentException>(() => new MolecularProblem(oh, Basis(oh), Small)).Message);
+    }
+
+    private static double[,] SymmetricEigenBasis(int n, long seed)
+    {
+        var e = Qex.Core.LinearAlgebra.SymmetricEigen.Decompose(RandomSymmetric(n, seed, 1));
+        var q = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) q[i, j] = e.Vectors[i, j];
+        return q;
+    }
+
+    private static Tensor Add(Tensor a, Tensor b, double t) => Tensor.Create(a.ShapeArray(), r => { for (int i = 0; i < r.Length; i++) r[i] = a.Span[i] + t * b.Span[i]; });
+
+    private static double Dot(Tensor a, Tensor b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += a.Span[i] * b.Span[i];
+        return s;
+    }
+}
