@@ -14,8 +14,11 @@ namespace Qex.Dft.Molecular.Learning;
 /// <param name="MixingAlpha">Linear density mixing P_in &lt;- P_in + alpha (P_out - P_in).</param>
 /// <param name="MixingDecay">alpha_(k+1) = decay alpha_k (1: constant).</param>
 /// <param name="Grid">The integration grid (default 50 radial x 194 angular points per atom).</param>
+/// <param name="Differentiation">Unrolled through the cycles (trajectory loss), or implicit at the converged fixed point.</param>
+/// <param name="FixedPointTolerance">Implicit mode: the SCF is converged when max |P_out - P_in| is below this.</param>
+/// <param name="MaxFixedPointCycles">Implicit mode: cycles allowed to reach the fixed point (then the evaluation fails).</param>
 public sealed record DifferentiableScfOptions(int Iterations = 20, double Smearing = 0.04, double MixingAlpha = 0.5, double MixingDecay = 1.0,
-    GridOptions? Grid = null)
+    GridOptions? Grid = null, ScfDifferentiation Differentiation = ScfDifferentiation.Unrolled, double FixedPointTolerance = 1e-9, int MaxFixedPointCycles = 400)
 {
     /// <summary>The default training grid: 50 x 194 per atom (Treutler–Ahlrichs, Treutler-adjusted Becke partition).</summary>
     public static GridOptions DefaultGrid { get; } = new(50, 194);
@@ -28,7 +31,19 @@ public sealed record DifferentiableScfOptions(int Iterations = 20, double Smeari
         if (!(Smearing > 0) || !double.IsFinite(Smearing)) throw new ArgumentException($"scf.smearing must be a positive temperature in Hartree (QEX uses 0.04); got {Smearing}.");
         if (!(MixingAlpha > 0 && MixingAlpha <= 1)) throw new ArgumentException($"scf.mixing must lie in (0, 1]; got {MixingAlpha}.");
         if (!(MixingDecay > 0 && MixingDecay <= 1)) throw new ArgumentException($"scf.mixing_decay must lie in (0, 1]; got {MixingDecay}.");
+        if (!(FixedPointTolerance > 0 && FixedPointTolerance < 1)) throw new ArgumentException($"scf.fixed_point_tolerance must lie in (0, 1); got {FixedPointTolerance}.");
+        if (MaxFixedPointCycles < 1 || MaxFixedPointCycles > 100_000) throw new ArgumentException($"scf.max_fixed_point_cycles must be between 1 and 100000; got {MaxFixedPointCycles}.");
     }
+}
+
+/// <summary>How the training loss is differentiated through the SCF.</summary>
+public enum ScfDifferentiation
+{
+    /// <summary>Through every one of a fixed number of cycles (the trajectory loss of KSR and xc-diff).</summary>
+    Unrolled,
+
+    /// <summary>At the converged fixed point P* = Phi(P*): the adjoint equation (1 - dPhi/dP)^T lambda = dL/dP by GMRES.</summary>
+    Implicit,
 }
 
 /// <summary>
@@ -131,21 +146,12 @@ public static class DifferentiableKohnSham
         ArgumentNullException.ThrowIfNull(parameters);
         var o = options ?? new DifferentiableScfOptions();
         o.Validate();
-        var h = Var.Constant(problem.CoreHamiltonian);
-        var x = Var.Constant(problem.Orthogonaliser);
-        int m = problem.Orthogonaliser.Dim(1);
         var p = Var.Constant(problem.Guess);
         var states = new List<MolecularKohnShamState>(o.Iterations);
         double alpha = o.MixingAlpha;
         for (int k = 0; k < o.Iterations; k++)
         {
-            var fock = h + problem.Coulomb.Apply(p) + XcPotential(problem, model, parameters, p);
-            foreach (double v in fock.Value.Span)
-                if (!double.IsFinite(v)) throw new ArithmeticException($"Differentiable SCF cycle {k + 1}: the Fock matrix is not finite (functional '{model.Name}').");
-            var orthogonal = Op.Symmetrize(Op.MatMul(Op.MatMul(x, fock, transposeA: true), x));
-            var (mu, levels) = ChemicalPotential(orthogonal, problem.Electrons, o.Smearing);
-            var shifted = orthogonal - mu * Var.Constant(Identity(m));
-            var pOut = Op.MatMul(Op.MatMul(x, Op.MatrixFunction(shifted, SpectralFunction.FermiDirac(0, o.Smearing, 2))), x, transposeB: true);
+            var (pOut, mu, levels) = Cycle(problem, model, parameters, p, o.Smearing, k + 1);
             var energy = Energy(problem, model, parameters, pOut);
             double e = energy.ToScalar();
             if (!double.IsFinite(e)) throw new ArithmeticException($"Differentiable SCF cycle {k + 1} gave a non-finite energy ({e}) with functional '{model.Name}'.");
@@ -157,6 +163,105 @@ public static class DifferentiableKohnSham
             states.Add(new MolecularKohnShamState(p, pOut, energy, levels, mu.ToScalar(), change));
         }
         return new MolecularKohnShamTrajectory(problem, states);
+    }
+
+    /// <summary>
+    /// One cycle: the output density matrix of the Fock matrix of <paramref name="density"/>, P_out = X f(X^T F X - mu) X^T,
+    /// with the Fermi level and the orbital energies.
+    /// </summary>
+    /// <exception cref="ArithmeticException">A non-finite Fock matrix.</exception>
+    public static (Var Density, Var Mu, double[] Levels) Cycle(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, Var density, double smearing,
+        int cycle = 0)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(model);
+        var x = Var.Constant(problem.Orthogonaliser);
+        int m = problem.Orthogonaliser.Dim(1);
+        var fock = Var.Constant(problem.CoreHamiltonian) + problem.Coulomb.Apply(density) + XcPotential(problem, model, parameters, density);
+        foreach (double v in fock.Value.Span)
+            if (!double.IsFinite(v)) throw new ArithmeticException($"Differentiable SCF cycle {cycle}: the Fock matrix is not finite (functional '{model.Name}').");
+        var orthogonal = Op.Symmetrize(Op.MatMul(Op.MatMul(x, fock, transposeA: true), x));
+        var (mu, levels) = ChemicalPotential(orthogonal, problem.Electrons, smearing);
+        var shifted = orthogonal - mu * Var.Constant(Identity(m));
+        var pOut = Op.MatMul(Op.MatMul(x, Op.MatrixFunction(shifted, SpectralFunction.FermiDirac(0, smearing, 2))), x, transposeB: true);
+        return (pOut, mu, levels);
+    }
+
+    /// <summary>
+    /// The converged density matrix P* = Phi(P*) of the functional with constant parameters: cycles with linear mixing
+    /// until max |P_out - P_in| is below the tolerance of <paramref name="options"/>. Returns P* and the cycles used.
+    /// </summary>
+    /// <exception cref="ArithmeticException">No convergence within the allowed cycles (the message says how far it got).</exception>
+    public static (Tensor Density, int Cycles) FixedPoint(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, DifferentiableScfOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var constants = parameters.Select(v => v.Detach()).ToArray();
+        var p = Var.Constant(problem.Guess);
+        double alpha = options.MixingAlpha, change = double.PositiveInfinity;
+        for (int k = 0; k < options.MaxFixedPointCycles; k++)
+        {
+            var pOut = Cycle(problem, model, constants, p, options.Smearing, k + 1).Density;
+            change = 0;
+            var a = pOut.Value.Span; var b = p.Value.Span;
+            for (int i = 0; i < a.Length; i++) change = Math.Max(change, Math.Abs(a[i] - b[i]));
+            if (change < options.FixedPointTolerance) return (pOut.Value, k + 1);
+            p = Var.Constant((p + (pOut - p) * alpha).Value);
+            alpha = Math.Max(alpha * options.MixingDecay, 0.05);
+        }
+        throw new ArithmeticException(FormattableString.Invariant(
+            $"The SCF of {problem.Molecule.Atoms.Count}-atom '{problem.Molecule.ToXyzBody().Split('\n')[0]}...' did not reach the fixed point in {options.MaxFixedPointCycles} cycles (last change {change:E2}, tolerance {options.FixedPointTolerance:E1}) with functional '{model.Name}'."));
+    }
+
+    /// <summary>
+    /// A loss of the converged density, differentiated implicitly: with P* the fixed point and L(P*, theta) the loss,
+    /// dL/dtheta = dL/dtheta|_P + lambda^T dPhi/dtheta where (1 - dPhi/dP)^T lambda = dL/dP (solved by GMRES with one
+    /// backward pass of a single cycle per product). The result carries that gradient for the parameters (first
+    /// derivatives only). Also returns the energy at P* and the fixed-point cycles.
+    /// </summary>
+    /// <exception cref="ArithmeticException">No fixed point, or the adjoint equation did not converge.</exception>
+    public static (Var Loss, double Energy, int Cycles) ImplicitLoss(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters,
+        Func<Var, Var, Var> loss, DifferentiableScfOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        var (star, cycles) = FixedPoint(problem, model, parameters, options);
+        var leaf = Var.Parameter(star);
+        var output = Cycle(problem, model, parameters, leaf, options.Smearing).Density;
+        var energy = Energy(problem, model, parameters, leaf);
+        var l = loss(leaf, energy);
+        var trainable = parameters.Where(v => v.RequiresGrad).ToList();
+        if (trainable.Count == 0) return (Var.Constant(l.Value), energy.ToScalar(), cycles);
+        var direct = Grad.Compute(l, [.. trainable, leaf]);
+        int nn = star.Length;
+        var gp = direct[^1].Value.ToArray();
+        var shape = star.ShapeArray();
+        double[] Transposed(double[] v) => Grad.Compute(output, [leaf], Var.Constant(Tensor.Wrap(v, shape)))[0].Value.ToArray();
+        var solution = Gmres.Solve(v =>
+        {
+            var jt = Transposed(v);
+            var r = new double[nn];
+            for (int i = 0; i < nn; i++) r[i] = v[i] - jt[i];
+            return r;
+        }, gp, tolerance: 1e-12, restart: Math.Min(nn, 60), maxIterations: 20 * nn + 100);
+        if (!solution.Converged)
+            throw new ArithmeticException($"The adjoint equation of the implicit SCF gradient did not converge (residual {solution.ResidualNorm:E2} after {solution.Iterations} products).");
+        var through = trainable.Count == 0 ? [] : Grad.Compute(output, trainable, Var.Constant(Tensor.Wrap(solution.Solution, shape)));
+        var grads = new Tensor[trainable.Count];
+        for (int i = 0; i < trainable.Count; i++)
+        {
+            var a = direct[i].Value.ToArray();
+            var b = through[i].Value.Span;
+            for (int j = 0; j < a.Length; j++) a[j] += b[j];
+            grads[i] = Tensor.Wrap(a, trainable[i].Value.ShapeArray());
+        }
+        var value = Op.Custom(l.Value, "implicit_scf_loss", [.. trainable], (g, s) =>
+        {
+            if (s.CreateGraph) throw new NotSupportedException("Implicit SCF gradients are first derivatives; higher derivatives need the unrolled mode.");
+            return [.. grads.Select(t => g * Var.Constant(t))];
+        });
+        return (value, energy.ToScalar(), cycles);
     }
 
     /// <summary>E[P] = Tr(P H) + 1/2 Tr(P J[P]) + E_xc[P] + E_nn.</summary>

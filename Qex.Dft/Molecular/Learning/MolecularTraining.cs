@@ -69,11 +69,32 @@ public static class MolecularTrajectoryLoss
             var term = Op.Square(trajectory.States[i].Energy - reference.Energy) * Math.Pow(weights.Discount, k - 1 - i);
             energy = energy is null ? term : energy + term;
         }
-        var grid = trajectory.Problem.Density;
-        var rho = Op.Reshape(Op.Slice(grid.Features(trajectory.Final.Density), 0, 0, 1), grid.Points);
-        var densityError = Op.Sum(Op.Square(rho - Var.Constant(reference.GridDensity)) * grid.WeightVector);
+        var densityError = DensityError(trajectory.Problem, trajectory.Final.Density, reference);
         Var total = energy is null ? densityError * weights.DensityWeight : energy * weights.EnergyWeight + densityError * weights.DensityWeight;
         return total * (1.0 / trajectory.Problem.Electrons);
+    }
+
+    /// <summary>
+    /// The loss at a converged density (implicit differentiation):
+    /// <c>(1/N_e) [ w_E (E - E_ref)^2 + w_rho sum_g w_g (rho - rho_ref)^2 ]</c>.
+    /// </summary>
+    public static Var FixedPoint(MolecularProblem problem, Var density, Var energy, MolecularSample reference, LossWeights? weights = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(energy);
+        weights ??= new LossWeights();
+        var total = Op.Square(energy - reference.Energy) * weights.EnergyWeight + DensityError(problem, density, reference) * weights.DensityWeight;
+        return total * (1.0 / problem.Electrons);
+    }
+
+    /// <summary>sum_g w_g (rho[P] - rho_ref)^2.</summary>
+    public static Var DensityError(MolecularProblem problem, Var density, MolecularSample reference)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(reference);
+        var grid = problem.Density;
+        var rho = Op.Reshape(Op.Slice(grid.Features(density), 0, 0, 1), grid.Points);
+        return Op.Sum(Op.Square(rho - Var.Constant(reference.GridDensity)) * grid.WeightVector);
     }
 }
 
@@ -119,9 +140,21 @@ public sealed class MolecularObjective : ITrainingObjective
         ArgumentNullException.ThrowIfNull(layout);
         var parameters = layout.Unflatten(flat);
         var vars = parameters.ToVars();
-        var trajectory = DifferentiableKohnSham.Run(_batch[index].Problem, _model, vars, _scf);
-        var loss = MolecularTrajectoryLoss.Molecule(trajectory, _batch[index], _weights);
-        return (loss.ToScalar(), parameters.FlattenGradients(Grad.Compute(loss, vars)), trajectory.Final.Energy.ToScalar() - _batch[index].Energy);
+        var (loss, energy) = MoleculeLoss(vars, index);
+        return (loss.ToScalar(), parameters.FlattenGradients(Grad.Compute(loss, vars)), energy - _batch[index].Energy);
+    }
+
+    private (Var Loss, double Energy) MoleculeLoss(IReadOnlyList<Var> vars, int index)
+    {
+        var sample = _batch[index];
+        if (_scf.Differentiation == ScfDifferentiation.Implicit)
+        {
+            var (l, e, _) = DifferentiableKohnSham.ImplicitLoss(sample.Problem, _model, vars,
+                (p, energy) => MolecularTrajectoryLoss.FixedPoint(sample.Problem, p, energy, sample, _weights), _scf);
+            return (l, e);
+        }
+        var trajectory = DifferentiableKohnSham.Run(sample.Problem, _model, vars, _scf);
+        return (MolecularTrajectoryLoss.Molecule(trajectory, sample, _weights), trajectory.Final.Energy.ToScalar());
     }
 
     /// <summary>The loss alone (no gradient): for finite-difference checks and line searches.</summary>
@@ -130,8 +163,7 @@ public sealed class MolecularObjective : ITrainingObjective
         ArgumentNullException.ThrowIfNull(layout);
         var vars = layout.Unflatten(flat).ToVars().Select(v => v.Detach()).ToArray();
         double total = 0;
-        for (int i = 0; i < _batch.Count; i++)
-            total += MolecularTrajectoryLoss.Molecule(DifferentiableKohnSham.Run(_batch[i].Problem, _model, vars, _scf), _batch[i], _weights).ToScalar() / _batch.Count;
+        for (int i = 0; i < _batch.Count; i++) total += MoleculeLoss(vars, i).Loss.ToScalar() / _batch.Count;
         return total;
     }
 

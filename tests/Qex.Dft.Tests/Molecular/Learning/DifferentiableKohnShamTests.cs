@@ -191,6 +191,51 @@ public sealed class DifferentiableKohnShamTests
         Assert.True(Math.Abs(analytic - fd) <= 1e-6 * Math.Abs(fd), $"{system} {modelName}: directional derivative {analytic:E10} vs finite difference {fd:E10} (loss {loss:E4})");
     }
 
+    /// <summary>The fixed-point loss differentiated implicitly (adjoint equation by GMRES), against central differences of converged SCFs.</summary>
+    [Theory]
+    [InlineData("h2")]
+    [InlineData("h4-square")]
+    public void ImplicitGradientEqualsFiniteDifferencesOfTheConvergedLoss(string system)
+    {
+        var mol = system == "h2" ? H2 : SquareH4;
+        var basis = Basis(mol);
+        var problem = new MolecularProblem(mol, basis, Small);
+        var (energy, density) = MolecularReferences.Fci(mol, basis);
+        var sample = new MolecularSample(system, problem, energy, density);
+        var model = new MolecularModelSpec("enhancement-gga", 6, 5).Create();
+        var init = model.InitialParameters(RngKey.FromSeed(4));
+        var rng = RngKey.FromSeed(8).CreateGenerator();
+        var x0 = init.Flatten().Select(v => v + 0.05 * rng.Normal()).ToArray();
+        var scf = new DifferentiableScfOptions(Grid: Small, Differentiation: ScfDifferentiation.Implicit, FixedPointTolerance: 1e-12, MaxFixedPointCycles: 2000);
+        var objective = new MolecularObjective(model, [sample], scf, new LossWeights(EnergySteps: 1));
+        var (loss, grad, _) = objective.Evaluate(init, x0);
+        var dir = x0.Select(_ => rng.Normal()).ToArray();
+        double norm = Math.Sqrt(dir.Sum(v => v * v));
+        for (int i = 0; i < dir.Length; i++) dir[i] /= norm;
+        double h = 1e-4;
+        double Along(double t) => objective.Loss(init, x0.Select((v, i) => v + t * dir[i]).ToArray());
+        double fd = (8 * (Along(h) - Along(-h)) - (Along(2 * h) - Along(-2 * h))) / (12 * h);
+        double analytic = grad.Select((g, i) => g * dir[i]).Sum();
+        Assert.True(Math.Abs(analytic - fd) <= 1e-6 * Math.Abs(fd), $"{system}: implicit directional derivative {analytic:E10} vs finite difference {fd:E10} (loss {loss:E4})");
+        // the fixed point is the converged unrolled SCF
+        var vars = init.Unflatten(x0).ToVars().Select(v => v.Detach()).ToArray();
+        var (star, _) = DifferentiableKohnSham.FixedPoint(problem, model, vars, scf);
+        var unrolled = DifferentiableKohnSham.Run(problem, model, vars, new DifferentiableScfOptions(Iterations: 120, Grid: Small));
+        double e1 = DifferentiableKohnSham.Energy(problem, model, vars, Var.Constant(star)).ToScalar();
+        Assert.True(Math.Abs(e1 - unrolled.Final.Energy.ToScalar()) < 1e-9, $"fixed point {e1:F10} vs 120 unrolled cycles {unrolled.Final.Energy.ToScalar():F10}");
+    }
+
+    [Fact]
+    public void SettingsThatCannotConvergeFailTheEvaluationWithAClearMessage()
+    {
+        var problem = new MolecularProblem(H2, Basis(H2), Small);
+        var model = new EnhancementXcModel(MolecularXcFeatures.Lda, 3, 3);
+        var vars = model.InitialParameters(RngKey.FromSeed(1)).ToVars();
+        var e = Assert.Throws<ArithmeticException>(() => DifferentiableKohnSham.FixedPoint(problem, model, vars,
+            new DifferentiableScfOptions(Grid: Small, Differentiation: ScfDifferentiation.Implicit, MaxFixedPointCycles: 3)));
+        Assert.Contains("did not reach the fixed point in 3 cycles", e.Message);
+    }
+
     [Fact]
     public void CheckpointsRoundTripAndRejectWhatDoesNotFit()
     {
