@@ -4,13 +4,14 @@ using CommandLine.Text;
 using Qex.Cli.Configuration;
 using Qex.Cli.Output;
 using Qex.Cli.Plots;
+using Qex.Dft.Molecular.Learning;
 using Qex.Dft.OneD.Training;
 using Qex.Dft.Training;
 
 namespace Qex.Cli.Commands;
 
 /// <summary>Options of <c>qex train</c>.</summary>
-[Verb("train", HelpText = "Train a 1D XC functional through the Kohn-Sham equations (no CONFIG: KSR-global on H2 at R = 1.28 and 3.84).")]
+[Verb("train", HelpText = "Train an XC functional through the Kohn-Sham equations: 1D (no CONFIG: KSR-global on H2 at R = 1.28 and 3.84) or molecular (a config with kind: molecular, e.g. configs/h2_3d.yaml).")]
 public sealed class TrainOptions
 {
     /// <summary>YAML config file (optional).</summary>
@@ -58,9 +59,40 @@ public static class TrainCommand
     {
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(output);
-        if (o.PrintDefaultConfig) { output.WriteLine(DefaultTrainingConfig.Yaml); return 0; }
+        bool molecular = ConfigFiles.Kind(o.Config, o.Set) == "molecular";
+        if (o.PrintDefaultConfig) { output.WriteLine(molecular ? DefaultTrainingConfig.MolecularYaml : DefaultTrainingConfig.Yaml); return 0; }
+        if (molecular) return ExecuteMolecular(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet);
         var config = TrainingConfigReader.Read(ConfigFiles.Build(o.Config, o.Set));
         return Execute(config, o.Out, o.Resume, output, log ?? output, o.Quiet);
+    }
+
+    /// <summary>Runs a molecular configuration: references, training through the differentiable SCF, test, report and plots.</summary>
+    public static int ExecuteMolecular(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var reporter = new ProgressReporter(log, quiet);
+        int budget = 1;
+        var events = new MolecularTrainingEvents
+        {
+            Message = reporter.Message,
+            ReferenceProgress = (done, total) => reporter.Update("references", done, total, $"  reference {done}/{total}"),
+            Started = (done, b) => { budget = b; reporter.Update("training", done, b); },
+            Step = (step, labels) =>
+            {
+                string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => string.Create(CultureInfo.InvariantCulture, $"{labels[i].Replace(' ', ':')}:{e * 1000:+0.00;-0.00}")));
+                reporter.Update("training", step.Evaluation, budget, string.Create(CultureInfo.InvariantCulture,
+                    $"eval {step.Evaluation,4}  loss {step.Loss:E4}  |g| {step.GradientNorm:E2}  dE[mHa] {errs}  {step.Milliseconds:F0} ms"));
+            },
+            Validation = p => reporter.Message(string.Create(CultureInfo.InvariantCulture,
+                $"           validation max error {p.Score:F3} mHa at evaluation {p.Evaluation}{(p.Improved ? " (best)" : "")}")),
+        };
+        var result = reporter.Run(() => new MolecularTrainingRun(config, outDir, events).Execute(resume));
+        foreach (var t in result.Tests)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"test {t.System} ({result.Reference}): MAE {t.Summary.MaeMilliHartree:F3} mHa, max {t.Summary.MaxMilliHartree:F3} mHa, {t.Summary.WithinChemicalAccuracy}/{t.Summary.Count} within 1.6 mHa"));
+        var written = MolecularPlots.Write(outDir, result);
+        if (!quiet) log.WriteLine($"wrote {string.Join(", ", new[] { TrainingRun.CheckpointFile, TrainingRun.ReportFile }.Concat(written))} in {outDir}");
+        return result.Failed ? 1 : 0;
     }
 
     /// <summary>Runs a typed configuration (also used by noise-sweep to train its model first).</summary>

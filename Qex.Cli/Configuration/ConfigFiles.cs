@@ -6,7 +6,23 @@ public static class ConfigFiles
     /// <summary>The tree of defaults, the file at <paramref name="path"/> (if any) and the overrides.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentException">The file is too large, a folder, or not a valid config (the message names it).</exception>
-    public static ConfigTree Build(string? path, IEnumerable<string> overrides)
+    public static ConfigTree Build(string? path, IEnumerable<string> overrides) => Build(path, overrides, DefaultTrainingConfig.Yaml);
+
+    /// <summary>The config kind of a file and overrides: "1d" (the default) or "molecular".</summary>
+    /// <exception cref="ArgumentException">Another kind (the message lists both).</exception>
+    public static string Kind(string? path, IEnumerable<string> overrides)
+    {
+        string? yaml = path is not null && File.Exists(path) && new FileInfo(path).Length <= ConfigTree.MaxDocumentLength ? File.ReadAllText(path) : null;
+        string kind;
+        try { kind = ConfigTree.Kind(yaml, overrides ?? []) ?? "1d"; }
+        catch (ArgumentException e) when (path is not null) { throw new ArgumentException($"{path}: {e.Message}", e); }
+        return kind is "1d" or "molecular" ? kind : throw new ArgumentException($"Config key 'kind' must be 1d or molecular; got '{kind}'.");
+    }
+
+    /// <summary>The tree of the molecular defaults, the file and the overrides.</summary>
+    public static ConfigTree BuildMolecular(string? path, IEnumerable<string> overrides) => Build(path, overrides, DefaultTrainingConfig.MolecularYaml);
+
+    private static ConfigTree Build(string? path, IEnumerable<string> overrides, string defaults)
     {
         string? yaml = null;
         if (path is not null)
@@ -19,7 +35,7 @@ public static class ConfigFiles
         }
         try
         {
-            return ConfigTree.Build(DefaultTrainingConfig.Yaml, yaml, overrides ?? []);
+            return ConfigTree.Build(defaults, yaml, overrides ?? []);
         }
         catch (ArgumentException e) when (path is not null && !e.Message.Contains("--set", StringComparison.Ordinal))
         {

@@ -41,6 +41,24 @@ public sealed class ConfigTree
         return new ConfigTree(root);
     }
 
+    /// <summary>
+    /// The top-level <c>kind</c> of a config document and overrides (a <c>--set kind=...</c> wins), or null when neither
+    /// says: which default tree the document is checked against.
+    /// </summary>
+    /// <exception cref="ArgumentException">Malformed YAML.</exception>
+    public static string? Kind(string? yaml, IEnumerable<string> overrides)
+    {
+        string? kind = null;
+        if (!string.IsNullOrWhiteSpace(yaml) && Parse(yaml, "the config file") is Dictionary<string, object?> map && map.TryGetValue("kind", out var k) && k is not null)
+            kind = Convert.ToString(k, CultureInfo.InvariantCulture);
+        foreach (string o in overrides ?? [])
+        {
+            int eq = o.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0 && o[..eq].Trim() == "kind") kind = o[(eq + 1)..].Trim();
+        }
+        return kind?.Trim().ToLowerInvariant();
+    }
+
     /// <summary>The largest config document read (characters).</summary>
     public const int MaxDocumentLength = 1 << 20;
 

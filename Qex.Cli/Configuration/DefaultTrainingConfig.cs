@@ -6,6 +6,7 @@ public static class DefaultTrainingConfig
     /// <summary>The default YAML (also printed by <c>qex train --print-default-config</c>).</summary>
     public const string Yaml = """
         # Qex 1D training configuration. Every key is optional; these are the defaults, each with its type.
+        kind: 1d                      # 1d | molecular: molecular configs have other keys (qex train --print-default-config --set kind=molecular)
         model:
           functional: ksr-global      # name: lda | ksr-global | ksr-lda | ksr-gga | qnn-global | mlp-global | qnn-local | qnn-window
           seed: 0                     # integer: initialisation seed
@@ -62,5 +63,49 @@ public static class DefaultTrainingConfig
         checkpoint_every: 10          # integer >= 0: evaluations between checkpoints
         validate_every: 5             # integer >= 0: evaluations between validations of the accepted iterate (0: the final one only)
         validation_metric: max        # max | mae: largest or mean absolute energy error over the validation set
+        """;
+
+    /// <summary>The default YAML of molecular training (<c>kind: molecular</c>).</summary>
+    public const string MolecularYaml = """
+        # Qex molecular training configuration (kind: molecular). Every key is optional; these are the defaults, each with its type.
+        kind: molecular               # 1d | molecular
+        model:
+          functional: enhancement-gga # name: enhancement-lda | enhancement-gga: e_x^LDA (1 + MLP(rho^(1/3) [, s^2/(1+s^2)]))
+          hidden: [16, 16]            # list of two integers >= 1: hidden widths of the MLP
+          seed: 0                     # integer: initialisation seed
+        data:
+          basis: 6-31g                # basis set name or .gbs path
+          reference: fci              # fci: the reference energies and density matrices (computed on the fly)
+          train:                      # list of {system, distances: [Angstrom]}; system: h2 | h4-chain | h4-square | h2-h2 | lih | h2o | FILE.xyz
+            - {system: h2, distances: [0.5, 0.74, 1.0, 1.5, 2.0, 2.5, 3.0]}
+          validation:                 # list (same form): the kept parameters are the best-validated ones; [] to disable
+            - {system: h2, distances: [0.6, 0.9, 1.2]}
+          test:                       # list (same form)
+            - {system: h2, distances: [0.8, 1.3, 1.75, 2.25, 2.75]}
+        grid:
+          radial: 40                  # integer >= 1: Treutler-Ahlrichs radial points per atom
+          spherical: 110              # integer: Lebedev points (6 .. 5810)
+        scf:
+          iterations: 20              # integer 1..10000: cycles of the unrolled SCF
+          smearing: 0.04              # number > 0: Fermi-Dirac temperature (Hartree; QEX uses 0.04)
+          mixing: 0.5                 # number in (0, 1]: linear density mixing
+          mixing_decay: 1.0           # number in (0, 1]: alpha_(k+1) = decay * alpha_k
+          differentiation: unrolled   # unrolled | implicit: through the cycles (trajectory loss), or at the converged fixed point
+          fixed_point_tolerance: 1.0e-9   # number in (0, 1): implicit mode: max |P_out - P_in| at convergence
+          max_fixed_point_cycles: 400 # integer >= 1: implicit mode: cycles allowed to converge (else the evaluation is rejected)
+        loss:
+          energy_steps: 5             # integer >= 1: energies of the last cycles in the loss (implicit: the fixed point only)
+          discount: 0.9               # number >= 0: weight 0.9^(K-k) of cycle k
+          energy_weight: 1.0          # number >= 0
+          density_weight: 1.0         # number >= 0: weight of sum_g w_g (rho - rho_ref)^2
+        optimiser:
+          name: lbfgs                 # name: lbfgs | adam
+          max_evaluations: 200        # integer >= 1: L-BFGS evaluations, or Adam steps, of each start
+          starts: 1                   # integer 1..1000: independent initialisations; the best-validated one is kept
+          target_validation: 0        # number >= 0 (mHa): no further start once the validation max error is at most this
+          history: 20                 # integer 1..1000: L-BFGS memory m
+          learning_rate: 0.001        # number > 0: Adam step size
+        checkpoint_every: 5           # integer >= 0: evaluations between checkpoints
+        validate_every: 5             # integer >= 0: evaluations between validations
         """;
 }

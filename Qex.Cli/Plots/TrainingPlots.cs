@@ -93,7 +93,7 @@ public static class TrainingPlots
         return plot;
     }
 
-    private static Plot LossPanel(TrainingResult r)
+    internal static Plot LossPanel(TrainingResult r)
     {
         var plot = new Plot();
         var losses = r.LossHistory;

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Qex.Autodiff.Optimisers;
+using Qex.Core.IO;
+using Qex.Core.Random;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.OneD.Training;
+using Qex.Dft.Training;
+
+namespace Qex.Dft.Molecular.Learning;
+
+/// <summary>A list of geometries of one system.</summary>
+/// <param name="System">A name of <see cref="MolecularSystems"/> or an .xyz path.</param>
+/// <param name="Distances">The scan values R (Angstrom); ignored for a file.</param>
+public sealed record MolecularDataEntry(string System, IReadOnlyList<double> Distances)
+{
+    /// <summary>The geometries with their labels.</summary>
+    public IEnumerable<(string Label, double Distance, Molecule Molecule)> Geometries()
+    {
+        if (MolecularSystems.IsFile(System)) { yield return (Path.GetFileNameWithoutExtension(System), 0, MolecularSystems.Create(System, 1)); yield break; }
+        foreach (double r in Distances)
+            yield return (string.Create(CultureInfo.InvariantCulture, $"{System} {r:0.###}"), r, MolecularSystems.Create(System, r));
+    }
+}
+
+/// <summary>A molecular training run's settings (the typed form of a <c>kind: molecular</c> config).</summary>
+/// <param name="Model">The model.</param>
+/// <param name="Seed">Initialisation seed.</param>
+/// <param name="Basis">Basis set of references and training.</param>
+/// <param name="Reference">The reference method (fci).</param>
+/// <param name="Train">Training geometries.</param>
+/// <param name="Validation">Validation geometries (selection of the kept parameters).</param>
+/// <param name="Test">Test geometries.</param>
+/// <param name="Scf">The differentiable SCF.</param>
+/// <param name="Loss">Loss weights.</param>
+/// <param name="Optimiser">Optimiser settings.</param>
+public sealed record MolecularTrainingConfig(MolecularModelSpec Model, long Seed, string Basis, string Reference,
+    IReadOnlyList<MolecularDataEntry> Train, IReadOnlyList<MolecularDataEntry> Validation, IReadOnlyList<MolecularDataEntry> Test,
+    DifferentiableScfOptions Scf, LossWeights Loss, TrainingOptions Optimiser)
+{
+    /// <summary>The reference methods that give densities.</summary>
+    public static IReadOnlyList<string> References { get; } = ["fci"];
+
+    /// <summary>Checks every setting (names the key).</summary>
+    /// <exception cref="ArgumentException">A bad value.</exception>
+    public void Validate()
+    {
+        _ = Model.Create();
+        Scf.Validate();
+        Optimiser.Validate();
+        if (!References.Contains(Reference)) throw new ArgumentException($"data.reference must be one of {string.Join(", ", References)} (the reference needs a density matrix); got '{Reference}'.");
+        if (Scf.Differentiation == ScfDifferentiation.Unrolled && Scf.Iterations < Loss.EnergySteps)
+            throw new ArgumentException($"loss.energy_steps ({Loss.EnergySteps}) exceeds scf.iterations ({Scf.Iterations}).");
+        if (Loss.EnergySteps < 1) throw new ArgumentException($"loss.energy_steps must be at least 1; got {Loss.EnergySteps}.");
+        foreach (var (list, key) in new[] { (Train, "data.train"), (Validation, "data.validation"), (Test, "data.test") })
+            foreach (var e in list)
+            {
+                if (!MolecularSystems.IsFile(e.System) && !MolecularSystems.Names.Contains(e.System))
+                    throw new ArgumentException($"{key}: unknown system '{e.System}'; known: {string.Join(", ", MolecularSystems.Names)}, or an .xyz file.");
+                if (!MolecularSystems.IsFile(e.System) && e.Distances.Count == 0) throw new ArgumentException($"{key}: system '{e.System}' has no distances.");
+                if (e.Distances.Count > 10_000) throw new ArgumentException($"{key}: at most 10000 distances per entry; got {e.Distances.Count}.");
+            }
+        if (Train.Count == 0) throw new ArgumentException("data.train selects no molecules.");
+    }
+}
+
+/// <summary>The energy of one geometry with a trained model.</summary>
+/// <param name="System">System name.</param>
+/// <param name="Label">Geometry label.</param>
+/// <param name="Distance">R (Angstrom).</param>
+/// <param name="Energy">The model's total energy.</param>
+/// <param name="Reference">The reference total energy.</param>
+/// <param name="Error">Energy - reference (Hartree).</param>
+public sealed record MolecularEvaluationRow(string System, string Label, double Distance, double Energy, double Reference, double Error);
+
+/// <summary>The test result of one system.</summary>
+/// <param name="System">System name.</param>
+/// <param name="Rows">Test geometries.</param>
+/// <param name="Summary">MAE, max and count within chemical accuracy.</param>
+/// <param name="TrainingRows">The training geometries of the same system, evaluated the same way.</param>
+public sealed record MolecularTestEvaluation(string System, IReadOnlyList<MolecularEvaluationRow> Rows, EvaluationSummary Summary, IReadOnlyList<MolecularEvaluationRow> TrainingRows);
+
+/// <summary>The outcome of a molecular training run.</summary>
+public sealed record MolecularTrainingRunResult(IMolecularXcModel Model, ParameterSet Parameters, TrainingResult? Training, IReadOnlyList<MolecularTestEvaluation> Tests,
+    double Seconds, double MeanMillisecondsPerEvaluation, string CheckpointPath, string ReportPath, string Reference)
+{
+    /// <summary>True when training stopped on repeated non-finite losses.</summary>
+    public bool Failed => Training is { } t && t.Status.StartsWith("stopped", StringComparison.Ordinal);
+}
+
+/// <summary>Callbacks of a molecular run (all optional).</summary>
+public sealed class MolecularTrainingEvents
+{
+    /// <summary>A line of information.</summary>
+    public Action<string>? Message { get; init; }
+
+    /// <summary>References computed: (done, total).</summary>
+    public Action<int, int>? ReferenceProgress { get; init; }
+
+    /// <summary>Training starts: (evaluations done, budget).</summary>
+    public Action<int, int>? Started { get; init; }
+
+    /// <summary>An evaluation, with the labels of the batch.</summary>
+    public Action<TrainingStep, IReadOnlyList<string>>? Step { get; init; }
+
+    /// <summary>A validation.</summary>
+    public Action<ValidationPoint>? Validation { get; init; }
+}
+
+/// <summary>
+/// A molecular training run: references (FCI in the config's basis), the differentiable SCF objective, the shared
+/// <see cref="Trainer"/> (selection on the validation geometries, checkpoints, resume), test evaluation and the report.
+/// </summary>
+public sealed class MolecularTrainingRun
+{
+    private readonly MolecularTrainingConfig _config;
+    private readonly string _out;
+    private readonly MolecularTrainingEvents _events;
+
+    /// <summary>A run (nothing computed yet).</summary>
+    public MolecularTrainingRun(MolecularTrainingConfig config, string outputDirectory, MolecularTrainingEvents? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        config.Validate();
+        (_config, _out, _events) = (config, outputDirectory, events ?? new MolecularTrainingEvents());
+    }
+
+    private void Say(string line) => _events.Message?.Invoke(line);
+
+    /// <summary>The energy of a geometry with a model as trained (the last cycle, or the fixed point in implicit mode).</summary>
+    public static double Energy(MolecularProblem problem, IMolecularXcModel model, ParameterSet parameters, DifferentiableScfOptions scf)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(scf);
+        var vars = parameters.ToVars().Select(v => v.Detach()).ToArray();
+        if (scf.Differentiation == ScfDifferentiation.Implicit)
+        {
+            var (star, _) = DifferentiableKohnSham.FixedPoint(problem, model, vars, scf);
+            return DifferentiableKohnSham.Energy(problem, model, vars, Autodiff.Var.Constant(star)).ToScalar();
+        }
+        return DifferentiableKohnSham.Run(problem, model, vars, scf).Final.Energy.ToScalar();
+    }
+
+    /// <summary>Trains (or resumes), evaluates, writes checkpoint and report.</summary>
+    public MolecularTrainingRunResult Execute(bool resume, CancellationToken cancel = default)
+    {
+        var c = _config;
+        AtomicFile.EnsureWritableDirectory(_out);
+        var sw = Stopwatch.StartNew();
+        var definition = BasisSetLibrary.Load(c.Basis);
+        var entries = c.Train.Select(e => (e, "train")).Concat(c.Validation.Select(e => (e, "validation"))).Concat(c.Test.Select(e => (e, "test")))
+            .SelectMany(x => x.e.Geometries().Select(g => (x.e.System, g.Label, g.Distance, g.Molecule, Role: x.Item2))).ToList();
+        var samples = new MolecularSample[entries.Count];
+        int done = 0;
+        Say($"references: {c.Reference.ToUpperInvariant()}/{c.Basis} for {entries.Count} geometries");
+        Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancel }, i =>
+        {
+            var (_, label, _, mol, _) = entries[i];
+            var basis = BasisSet.For(mol, definition);
+            var (energy, density) = MolecularReferences.Fci(mol, basis);
+            samples[i] = new MolecularSample(label, new MolecularProblem(mol, basis, c.Scf.Grid ?? DifferentiableScfOptions.DefaultGrid), energy, density);
+            _events.ReferenceProgress?.Invoke(Interlocked.Increment(ref done), entries.Count);
+        });
+        List<int> Role(string role) => [.. Enumerable.Range(0, entries.Count).Where(i => entries[i].Role == role)];
+        var train = Role("train").Select(i => samples[i]).ToList();
+        var validation = Role("validation");
+        var test = Role("test");
+        var model = c.Model.Create();
+        var layout = model.InitialParameters(RngKey.FromSeed(c.Seed));
+        var objective = new MolecularObjective(model, train, c.Scf, c.Loss);
+        var trainer = new Trainer(objective);
+        string checkpointPath = Path.Combine(_out, TrainingRun.CheckpointFile);
+        var modelSpec = MolecularModelSpec.Of(model);
+        var scfSpec = MolecularScfSpec.Of(definition.Name, c.Scf);
+        TrainingProgressRecord? resumeFrom = null;
+        if (resume)
+        {
+            if (!File.Exists(checkpointPath)) throw new FileNotFoundException($"--resume: no checkpoint at '{checkpointPath}'.", checkpointPath);
+            var ck = MolecularXcCheckpoint.Load(checkpointPath);
+            if (ck.Model != modelSpec) throw new ArgumentException($"--resume: the checkpoint's model ({ck.Model}) differs from the config's ({modelSpec}).");
+            if (ck.Scf != scfSpec) throw new ArgumentException($"--resume: the checkpoint was trained with other SCF settings ({ck.Scf}) than the config's ({scfSpec}).");
+            resumeFrom = ck.Training ?? throw new ArgumentException($"--resume: '{checkpointPath}' holds no training state.");
+            if (resumeFrom.Seed != c.Seed) throw new ArgumentException($"--resume: the checkpoint was trained with model.seed {resumeFrom.Seed}, the config says {c.Seed}.");
+            Say($"resuming from {checkpointPath}: {resumeFrom.Evaluations} evaluations done");
+        }
+        var labels = train.Select(s => s.Label).ToList();
+        Func<ParameterSet, double>? validate = validation.Count == 0 ? null : p =>
+        {
+            var errors = validation.Select(i => Math.Abs(Energy(samples[i].Problem, model, p, c.Scf) - samples[i].Energy) * 1000).ToList();
+            return errors.Max() + 1e-6 * errors.Average();
+        };
+        Say($"training {model.Describe()} on {train.Count} molecules ({c.Basis}, {c.Scf.Differentiation.ToString().ToLowerInvariant()}), at most {c.Optimiser.MaxEvaluations} evaluations; checkpoints in {checkpointPath}");
+        var times = new List<double>();
+        _events.Started?.Invoke(resumeFrom?.Evaluations ?? 0, (resumeFrom?.StartBeganAt ?? 0) + c.Optimiser.MaxEvaluations);
+        var result = trainer.Train(layout, c.Optimiser, c.Seed, step => { times.Add(step.Milliseconds); _events.Step?.Invoke(step, labels); }, checkpointPath, resumeFrom, cancel,
+            validate, p => _events.Validation?.Invoke(p),
+            (kept, record) => new MolecularXcCheckpoint(model.Name, kept, record) { Model = modelSpec, Scf = scfSpec },
+            k => model.InitialParameters(RngKey.FromSeed(c.Seed).Fold((ulong)k)));
+        double mean = times.Count > 0 ? times.Average() : 0;
+        Say(string.Create(CultureInfo.InvariantCulture, $"training ended ({result.Status}) after {result.Evaluations} evaluations: best loss {result.Loss:E4}; mean {mean:F0} ms per evaluation"));
+        if (validate is not null) Say(string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation} (validation max error {result.BestValidation:F3} mHa)"));
+        MolecularEvaluationRow Row(int i)
+        {
+            double e = Energy(samples[i].Problem, model, result.Parameters, c.Scf);
+            return new(entries[i].System, entries[i].Label, entries[i].Distance, e, samples[i].Energy, e - samples[i].Energy);
+        }
+        var tests = new List<MolecularTestEvaluation>();
+        foreach (var system in test.Select(i => entries[i].System).Distinct())
+        {
+            var rows = test.Where(i => entries[i].System == system).AsParallel().AsOrdered().Select(Row).ToList();
+            var trainRows = Role("train").Where(i => entries[i].System == system).AsParallel().AsOrdered().Select(Row).ToList();
+            var summary = new EvaluationSummary(rows.Count, rows.Average(r => Math.Abs(r.Error)) * 1000, rows.Max(r => Math.Abs(r.Error)) * 1000,
+                rows.Count(r => Math.Abs(r.Error) * 1000 <= 1.6), 0);
+            tests.Add(new MolecularTestEvaluation(system, rows, summary, trainRows));
+        }
+        var run = new MolecularTrainingRunResult(model, result.Parameters, result, tests, sw.Elapsed.TotalSeconds, mean, checkpointPath, Path.Combine(_out, TrainingRun.ReportFile),
+            c.Reference.ToUpperInvariant() + "/" + c.Basis);
+        WriteReport(run, modelSpec, scfSpec);
+        return run;
+    }
+
+    private void WriteReport(MolecularTrainingRunResult r, MolecularModelSpec model, MolecularScfSpec scf)
+    {
+        var t = r.Training;
+        var report = new
+        {
+            kind = "molecular",
+            model,
+            parameter_count = r.Parameters.TotalLength,
+            seed = _config.Seed,
+            scf,
+            differentiation = _config.Scf.Differentiation.ToString().ToLowerInvariant(),
+            reference = r.Reference,
+            training = t is null ? null : new { status = t.Status, evaluations = t.Evaluations, best_loss = t.Loss, kept_evaluation = t.BestValidationEvaluation,
+                validation_max_error_mha = double.IsFinite(t.BestValidation) ? t.BestValidation : (double?)null, mean_ms_per_evaluation = r.MeanMillisecondsPerEvaluation },
+            tests = r.Tests.Select(x => new { system = x.System, mae_mha = x.Summary.MaeMilliHartree, max_mha = x.Summary.MaxMilliHartree,
+                within_chemical_accuracy = x.Summary.WithinChemicalAccuracy, count = x.Summary.Count,
+                rows = x.Rows.Select(row => new { label = row.Label, distance_angstrom = row.Distance, energy = row.Energy, reference = row.Reference, error_mha = row.Error * 1000 }) }),
+            seconds = r.Seconds,
+        };
+        AtomicFile.WriteAllText(r.ReportPath, JsonSerializer.Serialize(report, ReportJson.Options));
+    }
+}
