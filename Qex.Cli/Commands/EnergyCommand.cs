@@ -40,6 +40,10 @@ public sealed class EnergyOptions
     [Option("method", Default = "hf", HelpText = "hf | fci | ccsd | ccsd(t) (quote it in the shell: --method 'ccsd(t)'), or a density functional: svwn | lda | pbe | blyp | tpss | b3lyp | b3lyp5 | pbe0, or a spec such as '0.75*pbe_x + 0.25*hf_x + pbe_c'.")]
     public string Method { get; set; } = "hf";
 
+    /// <summary>A trained molecular functional.</summary>
+    [Option("functional", HelpText = "A trained molecular functional: the checkpoint.json that `qex train` (kind: molecular) writes, or a file of models/. Runs RKS with it, with the smearing and grid of its training unless --smearing or --grid/--radial/--spherical are given.")]
+    public string? Functional { get; set; }
+
     /// <summary>Named DFT grid.</summary>
     [Option("grid", HelpText = "DFT grid level: coarse (50 x 194) | default (75 x 302, Psi4's default) | fine (99 x 590) | ultrafine (150 x 590, the grid of the shared Psi4 references); --radial/--spherical override it.")]
     public string? Grid { get; set; }
@@ -143,11 +147,25 @@ public static class EnergyCommand
             try { functional = Qex.Dft.Molecular.Xc.XcFunctional.Parse(method); }
             catch (ArgumentException e) { throw new ArgumentException($"Unknown method '{o.Method}'; known: hf, fci, ccsd, ccsd(t), or a density functional ({e.Message})", e); }
         }
+        Qex.Dft.Molecular.Learning.MolecularXcCheckpoint? learned = null;
+        double smearing = o.Smearing;
+        if (o.Functional is not null)
+        {
+            if (functional is not null || method != "hf") throw new ArgumentException($"--functional (a trained checkpoint) replaces --method; give one of them (got --method {o.Method}).");
+            learned = Qex.Dft.Molecular.Learning.MolecularXcCheckpoint.Load(o.Functional);
+            var model = learned.Model!.Create();
+            functional = Qex.Dft.Molecular.Xc.XcFunctional.FromComponent(model.Name, model.Component(learned.Parameters));
+            method = model.Name;
+            if (smearing == 0 && learned.Scf is { } trainedScf) smearing = trainedScf.Smearing;
+        }
         if (functional is null && o.Smearing != 0)
             throw new ArgumentException($"--smearing applies to density functionals here; method '{method}' has integer occupations.");
         if (functional is null && (o.Grid is not null || o.Radial is not null || o.Spherical is not null || !o.Prune.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)))
             throw new ArgumentException($"--grid, --radial, --spherical and --prune set the integration grid of density functionals; method '{method}' uses none.");
-        var gridOptions = functional is null ? null : Qex.Dft.Molecular.Grids.GridOptions.Build(o.Grid, o.Radial, o.Spherical, o.RadialScheme, o.Partition, o.Prune);
+        var gridOptions = functional is null ? null
+            : learned?.Scf is { } ls && o.Grid is null && o.Radial is null && o.Spherical is null
+                ? Qex.Dft.Molecular.Grids.GridOptions.Build(null, ls.RadialPoints, ls.SphericalPoints, o.RadialScheme, o.Partition, o.Prune)
+                : Qex.Dft.Molecular.Grids.GridOptions.Build(o.Grid, o.Radial, o.Spherical, o.RadialScheme, o.Partition, o.Prune);
         var timings = new Dictionary<string, double>();
         var sw = Stopwatch.StartNew();
         Molecule mol;
@@ -195,7 +213,7 @@ public static class EnergyCommand
         var reporter = new Qex.Cli.Output.ProgressReporter(log, o.Quiet);
         Action<string>? progress = o.Quiet ? null : line => reporter.Stage(line.Split(' ', 2)[0], line);
         var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess,
-            Occupation: occupation, Progress: progress, Smearing: o.Smearing, FittingBasis: fittingDefinition);
+            Occupation: occupation, Progress: progress, Smearing: smearing, FittingBasis: fittingDefinition);
         // refuse what cannot fit before the SCF runs
         if (method == "fci")
         {
@@ -216,6 +234,10 @@ public static class EnergyCommand
         double energy = 0, scfEnergy = 0;
         int iterations = 0;
         bool closed = mol.Multiplicity == 1;
+        if (learned is not null && (!closed || mol.ElectronCount % 2 != 0))
+            throw new ArgumentException($"The trained functional '{o.Functional}' is closed-shell (RKS); this molecule has {mol.ElectronCount} electrons and multiplicity {mol.Multiplicity}.");
+        if (learned?.Scf is { } trained && !trained.Basis.Equals(basis.Name, StringComparison.OrdinalIgnoreCase))
+            log.WriteLine($"note: the functional was trained in {trained.Basis}; this calculation uses {basis.Name}.");
         HartreeFockResult? rhf = null;
         Tensor? orbitals = null;
         var orbitalSets = new List<(string Spin, double[] Energies, int Occupied)>();
@@ -334,9 +356,9 @@ public static class EnergyCommand
             table.AddRow("XC energy (Ha)", dft.XcEnergy.ToString("F10", CultureInfo.InvariantCulture));
             table.AddRow("grid", Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{gridOptions!.RadialPoints} radial x {gridOptions.SphericalPoints} Lebedev per atom, {gridOptions.Describe()}: {dft.GridPoints:N0} points")));
             table.AddRow("electrons on the grid", dft.Electrons.ToString("F8", CultureInfo.InvariantCulture));
-            if (o.Smearing > 0)
+            if (smearing > 0)
             {
-                table.AddRow(Markup.Escape($"entropy term -theta S (Ha, theta = {o.Smearing.ToString(CultureInfo.InvariantCulture)})"), dft.EntropyTerm.ToString("F10", CultureInfo.InvariantCulture));
+                table.AddRow(Markup.Escape($"entropy term -theta S (Ha, theta = {smearing.ToString(CultureInfo.InvariantCulture)})"), dft.EntropyTerm.ToString("F10", CultureInfo.InvariantCulture));
                 table.AddRow("free energy E - theta S (Ha)", dft.FreeEnergy.ToString("F10", CultureInfo.InvariantCulture));
             }
         }
@@ -372,7 +394,7 @@ public static class EnergyCommand
                 xc_energy = dft?.XcEnergy, exact_exchange = functional?.ExactExchange, grid_points = dft?.GridPoints, grid_electrons = dft?.Electrons,
                 grid = gridOptions is null ? null : new { radial = gridOptions.RadialPoints, spherical = gridOptions.SphericalPoints, scheme = gridOptions.Describe() },
                 homo_lumo_gap = HomoLumoGap(orbitalSets),
-                smearing = functional is null ? (double?)null : o.Smearing, entropy_term = dft?.EntropyTerm, free_energy = dft?.FreeEnergy,
+                smearing = functional is null ? (double?)null : smearing, entropy_term = dft?.EntropyTerm, free_energy = dft?.FreeEnergy,
                 occupations = dft is null ? null : orbitalSets.Select((x, i) => (x.Spin, i)).ToDictionary(x => x.Spin.Length == 0 ? "restricted" : x.Spin, x => dft.Occupations[x.i]), basis = o.Basis, n_basis = basis.FunctionCount, timings,
                 integrals = mode == IntegralMode.DensityFitting ? "df" : mode.ToString().ToLowerInvariant(),
                 aux_basis = fitting?.Name, n_aux_basis = fitting?.FunctionCount, peak_memory_bytes = Process.GetCurrentProcess().PeakWorkingSet64,

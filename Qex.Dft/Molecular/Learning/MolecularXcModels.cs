@@ -38,6 +38,9 @@ public interface IMolecularXcModel
 
     /// <summary>A one-line description (architecture and parameter count).</summary>
     string Describe();
+
+    /// <summary>The trained model as a component of the production functionals (<see cref="Xc.XcFunctional.FromComponent"/>).</summary>
+    Xc.IXcComponent Component(ParameterSet parameters);
 }
 
 /// <summary>
@@ -115,7 +118,7 @@ public sealed class EnhancementXcModel : IMolecularXcModel
         if (Features == MolecularXcFeatures.Gga)
         {
             var sg = Op.Where(mask, sigma, Var.Constant(0.0));
-            var s2 = sg / (Op.Square(r * cbrt) * Op.Square(cbrt) * S2);     // sigma / (4 (3 pi^2)^(2/3) rho^(8/3))
+            var s2 = sg / (Op.Square(r * cbrt) * S2);     // sigma / (4 (3 pi^2)^(2/3) rho^(8/3))
             var bounded = s2 / (s2 + 1.0);
             x = Op.Concat([x, Op.Reshape(bounded, np, 1)], 1);
         }
@@ -124,6 +127,9 @@ public sealed class EnhancementXcModel : IMolecularXcModel
         var f = Op.Reshape(Op.MatMul(h, p[4]), np) + p[5] + 1.0;
         return Op.Where(mask, ex * f, Var.Constant(0.0));
     }
+
+    /// <inheritdoc />
+    public Xc.IXcComponent Component(ParameterSet parameters) => new LearnedXcComponent(this, parameters);
 
     /// <inheritdoc />
     public string Describe() => $"{Name}: e_x^LDA (1 + MLP {Inputs}-{Hidden1}-{Hidden2}-1, SiLU), {ParameterCount} parameters";

@@ -75,6 +75,14 @@ public sealed class XcFunctional
         return e;
     }
 
+    /// <summary>A functional of one component built elsewhere (a trained learned functional, say), without exact exchange.</summary>
+    public static XcFunctional FromComponent(string name, IXcComponent component)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(component);
+        return new XcFunctional(name, [(1.0, component)], 0);
+    }
+
     /// <summary>A functional by name or spec (sum of [weight*]component, weights optional).</summary>
     /// <exception cref="ArgumentException">An unknown name or component, or a malformed spec; the message lists the choices.</exception>
     public static XcFunctional Parse(string spec)

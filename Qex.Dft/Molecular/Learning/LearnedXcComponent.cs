@@ -1,0 +1,83 @@
+using Qex.Autodiff.Forward;
+using Qex.Autodiff.Optimisers;
+using Qex.Core.Tensors;
+using Qex.Dft.Molecular.Xc;
+
+namespace Qex.Dft.Molecular.Learning;
+
+/// <summary>
+/// A trained <see cref="EnhancementXcModel"/> as a component of the production functionals: the same formula written
+/// per point over forward-mode numbers, so the production SCF (DIIS, any grid), its XC kernel (Hessian products,
+/// TDDFT) and every other user of <see cref="XcFunctional"/> run with it. Closed-shell: it reads the total density
+/// and gradient (rho = rho_a + rho_b, sigma = sigma_aa + 2 sigma_ab + sigma_bb); open shells are refused by its users.
+/// </summary>
+public sealed class LearnedXcComponent : IXcComponent
+{
+    private static readonly double Cx = 0.75 * Math.Cbrt(3 / Math.PI);
+    private static readonly double S2 = 4 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3.0);
+    private readonly double[] w1, b1, w2, b2, w3;
+    private readonly double b3;
+    private readonly int inputs, h1, h2;
+
+    /// <summary>The component of <paramref name="model"/> with <paramref name="parameters"/>.</summary>
+    /// <exception cref="ArgumentException">Parameters that do not fit the model.</exception>
+    public LearnedXcComponent(EnhancementXcModel model, ParameterSet parameters)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var layout = model.InitialParameters(Core.Random.RngKey.FromSeed(0));
+        if (parameters.Items.Count != layout.Items.Count || parameters.Items.Zip(layout.Items).Any(p => p.First.Name != p.Second.Name || !p.First.Value.Shape.SequenceEqual(p.Second.Value.Shape)))
+            throw new ArgumentException($"The parameters do not fit {model.Describe()}.");
+        Name = model.Name;
+        Family = model.Features == MolecularXcFeatures.Lda ? XcFamily.Lda : XcFamily.Gga;
+        (inputs, h1, h2) = (model.Features == MolecularXcFeatures.Lda ? 1 : 2, model.Hidden1, model.Hidden2);
+        (w1, b1, w2, b2, w3) = (parameters["W1"].ToArray(), parameters["b1"].ToArray(), parameters["W2"].ToArray(), parameters["b2"].ToArray(), parameters["W3"].ToArray());
+        b3 = parameters["b3"].ToScalar();
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public XcFamily Family { get; }
+
+    /// <inheritdoc />
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>
+    {
+        var rho = p.RhoA + p.RhoB;
+        if (rho.Value <= EnhancementXcModel.DensityCutoff) return 0 * rho;
+        var cbrt = ForwardMath.Cbrt(rho);
+        var ex = -Cx * (rho * cbrt);
+        var x = new T[2];
+        x[0] = cbrt;
+        if (inputs == 2)
+        {
+            var sigma = p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB;
+            var r43 = rho * cbrt;
+            var s2 = sigma / (S2 * (r43 * r43));
+            x[1] = s2 / (s2 + 1.0);
+        }
+        var a = new T[h1];
+        for (int j = 0; j < h1; j++)
+        {
+            var z = 0 * rho + b1[j];
+            for (int i = 0; i < inputs; i++) z += w1[i * h1 + j] * x[i];
+            a[j] = Silu(z);
+        }
+        var f = 0 * rho + (1 + b3);
+        for (int k = 0; k < h2; k++)
+        {
+            var z = 0 * rho + b2[k];
+            for (int j = 0; j < h1; j++) z += w2[j * h2 + k] * a[j];
+            f += w3[k] * Silu(z);
+        }
+        return ex * f;
+    }
+
+    private static T Silu<T>(in T z) where T : struct, IForwardNumber<T>
+    {
+        double v = z.Value, s = TensorMath.Sigmoid(v), sm = TensorMath.Sigmoid(-v);
+        // silu = v s; silu' = s (1 + v sm); silu'' = s sm (2 + v (sm - s))
+        return T.Chain(z, v * s, s * (1 + v * sm), s * sm * (2 + v * (sm - s)));
+    }
+}
