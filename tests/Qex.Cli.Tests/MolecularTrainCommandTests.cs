@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Qex.Cli.Commands;
+using Qex.Cli.Configuration;
+
+namespace Qex.Cli.Tests;
+
+/// <summary><c>qex train</c> with <c>kind: molecular</c>, and deployment of its checkpoint by <c>qex energy --functional</c>.</summary>
+public sealed class MolecularTrainCommandTests
+{
+    private const string Tiny = """
+        kind: molecular
+        model: {functional: enhancement-gga, hidden: [4, 3], seed: 1}
+        data:
+          basis: 6-31g
+          train: [{system: h2, distances: [0.74, 1.5]}]
+          validation: [{system: h2, distances: [1.0]}]
+          test: [{system: h2, distances: [1.2]}]
+        grid: {radial: 20, spherical: 50}
+        scf: {differentiation: implicit, fixed_point_tolerance: 1.0e-10}
+        loss: {energy_steps: 1}
+        optimiser: {max_evaluations: 3}
+        checkpoint_every: 1
+        validate_every: 1
+        """;
+
+    [Fact]
+    public void TrainsReportsAndTheCheckpointDeploysToTheSameEnergy()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-moltrain-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string config = Path.Combine(dir, "h2.yaml"), outDir = Path.Combine(dir, "out");
+            File.WriteAllText(config, Tiny);
+            var output = new StringWriter();
+            var log = new StringWriter();
+            Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = outDir }, output, log));
+            Assert.Contains("test h2 (FCI/6-31g)", output.ToString());
+            Assert.Contains("kept the parameters of evaluation", log.ToString());
+            foreach (string f in new[] { "checkpoint.json", "report.json", "energy_curve.png", "energy_curve.svg", "parity.png", "loss.png" })
+                Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")));
+            Assert.Equal("molecular", report.RootElement.GetProperty("kind").GetString());
+            Assert.Equal(3, report.RootElement.GetProperty("training").GetProperty("evaluations").GetInt32());
+            var row = report.RootElement.GetProperty("tests")[0].GetProperty("rows")[0];
+            double trained = row.GetProperty("energy").GetDouble();
+            // the converged production RKS with the deployed checkpoint (its grid and smearing by default)
+            string xyz = Path.Combine(dir, "h2.xyz"), json = Path.Combine(dir, "e.json");
+            File.WriteAllText(xyz, "2\nH2\nH 0 0 0\nH 0 0 1.2\n");
+            Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Basis = "6-31g", Functional = Path.Combine(outDir, "checkpoint.json"), Json = json, Quiet = true }, new StringWriter()));
+            using var e = JsonDocument.Parse(File.ReadAllText(json));
+            double deployed = e.RootElement.GetProperty("energy").GetDouble();
+            Assert.True(Math.Abs(deployed - trained) < 1e-7, $"qex energy --functional {deployed:F10} vs the training report {trained:F10}");
+            // resume with a larger budget continues the count
+            Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = outDir, Resume = true, Set = ["optimiser.max_evaluations=4"] }, new StringWriter(), log));
+            using var report2 = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")));
+            Assert.Equal(4, report2.RootElement.GetProperty("training").GetProperty("evaluations").GetInt32());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("data.train=[{system: h5, distances: [1.0]}]", "unknown system 'h5'")]
+    [InlineData("data.train=[{system: h2, distance: [1.0]}]", "unknown key 'distance'")]
+    [InlineData("data.train=[{system: h2, distances: [-1]}]", "not a positive number")]
+    [InlineData("scf.differentiation=backwards", "unrolled or implicit")]
+    [InlineData("model.functional=enhancement-xyz", "Unknown molecular model")]
+    [InlineData("model.hidden=[16]", "two integers")]
+    [InlineData("scf.smearing=0", "scf.smearing")]
+    [InlineData("data.reference=ccsd", "data.reference")]
+    [InlineData("kind=2d", "must be 1d or molecular")]
+    [InlineData("scf.temperature=0.1", "temperature")]
+    public void BadMolecularConfigsAreClearErrors(string set, string message)
+    {
+        var e = Assert.ThrowsAny<Exception>(() => TrainCommand.Run(new TrainOptions { Set = ["kind=molecular", set], Out = Path.Combine(Path.GetTempPath(), "qex-never") }, new StringWriter()));
+        Assert.True(e is ArgumentException, $"{e.GetType().Name}: {e.Message}");
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void TheMolecularDefaultsAreListedWithTypesAndRead()
+    {
+        foreach (string line in DefaultTrainingConfig.MolecularYaml.Split('\n'))
+        {
+            string t = line.Trim();
+            if (t.Length == 0 || t.StartsWith('#') || t.StartsWith("- ", StringComparison.Ordinal)) continue;
+            Assert.True(t.Contains('#', StringComparison.Ordinal) || t.EndsWith(':'), $"the default config line '{t}' has no type comment");
+        }
+        var c = MolecularConfigReader.Read(ConfigFiles.BuildMolecular(null, []));
+        Assert.Equal(7, c.Train[0].Distances.Count);
+        Assert.Equal(20, c.Scf.Iterations);
+        var output = new StringWriter();
+        Assert.Equal(0, TrainCommand.Run(new TrainOptions { PrintDefaultConfig = true, Set = ["kind=molecular"] }, output));
+        Assert.Contains("enhancement-gga", output.ToString());
+        Assert.Equal("molecular", ConfigFiles.Kind(Path.Combine(AppContext.BaseDirectory, "no-such.yaml"), ["kind=molecular"]));
+    }
+
+    [Fact]
+    public void EnergyWithATrainedFunctionalRefusesOpenShellsAndMethodsTogether()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-molck-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var model = new Qex.Dft.Molecular.Learning.EnhancementXcModel(Qex.Dft.Molecular.Learning.MolecularXcFeatures.Lda, 2, 2);
+            string ck = Path.Combine(dir, "ck.json");
+            new Qex.Dft.Molecular.Learning.MolecularXcCheckpoint(model.Name, model.InitialParameters(Qex.Core.Random.RngKey.FromSeed(0)))
+                { Model = Qex.Dft.Molecular.Learning.MolecularModelSpec.Of(model) }.Save(ck);
+            string oh = Path.Combine(dir, "oh.xyz");
+            File.WriteAllText(oh, "2\nmultiplicity=2\nO 0 0 0\nH 0 0 0.97\n");
+            Assert.Contains("closed-shell", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = oh, Basis = "sto-3g", Functional = ck, Quiet = true }, new StringWriter())).Message);
+            Assert.Contains("replaces --method", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = oh, Method = "pbe", Functional = ck, Quiet = true }, new StringWriter())).Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
