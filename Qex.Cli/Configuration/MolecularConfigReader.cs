@@ -17,7 +17,8 @@ public static class MolecularConfigReader
         var hidden = Numbers(c, "model.hidden");
         if (hidden.Count != 2 || hidden.Any(h => h < 1 || h > 4096 || h != Math.Floor(h)))
             throw new ArgumentException("Config key 'model.hidden' must be a list of two integers between 1 and 4096, like [16, 16].");
-        var model = new MolecularModelSpec(Required(c, "model.functional").Trim().ToLowerInvariant(), (int)hidden[0], (int)hidden[1]);
+        var model = new MolecularModelSpec(Required(c, "model.functional").Trim().ToLowerInvariant(), (int)hidden[0], (int)hidden[1],
+            c.GetInt("model.quantum.qubits"), c.GetInt("model.quantum.layers"), c.GetDouble("model.quantum.input_scale"));
         string differentiation = Required(c, "scf.differentiation").Trim().ToLowerInvariant();
         var mode = differentiation switch
         {

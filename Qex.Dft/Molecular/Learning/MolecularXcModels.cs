@@ -56,9 +56,6 @@ public sealed class EnhancementXcModel : IMolecularXcModel
     /// <summary>Densities at or below this are treated as vacuum.</summary>
     public const double DensityCutoff = 1e-12;
 
-    private static readonly double Cx = 0.75 * Math.Cbrt(3 / Math.PI);
-    private static readonly double S2 = 4 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3.0);
-
     /// <summary>Creates the model.</summary>
     /// <exception cref="ArgumentException">Non-positive widths.</exception>
     public EnhancementXcModel(MolecularXcFeatures features = MolecularXcFeatures.Gga, int hidden1 = 16, int hidden2 = 16)
@@ -108,23 +105,10 @@ public sealed class EnhancementXcModel : IMolecularXcModel
         ArgumentNullException.ThrowIfNull(sigma);
         ArgumentNullException.ThrowIfNull(p);
         if (p.Count != 6) throw new ArgumentException($"{Name} takes 6 parameter tensors (W1, b1, W2, b2, W3, b3); got {p.Count}.");
-        int np = rho.Length;
-        var mask = TensorMath.Map(rho.Value, v => v > DensityCutoff ? 1 : 0);
-        // the "double where": the masked-out branch sees a harmless density, so no NaN or infinity reaches a gradient
-        var r = Op.Where(mask, rho, Var.Constant(1.0));
-        var cbrt = Op.Pow(r, 1.0 / 3.0);
-        var ex = Op.Neg(r * cbrt) * Cx;                                   // e_x^LDA = -Cx rho^(4/3)
-        Var x = Op.Reshape(cbrt, np, 1);
-        if (Features == MolecularXcFeatures.Gga)
-        {
-            var sg = Op.Where(mask, sigma, Var.Constant(0.0));
-            var s2 = sg / (Op.Square(r * cbrt) * S2);     // sigma / (4 (3 pi^2)^(2/3) rho^(8/3))
-            var bounded = s2 / (s2 + 1.0);
-            x = Op.Concat([x, Op.Reshape(bounded, np, 1)], 1);
-        }
+        var (mask, ex, x) = EnhancementFeatures.Of(rho, sigma, Features);
         var h = Op.Silu(Op.MatMul(x, p[0]) + p[1]);
         h = Op.Silu(Op.MatMul(h, p[2]) + p[3]);
-        var f = Op.Reshape(Op.MatMul(h, p[4]), np) + p[5] + 1.0;
+        var f = Op.Reshape(Op.MatMul(h, p[4]), rho.Length) + p[5] + 1.0;
         return Op.Where(mask, ex * f, Var.Constant(0.0));
     }
 
@@ -133,4 +117,112 @@ public sealed class EnhancementXcModel : IMolecularXcModel
 
     /// <inheritdoc />
     public string Describe() => $"{Name}: e_x^LDA (1 + MLP {Inputs}-{Hidden1}-{Hidden2}-1, SiLU), {ParameterCount} parameters";
+}
+
+/// <summary>
+/// The features of the enhancement models: the vacuum mask (rho above <see cref="EnhancementXcModel.DensityCutoff"/>),
+/// e_x^LDA = -(3/4)(3/pi)^(1/3) rho^(4/3), and the inputs x0 = rho^(1/3) and (GGA) x1 = s^2 / (1 + s^2) with
+/// s^2 = sigma / (4 (3 pi^2)^(2/3) rho^(8/3)), shape (points, 1 or 2).
+/// </summary>
+public static class EnhancementFeatures
+{
+    /// <summary>(3/4)(3/pi)^(1/3).</summary>
+    public static readonly double Cx = 0.75 * Math.Cbrt(3 / Math.PI);
+
+    /// <summary>4 (3 pi^2)^(2/3).</summary>
+    public static readonly double S2 = 4 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3.0);
+
+    /// <summary>Mask, Slater exchange and the input matrix.</summary>
+    public static (Tensor Mask, Var SlaterExchange, Var Inputs) Of(Var rho, Var sigma, MolecularXcFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(rho);
+        ArgumentNullException.ThrowIfNull(sigma);
+        int np = rho.Length;
+        var mask = TensorMath.Map(rho.Value, v => v > EnhancementXcModel.DensityCutoff ? 1 : 0);
+        // the "double where": the masked-out branch sees a harmless density, so no NaN or infinity reaches a gradient
+        var r = Op.Where(mask, rho, Var.Constant(1.0));
+        var cbrt = Op.Pow(r, 1.0 / 3.0);
+        var ex = Op.Neg(r * cbrt) * Cx;
+        Var x = Op.Reshape(cbrt, np, 1);
+        if (features == MolecularXcFeatures.Gga)
+        {
+            var sg = Op.Where(mask, sigma, Var.Constant(0.0));
+            var s2 = sg / (Op.Square(r * cbrt) * S2);
+            x = Op.Concat([x, Op.Reshape(s2 / (s2 + 1.0), np, 1)], 1);
+        }
+        return (mask, ex, x);
+    }
+}
+
+/// <summary>
+/// A quantum learned functional: the enhancement factor from a parameterised circuit per grid point,
+/// e = e_x^LDA(rho) (1 + b + a z(x) / n), z = sum_i &lt;Z_i&gt; of an n-qubit circuit with the features x of
+/// <see cref="EnhancementFeatures"/> encoded directly (times the input scale), a hardware-efficient ansatz (RZ-RX-RZ,
+/// brick-wall CNOTs), exact statevector emulation with exact first and second derivatives. a and b start at zero
+/// (Slater exchange). Parameters: theta (circuit), a (), b ().
+/// </summary>
+public sealed class QuantumEnhancementXcModel : IMolecularXcModel
+{
+    private readonly OneD.Xc.Quantum.QuantumWindowModel circuit;
+
+    /// <summary>Creates the model.</summary>
+    public QuantumEnhancementXcModel(MolecularXcFeatures features = MolecularXcFeatures.Gga, int qubits = 4, int layers = 4, double inputScale = 1.0)
+    {
+        if (qubits < 1 || qubits > 12) throw new ArgumentException($"The per-point circuit uses 1 to 12 qubits; got {qubits}.");
+        if (layers < 0 || layers > 64) throw new ArgumentException($"The circuit has 0 to 64 layers; got {layers}.");
+        if (!double.IsFinite(inputScale) || inputScale == 0) throw new ArgumentException($"The input scale must be a finite non-zero number; got {inputScale}.");
+        Features = features;
+        Qubits = qubits;
+        Layers = layers;
+        InputScale = inputScale;
+        circuit = new OneD.Xc.Quantum.QuantumWindowModel(new OneD.Xc.Quantum.QuantumCircuitOptions(Qubits: qubits, Layers: layers, InputScale: inputScale),
+            features == MolecularXcFeatures.Lda ? 1 : 2);
+    }
+
+    /// <inheritdoc />
+    public string Name => Features == MolecularXcFeatures.Lda ? "qnn-enhancement-lda" : "qnn-enhancement-gga";
+
+    /// <inheritdoc />
+    public MolecularXcFeatures Features { get; }
+
+    /// <summary>Qubits per circuit.</summary>
+    public int Qubits { get; }
+
+    /// <summary>Ansatz layers.</summary>
+    public int Layers { get; }
+
+    /// <summary>Features are multiplied by this before encoding.</summary>
+    public double InputScale { get; }
+
+    /// <summary>The circuit.</summary>
+    public Qex.Quantum.Circuits.Circuit Circuit => circuit.Circuit;
+
+    /// <summary>The number of parameters.</summary>
+    public int ParameterCount => Circuit.ParameterCount + 2;
+
+    /// <inheritdoc />
+    public ParameterSet InitialParameters(RngKey key)
+    {
+        var items = circuit.InitialParameters(key).ToList();
+        items.Add(new NamedTensor("a", Tensor.Scalar(0)));
+        items.Add(new NamedTensor("b", Tensor.Scalar(0)));
+        return new ParameterSet(items);
+    }
+
+    /// <inheritdoc />
+    public Var EnergyDensity(Var rho, Var sigma, IReadOnlyList<Var> p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Count != 3) throw new ArgumentException($"{Name} takes 3 parameter tensors (theta, a, b); got {p.Count}.");
+        var (mask, ex, x) = EnhancementFeatures.Of(rho, sigma, Features);
+        var z = circuit.Evaluate(x, [p[0]]);
+        var f = z * p[1] * (1.0 / Qubits) + p[2] + 1.0;
+        return Op.Where(mask, ex * f, Var.Constant(0.0));
+    }
+
+    /// <inheritdoc />
+    public Xc.IXcComponent Component(ParameterSet parameters) => new QuantumLearnedXcComponent(this, parameters);
+
+    /// <inheritdoc />
+    public string Describe() => $"{Name}: e_x^LDA (1 + b + a <sum Z>/{Qubits}), {Qubits}-qubit {Layers}-layer circuit per point, {ParameterCount} parameters";
 }

@@ -161,6 +161,7 @@ public sealed class DifferentiableKohnShamTests
         { "h2", "enhancement-lda" },
         { "h2", "enhancement-gga" },
         { "h4-square", "enhancement-gga" },
+        { "h2", "qnn-enhancement-gga" },
     };
 
     /// <summary>The whole training loss (trajectory energies and density against FCI) by the parameters, against central differences.</summary>
@@ -173,7 +174,7 @@ public sealed class DifferentiableKohnShamTests
         var problem = new MolecularProblem(mol, basis, Small);
         var (energy, density) = MolecularReferences.Fci(mol, basis);
         var sample = new MolecularSample(system, problem, energy, density);
-        var model = new MolecularModelSpec(modelName, 6, 5).Create();
+        var model = new MolecularModelSpec(modelName, 6, 5, Qubits: 2, Layers: 2).Create();
         // away from the initialisation (F = 1 there, where the last layer's zeros hide half of the chain rule)
         var init = model.InitialParameters(RngKey.FromSeed(4));
         var rng = RngKey.FromSeed(8).CreateGenerator();
@@ -243,12 +244,13 @@ public sealed class DifferentiableKohnShamTests
     [Theory]
     [InlineData("enhancement-lda")]
     [InlineData("enhancement-gga")]
+    [InlineData("qnn-enhancement-gga")]
     public void TheDeployedComponentReproducesTheTrainingFunctional(string name)
     {
         var mol = SquareH4;
         var basis = Basis(mol);
         var p = new MolecularProblem(mol, basis, Small);
-        var model = new MolecularModelSpec(name, 6, 5).Create();
+        var model = new MolecularModelSpec(name, 6, 5, Qubits: 2, Layers: 2).Create();
         var init = model.InitialParameters(RngKey.FromSeed(4));
         var rng = RngKey.FromSeed(8).CreateGenerator();
         var trained = init.Unflatten(init.Flatten().Select(v => v + 0.05 * rng.Normal()).ToArray());

@@ -1,0 +1,77 @@
+using Qex.Autodiff.Forward;
+using Qex.Autodiff.Optimisers;
+using Qex.Core.Tensors;
+using Qex.Dft.Molecular.Xc;
+using Qex.Quantum.Observables;
+using Qex.Quantum.Simulation;
+
+namespace Qex.Dft.Molecular.Learning;
+
+/// <summary>
+/// A trained <see cref="QuantumEnhancementXcModel"/> as a component of the production functionals: per point the
+/// circuit value z, its input gradient (adjoint method) and, for second-order numbers, its input Hessian (one
+/// Hessian-vector product per input), composed with the features as a second-order expansion in forward-mode
+/// arithmetic, exact to the order the number type carries. Closed-shell (total density and gradient).
+/// </summary>
+public sealed class QuantumLearnedXcComponent : IXcComponent
+{
+    private readonly StatevectorSimulator simulator;
+    private readonly Tensor theta;
+    private readonly double a, b, scale;
+    private readonly int inputs, qubits;
+
+    /// <summary>The component of <paramref name="model"/> with <paramref name="parameters"/>.</summary>
+    /// <exception cref="ArgumentException">Parameters that do not fit the model.</exception>
+    public QuantumLearnedXcComponent(QuantumEnhancementXcModel model, ParameterSet parameters)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var layout = model.InitialParameters(Core.Random.RngKey.FromSeed(0));
+        if (parameters.Items.Count != layout.Items.Count || parameters.Items.Zip(layout.Items).Any(p => p.First.Name != p.Second.Name || !p.First.Value.Shape.SequenceEqual(p.Second.Value.Shape)))
+            throw new ArgumentException($"The parameters do not fit {model.Describe()}.");
+        Name = model.Name;
+        Family = model.Features == MolecularXcFeatures.Lda ? XcFamily.Lda : XcFamily.Gga;
+        simulator = new StatevectorSimulator(model.Circuit, Observable.TotalMagnetisation(model.Qubits));
+        theta = parameters["theta"];
+        (a, b, scale, inputs, qubits) = (parameters["a"].ToScalar(), parameters["b"].ToScalar(), model.InputScale, model.Features == MolecularXcFeatures.Lda ? 1 : 2, model.Qubits);
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public XcFamily Family { get; }
+
+    /// <inheritdoc />
+    public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>
+    {
+        var rho = p.RhoA + p.RhoB;
+        if (rho.Value <= EnhancementXcModel.DensityCutoff) return 0 * rho;
+        var cbrt = ForwardMath.Cbrt(rho);
+        var ex = -EnhancementFeatures.Cx * (rho * cbrt);
+        var x = new T[inputs];
+        x[0] = scale * cbrt;
+        if (inputs == 2)
+        {
+            var sigma = p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB;
+            var r43 = rho * cbrt;
+            var s2 = sigma / (EnhancementFeatures.S2 * (r43 * r43));
+            x[1] = scale * (s2 / (s2 + 1.0));
+        }
+        var input = Tensor.Create([1, inputs], r => { for (int i = 0; i < inputs; i++) r[i] = x[i].Value; });
+        var args = new CircuitArguments(theta, input);
+        var d = simulator.Gradient(args);
+        // z(x) = z0 + g . dx + 1/2 dx^T H dx with dx = x - x0 (zero value, so the expansion is exact to second order)
+        var z = 0 * rho + d.Values[0];
+        var dx = new T[inputs];
+        for (int i = 0; i < inputs; i++) { dx[i] = x[i] - x[i].Value; z += d.Inputs[0, i] * dx[i]; }
+        if (rho.CarriesSecondDerivatives)
+            for (int i = 0; i < inputs; i++)
+            {
+                var e = Tensor.Create([1, inputs], r => r[i] = 1);
+                var h = simulator.HessianVectorProduct(args, new CircuitDirection(Tensor.Zeros(1, theta.Length), e));
+                for (int j = 0; j < inputs; j++) z += 0.5 * h.Inputs[0, j] * (dx[i] * dx[j]);
+            }
+        return ex * (1 + b + a / qubits * z);
+    }
+}
