@@ -11,8 +11,7 @@ namespace Qex.Cli.Plots;
 public static class MolecularPlots
 {
     private const int Width = 1100, PanelHeight = 420;
-    private static readonly Color Reference = Color.FromHex("#333333"), Test = Color.FromHex("#d62728"), TrainColour = Color.FromHex("#1f77b4"),
-        Band = Color.FromHex("#2ca02c").WithAlpha(0.18);
+    private static readonly Color Reference = Color.FromHex("#333333"), Test = Color.FromHex("#d62728"), TrainColour = Color.FromHex("#1f77b4");
 
     /// <summary>Writes the plots into <paramref name="outDir"/>; returns the file names written.</summary>
     public static IReadOnlyList<string> Write(string outDir, MolecularTrainingRunResult result)
@@ -41,13 +40,7 @@ public static class MolecularPlots
         var pred = plot.Add.ScatterPoints(t.Rows.Select(x => x.Distance).ToArray(), t.Rows.Select(x => x.Energy).ToArray(), Test);
         pred.LegendText = $"{r.Model.Name} (test)";
         pred.MarkerSize = 7;
-        if (t.TrainingRows.Count > 0)
-        {
-            var tr = plot.Add.ScatterPoints(t.TrainingRows.Select(x => x.Distance).ToArray(), t.TrainingRows.Select(x => x.Energy).ToArray(), TrainColour);
-            tr.LegendText = "training points";
-            tr.MarkerSize = 11;
-            tr.MarkerShape = MarkerShape.FilledSquare;
-        }
+        TrainingPlots.TrainingPoints(plot, t.TrainingRows.Select(x => x.Distance).ToArray(), t.TrainingRows.Select(x => x.Energy).ToArray());
         plot.Title($"{t.System}: total energy, {r.Model.Name} against {r.Reference}");
         plot.XLabel("R (Angstrom)");
         plot.YLabel("E (Ha)");
@@ -58,21 +51,12 @@ public static class MolecularPlots
     private static Plot Errors(MolecularTestEvaluation t, MolecularTrainingRunResult r)
     {
         var plot = new Plot();
-        var band = plot.Add.VerticalSpan(-1.6, 1.6, Band);
-        band.LegendText = "chemical accuracy (+-1.6 mHa)";
-        var zero = plot.Add.HorizontalLine(0, 1, Reference.WithAlpha(0.5));
-        zero.LinePattern = LinePattern.Dotted;
+        TrainingPlots.ChemicalAccuracyBand(plot);
         var rows = t.Rows.OrderBy(x => x.Distance).ToList();
         var err = plot.Add.Scatter(rows.Select(x => x.Distance).ToArray(), rows.Select(x => x.Error * 1000).ToArray(), Test);
         err.LegendText = $"{r.Model.Name} - reference (test)";
         err.MarkerSize = 6;
-        if (t.TrainingRows.Count > 0)
-        {
-            var tr = plot.Add.ScatterPoints(t.TrainingRows.Select(x => x.Distance).ToArray(), t.TrainingRows.Select(x => x.Error * 1000).ToArray(), TrainColour);
-            tr.LegendText = "training points";
-            tr.MarkerSize = 11;
-            tr.MarkerShape = MarkerShape.FilledSquare;
-        }
+        TrainingPlots.TrainingPoints(plot, t.TrainingRows.Select(x => x.Distance).ToArray(), t.TrainingRows.Select(x => x.Error * 1000).ToArray());
         double worst = Math.Max(2.4, rows.Concat(t.TrainingRows).Select(x => Math.Abs(x.Error) * 1000).DefaultIfEmpty(0).Max() * 1.15);
         plot.Axes.SetLimitsY(-worst, worst);
         var s = t.Summary;

@@ -50,13 +50,7 @@ public static class TrainingPlots
         var pred = plot.Add.ScatterPoints(rows.Select(r => r.DistanceX100 / 100.0).ToArray(), rows.Select(r => r.Energy + r.NuclearRepulsion).ToArray(), Test);
         pred.LegendText = $"{functional} (test)";
         pred.MarkerSize = 7;
-        if (t.TrainingRows.Count > 0)
-        {
-            var tr = plot.Add.ScatterPoints(t.TrainingRows.Select(r => r.DistanceX100 / 100.0).ToArray(), t.TrainingRows.Select(r => r.Energy + r.NuclearRepulsion).ToArray(), TrainColour);
-            tr.LegendText = "training points";
-            tr.MarkerSize = 11;
-            tr.MarkerShape = MarkerShape.FilledSquare;
-        }
+        TrainingPoints(plot, t.TrainingRows.Select(r => r.DistanceX100 / 100.0).ToArray(), t.TrainingRows.Select(r => r.Energy + r.NuclearRepulsion).ToArray());
         plot.Title($"{t.Selection.Dataset}: E + E_nn, {functional} against {t.Selection.Method}");
         plot.XLabel("R (Bohr)");
         plot.YLabel("E + E_nn (Ha)");
@@ -69,20 +63,11 @@ public static class TrainingPlots
         var plot = new Plot();
         var rows = t.Rows.OrderBy(r => r.DistanceX100).ToList();
         var xs = rows.Select(r => r.DistanceX100 / 100.0).ToArray();
-        var band = plot.Add.VerticalSpan(-1.6, 1.6, Band);
-        band.LegendText = "chemical accuracy (+-1.6 mHa)";
-        var zero = plot.Add.HorizontalLine(0, 1, Reference.WithAlpha(0.5));
-        zero.LinePattern = LinePattern.Dotted;
+        ChemicalAccuracyBand(plot);
         var err = plot.Add.Scatter(xs, rows.Select(r => r.Error * 1000).ToArray(), Test);
         err.LegendText = $"{functional} - reference (test)";
         err.MarkerSize = 6;
-        if (t.TrainingRows.Count > 0)
-        {
-            var tr = plot.Add.ScatterPoints(t.TrainingRows.Select(r => r.DistanceX100 / 100.0).ToArray(), t.TrainingRows.Select(r => r.Error * 1000).ToArray(), TrainColour);
-            tr.LegendText = "training points";
-            tr.MarkerSize = 11;
-            tr.MarkerShape = MarkerShape.FilledSquare;
-        }
+        TrainingPoints(plot, t.TrainingRows.Select(r => r.DistanceX100 / 100.0).ToArray(), t.TrainingRows.Select(r => r.Error * 1000).ToArray());
         double worst = Math.Max(2.4, rows.Concat(t.TrainingRows).Select(r => Math.Abs(r.Error) * 1000).DefaultIfEmpty(0).Max() * 1.15);
         plot.Axes.SetLimitsY(-worst, worst);
         var s = t.Summary;
@@ -91,6 +76,25 @@ public static class TrainingPlots
         plot.YLabel("E - E_ref (mHa)");
         plot.ShowLegend(Edge.Right);
         return plot;
+    }
+
+    /// <summary>Training points as large squares (nothing when there are none).</summary>
+    internal static void TrainingPoints(Plot plot, double[] xs, double[] ys)
+    {
+        if (xs.Length == 0) return;
+        var tr = plot.Add.ScatterPoints(xs, ys, TrainColour);
+        tr.LegendText = "training points";
+        tr.MarkerSize = 11;
+        tr.MarkerShape = MarkerShape.FilledSquare;
+    }
+
+    /// <summary>The +-1.6 mHa band and the zero line of an error panel.</summary>
+    internal static void ChemicalAccuracyBand(Plot plot)
+    {
+        var band = plot.Add.VerticalSpan(-1.6, 1.6, Band);
+        band.LegendText = "chemical accuracy (+-1.6 mHa)";
+        var zero = plot.Add.HorizontalLine(0, 1, Reference.WithAlpha(0.5));
+        zero.LinePattern = LinePattern.Dotted;
     }
 
     internal static Plot LossPanel(TrainingResult r)

@@ -13,8 +13,6 @@ namespace Qex.Dft.Molecular.Learning;
 /// </summary>
 public sealed class LearnedXcComponent : IXcComponent
 {
-    private static readonly double Cx = 0.75 * Math.Cbrt(3 / Math.PI);
-    private static readonly double S2 = 4 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3.0);
     private readonly double[] w1, b1, w2, b2, w3;
     private readonly double b3;
     private readonly int inputs, h1, h2;
@@ -44,19 +42,7 @@ public sealed class LearnedXcComponent : IXcComponent
     /// <inheritdoc />
     public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>
     {
-        var rho = p.RhoA + p.RhoB;
-        if (rho.Value <= EnhancementXcModel.DensityCutoff) return 0 * rho;
-        var cbrt = ForwardMath.Cbrt(rho);
-        var ex = -Cx * (rho * cbrt);
-        var x = new T[2];
-        x[0] = cbrt;
-        if (inputs == 2)
-        {
-            var sigma = p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB;
-            var r43 = rho * cbrt;
-            var s2 = sigma / (S2 * (r43 * r43));
-            x[1] = s2 / (s2 + 1.0);
-        }
+        if (!EnhancementFeatures.AtPoint(p, inputs == 1 ? MolecularXcFeatures.Lda : MolecularXcFeatures.Gga, out var rho, out var ex, out var x)) return ex;
         var a = new T[h1];
         for (int j = 0; j < h1; j++)
         {

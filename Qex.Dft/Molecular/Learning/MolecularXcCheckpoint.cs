@@ -85,24 +85,16 @@ public sealed record MolecularXcCheckpoint(string Functional, ParameterSet Param
     /// <summary>The SCF settings of training.</summary>
     public MolecularScfSpec? Scf { get; init; }
 
-    private sealed record ParameterJson(string Name, int[] Shape, double[] Values);
-
     private sealed record FileJson(string Format, int Version, string? QexVersion, string Functional, MolecularModelSpec? Model, MolecularScfSpec? Scf,
-        int ParameterCount, ParameterJson[]? Parameters, TrainingProgressRecord? Training);
+        int ParameterCount, CheckpointParameter[]? Parameters, TrainingProgressRecord? Training);
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        MaxDepth = 16,
-    };
+    private static JsonSerializerOptions Options => CheckpointJson.Options;
 
     /// <summary>Writes the checkpoint atomically.</summary>
     public void Save(string path)
     {
         var file = new FileJson(Format, CurrentVersion, OneD.Training.XcCheckpoint.ThisQexVersion, Functional, Model, Scf, Parameters.TotalLength,
-            Parameters.Items.Select(p => new ParameterJson(p.Name, p.Value.ShapeArray(), p.Value.ToArray())).ToArray(), Training);
+            CheckpointJson.Parameters(Parameters), Training);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Options));
     }
 

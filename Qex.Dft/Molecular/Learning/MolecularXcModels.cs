@@ -132,6 +132,26 @@ public static class EnhancementFeatures
     /// <summary>4 (3 pi^2)^(2/3).</summary>
     public static readonly double S2 = 4 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3.0);
 
+    /// <summary>
+    /// The same at one point in forward-mode numbers (closed shell: rho = rho_a + rho_b, sigma = sigma_aa + 2 sigma_ab +
+    /// sigma_bb): false in vacuum; otherwise e_x^LDA, the total density and the inputs.
+    /// </summary>
+    public static bool AtPoint<T>(in Xc.XcPoint<T> p, MolecularXcFeatures features, out T rho, out T slaterExchange, out T[] inputs)
+        where T : struct, Autodiff.Forward.IForwardNumber<T>
+    {
+        rho = p.RhoA + p.RhoB;
+        slaterExchange = 0 * rho;
+        inputs = [];
+        if (rho.Value <= EnhancementXcModel.DensityCutoff) return false;
+        var cbrt = Autodiff.Forward.ForwardMath.Cbrt(rho);
+        var r43 = rho * cbrt;
+        slaterExchange = -Cx * r43;
+        if (features == MolecularXcFeatures.Lda) { inputs = [cbrt]; return true; }
+        var s2 = (p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB) / (S2 * (r43 * r43));
+        inputs = [cbrt, s2 / (s2 + 1.0)];
+        return true;
+    }
+
     /// <summary>Mask, Slater exchange and the input matrix.</summary>
     public static (Tensor Mask, Var SlaterExchange, Var Inputs) Of(Var rho, Var sigma, MolecularXcFeatures features)
     {

@@ -45,19 +45,8 @@ public sealed class QuantumLearnedXcComponent : IXcComponent
     /// <inheritdoc />
     public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T>
     {
-        var rho = p.RhoA + p.RhoB;
-        if (rho.Value <= EnhancementXcModel.DensityCutoff) return 0 * rho;
-        var cbrt = ForwardMath.Cbrt(rho);
-        var ex = -EnhancementFeatures.Cx * (rho * cbrt);
-        var x = new T[inputs];
-        x[0] = scale * cbrt;
-        if (inputs == 2)
-        {
-            var sigma = p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB;
-            var r43 = rho * cbrt;
-            var s2 = sigma / (EnhancementFeatures.S2 * (r43 * r43));
-            x[1] = scale * (s2 / (s2 + 1.0));
-        }
+        if (!EnhancementFeatures.AtPoint(p, inputs == 1 ? MolecularXcFeatures.Lda : MolecularXcFeatures.Gga, out var rho, out var ex, out var features)) return ex;
+        var x = features.Select(f => scale * f).ToArray();
         var input = Tensor.Create([1, inputs], r => { for (int i = 0; i < inputs; i++) r[i] = x[i].Value; });
         var args = new CircuitArguments(theta, input);
         var d = simulator.Gradient(args);

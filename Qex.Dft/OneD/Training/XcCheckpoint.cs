@@ -82,25 +82,17 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
             .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0]
         ?? typeof(XcCheckpoint).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    private sealed record ParameterJson(string Name, int[] Shape, double[] Values);
-
     private sealed record FileJson(string Format, int Version, string? QexVersion, string Functional, XcModelSpec? Model, ScfSpec? Scf,
-        Data.DataEntry[]? Test, int ParameterCount, ParameterJson[]? Parameters, TrainingProgressRecord? Training);
+        Data.DataEntry[]? Test, int ParameterCount, CheckpointParameter[]? Parameters, TrainingProgressRecord? Training);
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        MaxDepth = 16,
-    };
+    private static JsonSerializerOptions Options => CheckpointJson.Options;
 
     /// <summary>Writes the checkpoint atomically.</summary>
     /// <exception cref="IOException">The file cannot be written (the message names it).</exception>
     public void Save(string path)
     {
         var file = new FileJson(Format, CurrentVersion, ThisQexVersion, Functional, Model, Scf, Test?.ToArray(), Parameters.TotalLength,
-            Parameters.Items.Select(p => new ParameterJson(p.Name, p.Value.ShapeArray(), p.Value.ToArray())).ToArray(), Training);
+            CheckpointJson.Parameters(Parameters), Training);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Options));
     }
 

@@ -182,13 +182,7 @@ public sealed class DifferentiableKohnShamTests
         var objective = new MolecularObjective(model, [sample], new DifferentiableScfOptions(Iterations: 6, Grid: Small), new LossWeights(EnergySteps: 3));
         var (loss, grad, _) = objective.Evaluate(init, x0);
         Assert.Equal(loss, objective.Loss(init, x0), 14);
-        var dir = x0.Select(_ => rng.Normal()).ToArray();
-        double norm = Math.Sqrt(dir.Sum(v => v * v));
-        for (int i = 0; i < dir.Length; i++) dir[i] /= norm;
-        double h = 1e-4;
-        double Along(double t) => objective.Loss(init, x0.Select((v, i) => v + t * dir[i]).ToArray());
-        double fd = (8 * (Along(h) - Along(-h)) - (Along(2 * h) - Along(-2 * h))) / (12 * h);
-        double analytic = grad.Select((g, i) => g * dir[i]).Sum();
+        var (analytic, fd) = Directional(objective, init, x0, grad, rng);
         Assert.True(Math.Abs(analytic - fd) <= 1e-6 * Math.Abs(fd), $"{system} {modelName}: directional derivative {analytic:E10} vs finite difference {fd:E10} (loss {loss:E4})");
     }
 
@@ -210,13 +204,7 @@ public sealed class DifferentiableKohnShamTests
         var scf = new DifferentiableScfOptions(Grid: Small, Differentiation: ScfDifferentiation.Implicit, FixedPointTolerance: 1e-12, MaxFixedPointCycles: 2000);
         var objective = new MolecularObjective(model, [sample], scf, new LossWeights(EnergySteps: 1));
         var (loss, grad, _) = objective.Evaluate(init, x0);
-        var dir = x0.Select(_ => rng.Normal()).ToArray();
-        double norm = Math.Sqrt(dir.Sum(v => v * v));
-        for (int i = 0; i < dir.Length; i++) dir[i] /= norm;
-        double h = 1e-4;
-        double Along(double t) => objective.Loss(init, x0.Select((v, i) => v + t * dir[i]).ToArray());
-        double fd = (8 * (Along(h) - Along(-h)) - (Along(2 * h) - Along(-2 * h))) / (12 * h);
-        double analytic = grad.Select((g, i) => g * dir[i]).Sum();
+        var (analytic, fd) = Directional(objective, init, x0, grad, rng);
         Assert.True(Math.Abs(analytic - fd) <= 1e-6 * Math.Abs(fd), $"{system}: implicit directional derivative {analytic:E10} vs finite difference {fd:E10} (loss {loss:E4})");
         // the fixed point is the converged unrolled SCF
         var vars = init.Unflatten(x0).ToVars().Select(v => v.Detach()).ToArray();
@@ -300,6 +288,18 @@ public sealed class DifferentiableKohnShamTests
         Assert.Contains("scf.mixing", Assert.Throws<ArgumentException>(() => new DifferentiableScfOptions(MixingAlpha: double.NaN).Validate()).Message);
         var oh = Molecule.ParseGeometry("O 0 0 0\nH 0 0 0.97", multiplicity: 2);
         Assert.Contains("closed-shell", Assert.Throws<ArgumentException>(() => new MolecularProblem(oh, Basis(oh), Small)).Message);
+    }
+
+    /// <summary>The gradient along a random unit direction, and a fourth-order central difference of the loss along it (h = 1e-4).</summary>
+    private static (double Analytic, double FiniteDifference) Directional(MolecularObjective objective, ParameterSet layout, double[] x0, double[] grad, Rng rng)
+    {
+        var dir = x0.Select(_ => rng.Normal()).ToArray();
+        double norm = Math.Sqrt(dir.Sum(v => v * v));
+        for (int i = 0; i < dir.Length; i++) dir[i] /= norm;
+        double h = 1e-4;
+        double Along(double t) => objective.Loss(layout, x0.Select((v, i) => v + t * dir[i]).ToArray());
+        double fd = (8 * (Along(h) - Along(-h)) - (Along(2 * h) - Along(-2 * h))) / (12 * h);
+        return (grad.Select((g, i) => g * dir[i]).Sum(), fd);
     }
 
     private static double[,] SymmetricEigenBasis(int n, long seed)
