@@ -14,6 +14,7 @@ using Qex.Dft.OneD.Xc.Quantum;
 using Qex.Quantum.Noise;
 using Spectre.Console;
 using Qex.Dft.Training;
+using Qex.Dft.Models;
 
 namespace Qex.Cli.Commands;
 

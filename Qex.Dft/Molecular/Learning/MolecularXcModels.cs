@@ -2,6 +2,7 @@ using Qex.Autodiff;
 using Qex.Autodiff.Optimisers;
 using Qex.Core.Random;
 using Qex.Core.Tensors;
+using Qex.Dft.Models;
 
 namespace Qex.Dft.Molecular.Learning;
 
@@ -183,7 +184,7 @@ public static class EnhancementFeatures
 /// </summary>
 public sealed class QuantumEnhancementXcModel : IMolecularXcModel
 {
-    private readonly OneD.Xc.Quantum.QuantumWindowModel circuit;
+    private readonly Models.QuantumWindowModel circuit;
 
     /// <summary>Creates the model.</summary>
     public QuantumEnhancementXcModel(MolecularXcFeatures features = MolecularXcFeatures.Gga, int qubits = 4, int layers = 4, double inputScale = 1.0)
@@ -195,7 +196,7 @@ public sealed class QuantumEnhancementXcModel : IMolecularXcModel
         Qubits = qubits;
         Layers = layers;
         InputScale = inputScale;
-        circuit = new OneD.Xc.Quantum.QuantumWindowModel(new OneD.Xc.Quantum.QuantumCircuitOptions(Qubits: qubits, Layers: layers, InputScale: inputScale),
+        circuit = new Models.QuantumWindowModel(new Models.QuantumCircuitOptions(Qubits: qubits, Layers: layers, InputScale: inputScale),
             features == MolecularXcFeatures.Lda ? 1 : 2);
     }
 

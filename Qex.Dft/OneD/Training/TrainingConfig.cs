@@ -5,6 +5,7 @@ using Qex.Quantum.Circuits;
 using Qex.Quantum.Gates;
 using Qex.Quantum.Noise;
 using Qex.Dft.Training;
+using Qex.Dft.Models;
 
 namespace Qex.Dft.OneD.Training;
 

@@ -1,4 +1,5 @@
 using Qex.Dft.OneD.Xc.Quantum;
+using Qex.Dft.Models;
 
 namespace Qex.Dft.OneD.Xc;
 

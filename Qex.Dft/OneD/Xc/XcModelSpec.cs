@@ -1,5 +1,6 @@
 using Qex.Dft.OneD.Xc.Quantum;
 using Qex.Quantum.Circuits;
+using Qex.Dft.Models;
 
 namespace Qex.Dft.OneD.Xc;
 

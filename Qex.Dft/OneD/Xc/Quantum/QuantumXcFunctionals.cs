@@ -2,6 +2,7 @@ using Qex.Autodiff;
 using Qex.Autodiff.Optimisers;
 using Qex.Core.Random;
 using Qex.Core.Tensors;
+using Qex.Dft.Models;
 
 namespace Qex.Dft.OneD.Xc.Quantum;
 

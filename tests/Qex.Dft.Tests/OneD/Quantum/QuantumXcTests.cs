@@ -9,6 +9,7 @@ using Qex.Dft.OneD.Xc;
 using Qex.Dft.OneD.Xc.Quantum;
 using Qex.Quantum.Noise;
 using Qex.Dft.Training;
+using Qex.Dft.Models;
 
 namespace Qex.Dft.Tests.OneD.Quantum;
 

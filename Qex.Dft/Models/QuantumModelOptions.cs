@@ -5,7 +5,7 @@ using Qex.Quantum.Noise;
 using Qex.Quantum.Observables;
 using Qex.Quantum.Simulation;
 
-namespace Qex.Dft.OneD.Xc.Quantum;
+namespace Qex.Dft.Models;
 
 /// <summary>How the circuits of a quantum XC model are evaluated: exactly, under a noise model, with finite shots.</summary>
 /// <param name="Noise">Channels and readout error (null or noiseless: exact statevector).</param>

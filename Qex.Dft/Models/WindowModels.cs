@@ -6,7 +6,7 @@ using Qex.Quantum.Autodiff;
 using Qex.Quantum.Circuits;
 using Qex.Quantum.Observables;
 
-namespace Qex.Dft.OneD.Xc.Quantum;
+namespace Qex.Dft.Models;
 
 /// <summary>A function of a window of density values with trainable parameters: windows (B, k) -&gt; values (B).</summary>
 public interface IWindowModel
