@@ -16,7 +16,7 @@ using Spectre.Console;
 namespace Qex.Cli.Commands;
 
 /// <summary>Options of <c>qex energy</c>.</summary>
-[Verb("energy", HelpText = "Molecular energy in a Gaussian basis: HF (RHF/UHF), Kohn-Sham DFT (RKS/UKS), FCI, CCSD or CCSD(T).")]
+[Verb("energy", HelpText = "Molecular energy in a Gaussian basis: HF (RHF/UHF), Kohn-Sham DFT (RKS/UKS; standard or trained functionals), FCI, CCSD or CCSD(T).")]
 public sealed class EnergyOptions
 {
     /// <summary>Usage examples for the help text.</summary>
