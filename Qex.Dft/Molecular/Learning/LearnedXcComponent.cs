@@ -22,10 +22,7 @@ public sealed class LearnedXcComponent : IXcComponent
     public LearnedXcComponent(EnhancementXcModel model, ParameterSet parameters)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(parameters);
-        var layout = model.InitialParameters(Core.Random.RngKey.FromSeed(0));
-        if (parameters.Items.Count != layout.Items.Count || parameters.Items.Zip(layout.Items).Any(p => p.First.Name != p.Second.Name || !p.First.Value.Shape.SequenceEqual(p.Second.Value.Shape)))
-            throw new ArgumentException($"The parameters do not fit {model.Describe()}.");
+        EnhancementFeatures.RequireLayout(model, parameters);
         Name = model.Name;
         Family = model.Features == MolecularXcFeatures.Lda ? XcFamily.Lda : XcFamily.Gga;
         (inputs, h1, h2) = (model.Features == MolecularXcFeatures.Lda ? 1 : 2, model.Hidden1, model.Hidden2);

@@ -153,6 +153,17 @@ public static class EnhancementFeatures
         return true;
     }
 
+    /// <summary>Checks that <paramref name="parameters"/> have the names and shapes of <paramref name="model"/>'s.</summary>
+    /// <exception cref="ArgumentException">They do not (the message describes the model).</exception>
+    public static void RequireLayout(IMolecularXcModel model, ParameterSet parameters)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var layout = model.InitialParameters(RngKey.FromSeed(0));
+        if (parameters.Items.Count != layout.Items.Count || parameters.Items.Zip(layout.Items).Any(p => p.First.Name != p.Second.Name || !p.First.Value.Shape.SequenceEqual(p.Second.Value.Shape)))
+            throw new ArgumentException($"The parameters do not fit {model.Describe()}.");
+    }
+
     /// <summary>Mask, Slater exchange and the input matrix.</summary>
     public static (Tensor Mask, Var SlaterExchange, Var Inputs) Of(Var rho, Var sigma, MolecularXcFeatures features)
     {

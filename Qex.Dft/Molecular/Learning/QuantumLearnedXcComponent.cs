@@ -25,10 +25,7 @@ public sealed class QuantumLearnedXcComponent : IXcComponent
     public QuantumLearnedXcComponent(QuantumEnhancementXcModel model, ParameterSet parameters)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(parameters);
-        var layout = model.InitialParameters(Core.Random.RngKey.FromSeed(0));
-        if (parameters.Items.Count != layout.Items.Count || parameters.Items.Zip(layout.Items).Any(p => p.First.Name != p.Second.Name || !p.First.Value.Shape.SequenceEqual(p.Second.Value.Shape)))
-            throw new ArgumentException($"The parameters do not fit {model.Describe()}.");
+        EnhancementFeatures.RequireLayout(model, parameters);
         Name = model.Name;
         Family = model.Features == MolecularXcFeatures.Lda ? XcFamily.Lda : XcFamily.Gga;
         simulator = new StatevectorSimulator(model.Circuit, Observable.TotalMagnetisation(model.Qubits));

@@ -286,6 +286,9 @@ public sealed class DifferentiableKohnShamTests
     {
         Assert.Contains("scf.smearing", Assert.Throws<ArgumentException>(() => new DifferentiableScfOptions(Smearing: 0).Validate()).Message);
         Assert.Contains("scf.mixing", Assert.Throws<ArgumentException>(() => new DifferentiableScfOptions(MixingAlpha: double.NaN).Validate()).Message);
+        var small = new EnhancementXcModel(MolecularXcFeatures.Gga, 4, 3);
+        Assert.Contains("do not fit", Assert.Throws<ArgumentException>(() => new EnhancementXcModel(MolecularXcFeatures.Gga, 5, 3).Component(small.InitialParameters(RngKey.FromSeed(0)))).Message);
+        Assert.Contains("do not fit", Assert.Throws<ArgumentException>(() => new QuantumEnhancementXcModel().Component(small.InitialParameters(RngKey.FromSeed(0)))).Message);
         var oh = Molecule.ParseGeometry("O 0 0 0\nH 0 0 0.97", multiplicity: 2);
         Assert.Contains("closed-shell", Assert.Throws<ArgumentException>(() => new MolecularProblem(oh, Basis(oh), Small)).Message);
     }
