@@ -189,7 +189,8 @@ public static class DifferentiableKohnSham
 
     /// <summary>
     /// The converged density matrix P* = Phi(P*) of the functional with constant parameters: cycles with linear mixing
-    /// until max |P_out - P_in| is below the tolerance of <paramref name="options"/>. Returns P* and the cycles used.
+    /// (the weight halved whenever the change grows) until max |P_out - P_in| is below the tolerance of
+    /// <paramref name="options"/>. Returns P* and the cycles used.
     /// </summary>
     /// <exception cref="ArithmeticException">No convergence within the allowed cycles (the message says how far it got).</exception>
     public static (Tensor Density, int Cycles) FixedPoint(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, DifferentiableScfOptions options)
@@ -200,7 +201,9 @@ public static class DifferentiableKohnSham
         options.Validate();
         var constants = parameters.Select(v => v.Detach()).ToArray();
         var p = Var.Constant(problem.Guess);
-        double alpha = options.MixingAlpha, change = double.PositiveInfinity;
+        // the fixed point does not depend on the mixing, so the weight may adapt: it is halved (down to 1/64 of the
+        // configured one) whenever the change grows, which damps the oscillations of stiff functionals
+        double alpha = options.MixingAlpha, change = double.PositiveInfinity, previous = double.PositiveInfinity;
         for (int k = 0; k < options.MaxFixedPointCycles; k++)
         {
             var pOut = Cycle(problem, model, constants, p, options.Smearing, k + 1).Density;
@@ -208,8 +211,10 @@ public static class DifferentiableKohnSham
             var a = pOut.Value.Span; var b = p.Value.Span;
             for (int i = 0; i < a.Length; i++) change = Math.Max(change, Math.Abs(a[i] - b[i]));
             if (change < options.FixedPointTolerance) return (pOut.Value, k + 1);
+            if (change > previous) alpha = Math.Max(alpha * 0.5, options.MixingAlpha / 64);
+            previous = change;
             p = Var.Constant((p + (pOut - p) * alpha).Value);
-            alpha = Math.Max(alpha * options.MixingDecay, 0.05);
+            alpha = Math.Max(alpha * options.MixingDecay, options.MixingAlpha / 64);
         }
         throw new ArithmeticException(FormattableString.Invariant(
             $"The SCF of {problem.Molecule.Atoms.Count}-atom '{problem.Molecule.ToXyzBody().Split('\n')[0]}...' did not reach the fixed point in {options.MaxFixedPointCycles} cycles (last change {change:E2}, tolerance {options.FixedPointTolerance:E1}) with functional '{model.Name}'."));
