@@ -28,6 +28,8 @@ public static class MolecularConfigReader
         };
         int radial = c.GetInt("grid.radial"), spherical = c.GetInt("grid.spherical");
         if (radial < 1 || radial > 1000) throw new ArgumentException($"Config key 'grid.radial' must be between 1 and 1000; got {radial}.");
+        try { _ = LebedevGrid.Get(spherical); }   // before any reference is computed
+        catch (ArgumentException e) { throw new ArgumentException($"Config key 'grid.spherical': {e.Message}", e); }
         var scf = new DifferentiableScfOptions(c.GetInt("scf.iterations"), c.GetDouble("scf.smearing"), c.GetDouble("scf.mixing"), c.GetDouble("scf.mixing_decay"),
             new GridOptions(radial, spherical), mode, c.GetDouble("scf.fixed_point_tolerance"), c.GetInt("scf.max_fixed_point_cycles"));
         var loss = new LossWeights(c.GetInt("loss.energy_steps"), c.GetDouble("loss.discount"), c.GetDouble("loss.energy_weight"), c.GetDouble("loss.density_weight"));

@@ -70,6 +70,7 @@ public sealed class MolecularTrainCommandTests
     [InlineData("data.reference=ccsd", "data.reference")]
     [InlineData("kind=2d", "must be 1d or molecular")]
     [InlineData("scf.temperature=0.1", "temperature")]
+    [InlineData("grid.spherical=100", "grid.spherical")]
     public void BadMolecularConfigsAreClearErrors(string set, string message)
     {
         var e = Assert.ThrowsAny<Exception>(() => TrainCommand.Run(new TrainOptions { Set = ["kind=molecular", set], Out = Path.Combine(Path.GetTempPath(), "qex-never") }, new StringWriter()));
