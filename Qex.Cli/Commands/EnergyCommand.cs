@@ -148,14 +148,17 @@ public static class EnergyCommand
             catch (ArgumentException e) { throw new ArgumentException($"Unknown method '{o.Method}'; known: hf, fci, ccsd, ccsd(t), or a density functional ({e.Message})", e); }
         }
         Qex.Dft.Molecular.Learning.MolecularXcCheckpoint? learned = null;
+        Qex.Dft.Molecular.Learning.IMolecularXcModel? learnedModel = null;
         double smearing = o.Smearing;
         if (o.Functional is not null)
         {
             if (functional is not null || method != "hf") throw new ArgumentException($"--functional (a trained checkpoint) replaces --method; give one of them (got --method {o.Method}).");
             learned = Qex.Dft.Molecular.Learning.MolecularXcCheckpoint.Load(o.Functional);
-            var model = learned.Model!.Create();
-            functional = Qex.Dft.Molecular.Xc.XcFunctional.FromComponent(model.Name, model.Component(learned.Parameters));
-            method = model.Name;
+            learnedModel = learned.Model!.Create();
+            // a global model becomes a per-point functional once its descriptors are known (after the molecule is read)
+            functional = learnedModel.IsLocal ? Qex.Dft.Molecular.Xc.XcFunctional.FromComponent(learnedModel.Name, learnedModel.Component(learned.Parameters))
+                : Qex.Dft.Molecular.Xc.XcFunctional.Parse("slater");
+            method = learnedModel.Name;
             if (smearing == 0 && learned.Scf is { } trainedScf) smearing = trainedScf.Smearing;
         }
         if (functional is null && o.Smearing != 0)
@@ -246,6 +249,23 @@ public static class EnergyCommand
         Tensor density = null!;
         double? correlated = null;
         var extra = new Dictionary<string, string>();
+        if (learned is not null && learnedModel is Qex.Dft.Molecular.Learning.MomentXcModel global)
+        {
+            // the self-consistent density of the global model (its own SCF), then the model linearised in its
+            // descriptors there: a per-point functional with the same energy and potential at that density, which the
+            // production SCF below converges to (and reports the properties of)
+            var scf = (learned.Scf?.ToOptions() ?? new Qex.Dft.Molecular.Learning.DifferentiableScfOptions()) with
+            {
+                Grid = gridOptions, Smearing = smearing, Differentiation = Qex.Dft.Molecular.Learning.ScfDifferentiation.Implicit,
+                FixedPointTolerance = 1e-10, MaxFixedPointCycles = 2000,
+            };
+            var problem = new Qex.Dft.Molecular.Learning.MolecularProblem(mol, basis, gridOptions!);
+            var vars = learned.Parameters.ToVars().Select(v => v.Detach()).ToArray();
+            var (star, cycles) = Qex.Dft.Molecular.Learning.DifferentiableKohnSham.FixedPoint(problem, global, vars, scf);
+            functional = Qex.Dft.Molecular.Xc.XcFunctional.FromComponent(global.Name, global.Linearised(problem, learned.Parameters, star));
+            extra["Descriptor SCF cycles"] = cycles.ToString(CultureInfo.InvariantCulture);
+            log.WriteLine($"{global.Name} is a global functional: its descriptors were converged in {cycles} cycles of its own SCF; the production SCF uses it linearised there");
+        }
         object? fciJson = null, ccJson = null;
         try
         {

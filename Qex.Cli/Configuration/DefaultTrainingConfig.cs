@@ -70,7 +70,7 @@ public static class DefaultTrainingConfig
         # Qex molecular training configuration (kind: molecular). Every key is optional; these are the defaults, each with its type.
         kind: molecular               # 1d | molecular
         model:
-          functional: enhancement-gga # name: enhancement-lda | enhancement-gga: e_x^LDA (1 + MLP(rho^(1/3) [, s^2/(1+s^2)])) | qnn-enhancement-lda | qnn-enhancement-gga: a circuit per point in place of the MLP
+          functional: enhancement-gga # name: enhancement-lda | enhancement-gga: e_x^LDA (1 + MLP(rho^(1/3) [, s^2/(1+s^2)])) | moments-lda | moments-gga: the same MLP also reading global density moments | qnn-enhancement-lda | qnn-enhancement-gga: a circuit per point in place of the MLP
           hidden: [16, 16]            # list of two integers >= 1: hidden widths of the MLP
           quantum:                    # the circuit of the qnn-enhancement models
             qubits: 4                 # integer 1..12

@@ -287,7 +287,8 @@ public static class DifferentiableKohnSham
         int np = problem.Density.Points;
         var rho = Op.Reshape(Op.Slice(features, 0, 0, 1), np);
         var sigma = Op.Sum(Op.Square(Op.Slice(features, 0, 1, 3)), [0]);
-        return Op.Sum(model.EnergyDensity(rho, sigma, parameters) * problem.Density.WeightVector);
+        var weights = problem.Density.WeightVector;
+        return Op.Sum(model.EnergyDensity(rho, sigma, weights, parameters) * weights);
     }
 
     /// <summary>V_xc = dE_xc/dP (symmetric n x n), recorded so that it can be differentiated again.</summary>

@@ -9,7 +9,7 @@ using Qex.Dft.Training;
 namespace Qex.Dft.Molecular.Learning;
 
 /// <summary>The description of a learned molecular functional: enough to rebuild it (the model registry's key).</summary>
-/// <param name="Name">enhancement-lda | enhancement-gga | qnn-enhancement-lda | qnn-enhancement-gga.</param>
+/// <param name="Name">enhancement-lda | enhancement-gga | moments-lda | moments-gga | qnn-enhancement-lda | qnn-enhancement-gga.</param>
 /// <param name="Hidden1">First hidden width (MLP models).</param>
 /// <param name="Hidden2">Second hidden width (MLP models).</param>
 /// <param name="Qubits">Qubits per circuit (quantum models).</param>
@@ -18,7 +18,7 @@ namespace Qex.Dft.Molecular.Learning;
 public sealed record MolecularModelSpec(string Name, int Hidden1 = 16, int Hidden2 = 16, int Qubits = 4, int Layers = 4, double InputScale = 1.0)
 {
     /// <summary>The model names this Qex builds.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["enhancement-lda", "enhancement-gga", "qnn-enhancement-lda", "qnn-enhancement-gga"];
+    public static IReadOnlyList<string> Names { get; } = ["enhancement-lda", "enhancement-gga", "moments-lda", "moments-gga", "qnn-enhancement-lda", "qnn-enhancement-gga"];
 
     /// <summary>Builds the model.</summary>
     /// <exception cref="ArgumentException">An unknown name (the message lists the known ones) or bad widths.</exception>
@@ -26,6 +26,8 @@ public sealed record MolecularModelSpec(string Name, int Hidden1 = 16, int Hidde
     {
         "enhancement-lda" => new EnhancementXcModel(MolecularXcFeatures.Lda, Hidden1, Hidden2),
         "enhancement-gga" => new EnhancementXcModel(MolecularXcFeatures.Gga, Hidden1, Hidden2),
+        "moments-lda" => new MomentXcModel(MolecularXcFeatures.Lda, Hidden1, Hidden2),
+        "moments-gga" => new MomentXcModel(MolecularXcFeatures.Gga, Hidden1, Hidden2),
         "qnn-enhancement-lda" => new QuantumEnhancementXcModel(MolecularXcFeatures.Lda, Qubits, Layers, InputScale),
         "qnn-enhancement-gga" => new QuantumEnhancementXcModel(MolecularXcFeatures.Gga, Qubits, Layers, InputScale),
         _ => throw new ArgumentException($"Unknown molecular model '{Name}'; known: {string.Join(", ", Names)}."),
@@ -36,6 +38,7 @@ public sealed record MolecularModelSpec(string Name, int Hidden1 = 16, int Hidde
     public static MolecularModelSpec Of(IMolecularXcModel model) => model switch
     {
         EnhancementXcModel e => new(e.Name, e.Hidden1, e.Hidden2),
+        MomentXcModel m => new(m.Name, m.Hidden1, m.Hidden2),
         QuantumEnhancementXcModel q => new(q.Name, Qubits: q.Qubits, Layers: q.Layers, InputScale: q.InputScale),
         null => throw new ArgumentNullException(nameof(model)),
         _ => throw new ArgumentException($"The model '{model.Name}' has no registered description; checkpoints cannot rebuild it."),

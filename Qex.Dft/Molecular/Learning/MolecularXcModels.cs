@@ -32,15 +32,26 @@ public interface IMolecularXcModel
     ParameterSet InitialParameters(RngKey key);
 
     /// <summary>
-    /// e on every point from the total density rho and sigma = |grad rho|^2 (both of shape (points)); parameters in
-    /// the order of <see cref="InitialParameters"/>.
+    /// True for a local (semilocal) model: e at a point depends on that point's features only. A global model also
+    /// reads integrals over the whole density (see <see cref="MomentXcModel"/>).
     /// </summary>
-    Var EnergyDensity(Var rho, Var sigma, IReadOnlyList<Var> parameters);
+    bool IsLocal { get; }
+
+    /// <summary>
+    /// e on every point from the total density rho and sigma = |grad rho|^2 (both of shape (points)) and the
+    /// quadrature weights of the points (read by global models only); parameters in the order of
+    /// <see cref="InitialParameters"/>.
+    /// </summary>
+    Var EnergyDensity(Var rho, Var sigma, Var weights, IReadOnlyList<Var> parameters);
 
     /// <summary>A one-line description (architecture and parameter count).</summary>
     string Describe();
 
-    /// <summary>The trained model as a component of the production functionals (<see cref="Xc.XcFunctional.FromComponent"/>).</summary>
+    /// <summary>
+    /// The trained model as a component of the production functionals (<see cref="Xc.XcFunctional.FromComponent"/>).
+    /// Global models have none of their own (see <see cref="MomentXcModel.Linearised"/>).
+    /// </summary>
+    /// <exception cref="NotSupportedException">A global model.</exception>
     Xc.IXcComponent Component(ParameterSet parameters);
 }
 
@@ -100,7 +111,10 @@ public sealed class EnhancementXcModel : IMolecularXcModel
     }
 
     /// <inheritdoc />
-    public Var EnergyDensity(Var rho, Var sigma, IReadOnlyList<Var> p)
+    public bool IsLocal => true;
+
+    /// <inheritdoc />
+    public Var EnergyDensity(Var rho, Var sigma, Var weights, IReadOnlyList<Var> p)
     {
         ArgumentNullException.ThrowIfNull(rho);
         ArgumentNullException.ThrowIfNull(sigma);
@@ -242,7 +256,10 @@ public sealed class QuantumEnhancementXcModel : IMolecularXcModel
     }
 
     /// <inheritdoc />
-    public Var EnergyDensity(Var rho, Var sigma, IReadOnlyList<Var> p)
+    public bool IsLocal => true;
+
+    /// <inheritdoc />
+    public Var EnergyDensity(Var rho, Var sigma, Var weights, IReadOnlyList<Var> p)
     {
         ArgumentNullException.ThrowIfNull(p);
         if (p.Count != 3) throw new ArgumentException($"{Name} takes 3 parameter tensors (theta, a, b); got {p.Count}.");

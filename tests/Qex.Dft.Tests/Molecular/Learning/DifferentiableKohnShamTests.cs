@@ -161,6 +161,8 @@ public sealed class DifferentiableKohnShamTests
         { "h2", "enhancement-lda" },
         { "h2", "enhancement-gga" },
         { "h4-square", "enhancement-gga" },
+        { "h2", "moments-gga" },
+        { "h4-square", "moments-lda" },
         { "h2", "qnn-enhancement-gga" },
     };
 
@@ -188,16 +190,17 @@ public sealed class DifferentiableKohnShamTests
 
     /// <summary>The fixed-point loss differentiated implicitly (adjoint equation by GMRES), against central differences of converged SCFs.</summary>
     [Theory]
-    [InlineData("h2")]
-    [InlineData("h4-square")]
-    public void ImplicitGradientEqualsFiniteDifferencesOfTheConvergedLoss(string system)
+    [InlineData("h2", "enhancement-gga")]
+    [InlineData("h4-square", "enhancement-gga")]
+    [InlineData("h2", "moments-gga")]
+    public void ImplicitGradientEqualsFiniteDifferencesOfTheConvergedLoss(string system, string modelName)
     {
         var mol = system == "h2" ? H2 : SquareH4;
         var basis = Basis(mol);
         var problem = new MolecularProblem(mol, basis, Small);
         var (energy, density) = MolecularReferences.Fci(mol, basis);
         var sample = new MolecularSample(system, problem, energy, density);
-        var model = new MolecularModelSpec("enhancement-gga", 6, 5).Create();
+        var model = new MolecularModelSpec(modelName, 6, 5).Create();
         var init = model.InitialParameters(RngKey.FromSeed(4));
         var rng = RngKey.FromSeed(8).CreateGenerator();
         var x0 = init.Flatten().Select(v => v + 0.05 * rng.Normal()).ToArray();
@@ -205,7 +208,7 @@ public sealed class DifferentiableKohnShamTests
         var objective = new MolecularObjective(model, [sample], scf, new LossWeights(EnergySteps: 1));
         var (loss, grad, _) = objective.Evaluate(init, x0);
         var (analytic, fd) = Directional(objective, init, x0, grad, rng);
-        Assert.True(Math.Abs(analytic - fd) <= 1e-6 * Math.Abs(fd), $"{system}: implicit directional derivative {analytic:E10} vs finite difference {fd:E10} (loss {loss:E4})");
+        Assert.True(Math.Abs(analytic - fd) <= 1e-6 * Math.Abs(fd), $"{system} {modelName}: implicit directional derivative {analytic:E10} vs finite difference {fd:E10} (loss {loss:E4})");
         // the fixed point is the converged unrolled SCF
         var vars = init.Unflatten(x0).ToVars().Select(v => v.Detach()).ToArray();
         var (star, _) = DifferentiableKohnSham.FixedPoint(problem, model, vars, scf);
@@ -253,6 +256,56 @@ public sealed class DifferentiableKohnShamTests
             Assert.True(Math.Abs(v.Value.Span[i] - production.Matrices[0][i]) < 1e-10, $"V_xc element {i}: {v.Value.Span[i]} vs deployed {production.Matrices[0][i]}");
         var scf = new DifferentiableScfOptions(Grid: Small, Differentiation: ScfDifferentiation.Implicit, FixedPointTolerance: 1e-11, MaxFixedPointCycles: 2000);
         var (star, _) = DifferentiableKohnSham.FixedPoint(p, model, vars, scf);
+        double fixedPoint = DifferentiableKohnSham.Energy(p, model, vars, Var.Constant(star)).ToScalar();
+        var ks = KohnSham.Run(mol, basis, functional, Small, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-9, Smearing: 0.04));
+        Assert.True(Math.Abs(ks.Energy - fixedPoint) < 1e-8, $"production RKS {ks.Energy:F10} vs fixed point {fixedPoint:F10}");
+    }
+
+    /// <summary>
+    /// The global model: its descriptors do not depend on the grid (beyond quadrature error), it has no per-point
+    /// component of its own, and linearised in its descriptors at its fixed point it is a per-point functional with
+    /// the same energy and potential there, to which the production RKS converges.
+    /// </summary>
+    [Fact]
+    public void TheGlobalModelLinearisedAtItsFixedPointIsReproducedByTheProductionScf()
+    {
+        var mol = SquareH4;
+        var basis = Basis(mol);
+        var model = new MomentXcModel(MolecularXcFeatures.Gga, 6, 5);
+        var init = model.InitialParameters(RngKey.FromSeed(4));
+        var rng = RngKey.FromSeed(8).CreateGenerator();
+        var trained = init.Unflatten(init.Flatten().Select(v => v + 0.05 * rng.Normal()).ToArray());
+        var vars = trained.ToVars().Select(v => v.Detach()).ToArray();
+        Tensor Descriptors(GridOptions grid)
+        {
+            var q = new MolecularProblem(mol, basis, grid);
+            var f = q.Density.Features(Var.Constant(q.Guess));
+            int np = q.Density.Points;
+            return model.Descriptors(Op.Reshape(Op.Slice(f, 0, 0, 1), np), Op.Sum(Op.Square(Op.Slice(f, 0, 1, 3)), [0]), q.Density.WeightVector).Value;
+        }
+        var coarse = Descriptors(Small);
+        var fine = Descriptors(new GridOptions(75, 302));
+        for (int k = 0; k < model.DescriptorCount; k++)
+            Assert.True(Math.Abs(coarse.Span[k] - fine.Span[k]) < 1e-3, $"descriptor {k}: {coarse.Span[k]} on 30x110, {fine.Span[k]} on 75x302");
+        Assert.Contains("global functional", Assert.Throws<NotSupportedException>(() => model.Component(trained)).Message);
+
+        var p = new MolecularProblem(mol, basis, Small);
+        var scf = new DifferentiableScfOptions(Grid: Small, Differentiation: ScfDifferentiation.Implicit, FixedPointTolerance: 1e-11, MaxFixedPointCycles: 2000);
+        var (star, _) = DifferentiableKohnSham.FixedPoint(p, model, vars, scf);
+        var component = model.Linearised(p, trained, star);
+        var pv = Var.Parameter(star);
+        var exc = DifferentiableKohnSham.XcEnergy(p, model, vars, pv);
+        var v = Grad.Of(exc, pv);
+        var functional = XcFunctional.FromComponent(model.Name, component);
+        var production = new XcIntegrator(p.Grid, basis, functional).Evaluate([star.ToArray()]);
+        Assert.True(Math.Abs(exc.ToScalar() - production.Energy) < 1e-10 * Math.Abs(production.Energy), $"E_xc {exc.ToScalar():F12} vs linearised {production.Energy:F12}");
+        for (int i = 0; i < production.Matrices[0].Length; i++)
+            Assert.True(Math.Abs(v.Value.Span[i] - production.Matrices[0][i]) < 1e-10, $"V_xc element {i}: {v.Value.Span[i]} vs linearised {production.Matrices[0][i]}");
+        // away from P* the linearisation is not the model: at the guess the potentials differ
+        var away = new XcIntegrator(p.Grid, basis, functional).Evaluate([p.Guess.ToArray()]);
+        var guessVar = Var.Parameter(p.Guess);
+        double awayModel = DifferentiableKohnSham.XcEnergy(p, model, vars, guessVar).ToScalar();
+        Assert.True(Math.Abs(awayModel - away.Energy) > 1e-8, "the linearised functional should differ from the global model away from its fixed point");
         double fixedPoint = DifferentiableKohnSham.Energy(p, model, vars, Var.Constant(star)).ToScalar();
         var ks = KohnSham.Run(mol, basis, functional, Small, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-9, Smearing: 0.04));
         Assert.True(Math.Abs(ks.Energy - fixedPoint) < 1e-8, $"production RKS {ks.Energy:F10} vs fixed point {fixedPoint:F10}");
