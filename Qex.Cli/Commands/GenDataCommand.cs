@@ -10,16 +10,36 @@ using Qex.Cli.Output;
 namespace Qex.Cli.Commands;
 
 /// <summary>Options of <c>qex gen-data</c>.</summary>
-[Verb("gen-data", HelpText = "Generate exact two-electron 1D references (exact diagonalisation) in the .npy dataset layout.")]
+[Verb("gen-data", HelpText = "Generate reference data: 1d (exact two-electron 1D references, .npy layout) or molecular (FCI/CCSD/CCSD(T) energies, density matrices and grid densities, one HDF5 file).")]
 public sealed class GenDataOptions
 {
-    /// <summary>Dimension (only 1d).</summary>
-    [Value(0, MetaName = "DIMENSION", Required = true, HelpText = "1d")]
+    /// <summary>Dimension: 1d or molecular.</summary>
+    [Value(0, MetaName = "DIMENSION", Required = true, HelpText = "1d | molecular")]
     public string Dimension { get; set; } = "";
 
     /// <summary>System.</summary>
-    [Option("system", Required = true, HelpText = "h2 | heh+ | he | h-")]
+    [Option("system", Required = true, HelpText = "1d: h2 | heh+ | he | h-. molecular: h2 | h4-chain | h4-square | h2-h2 | lih | h2o | FILE.xyz")]
     public string System { get; set; } = "";
+
+    /// <summary>Molecular scan.</summary>
+    [Option("scan", HelpText = "molecular: the scan values R in Angstrom, a list 0.5,0.74,1.0 or a range 0.5:3.0:0.25 (start:stop:step, inclusive).")]
+    public string? Scan { get; set; }
+
+    /// <summary>Molecular basis.</summary>
+    [Option("basis", Default = "6-31g", HelpText = "molecular: the basis set.")]
+    public string Basis { get; set; } = "6-31g";
+
+    /// <summary>Molecular reference method.</summary>
+    [Option("method", Default = "fci", HelpText = "molecular: fci | ccsd | ccsd(t) (CC densities are relaxed densities by finite fields).")]
+    public string Method { get; set; } = "fci";
+
+    /// <summary>Molecular grid.</summary>
+    [Option("radial", Default = 50, HelpText = "molecular: radial grid points per atom of the densities (the training grid's default).")]
+    public int Radial { get; set; } = 50;
+
+    /// <summary>Molecular grid.</summary>
+    [Option("spherical", Default = 194, HelpText = "molecular: Lebedev points per shell of the densities.")]
+    public int Spherical { get; set; } = 194;
 
     /// <summary>Distances.</summary>
     [Option("distances", HelpText = "Distances x 100 (Bohr): a list 128,384 or a range 32:600:8 (start:stop:step, inclusive).")]
@@ -86,8 +106,10 @@ public static class GenDataCommand
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(output);
         log ??= output;
+        if (o.Dimension.Equals("molecular", StringComparison.OrdinalIgnoreCase)) return RunMolecular(o, output, log);
         if (!o.Dimension.Equals("1d", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"gen-data supports '1d' only; got '{o.Dimension}'.");
+            throw new ArgumentException($"gen-data DIMENSION must be 1d or molecular; got '{o.Dimension}'.");
+        if (o.Scan is not null) throw new ArgumentException("--scan is the molecular scan (Angstrom); 1d geometries are --distances (Bohr x 100).");
         if (o.GridPoints < 5 || o.GridPoints % 2 == 0 || o.GridPoints > MaxGridPoints)
             throw new ArgumentException($"--grid-points must be odd, at least 5 and at most {MaxGridPoints} (exact diagonalisation holds several n^2 arrays: {o.GridPoints}^2 doubles would need {EstimateBytes(Math.Max(o.GridPoints, 5)) / 1e9:F1} GB); got {o.GridPoints}.");
         if (!double.IsFinite(o.Spacing) || o.Spacing <= 0 || o.Spacing > 10) throw new ArgumentException($"--spacing must be a positive number up to 10 Bohr; got {o.Spacing}.");
@@ -142,6 +164,27 @@ public static class GenDataCommand
         foreach (var s in set.Samples)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {s.Label,6}  E = {s.TotalEnergy:F8} Ha"));
         log.WriteLine($"wrote {set.Samples.Count} samples to {o.Out} in {sw.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
+
+    private static int RunMolecular(GenDataOptions o, TextWriter output, TextWriter log)
+    {
+        if (o.Distances is not null) throw new ArgumentException("--distances is the 1d scan (Bohr x 100); a molecular scan is --scan in Angstrom, e.g. --scan 0.5:3.0:0.25.");
+        string system = o.System.Trim();
+        if (!Qex.Dft.Molecular.Learning.MolecularSystems.IsFile(system)) system = system.ToLowerInvariant();
+        var scan = Qex.Dft.Molecular.Learning.MolecularSystems.IsFile(system) ? [] : Qex.Dft.Molecular.Learning.MolecularDataGenerator.ParseScan(o.Scan
+            ?? throw new ArgumentException($"--scan is required for system '{system}' (e.g. --scan 0.5:3.0:0.25); known systems: {string.Join(", ", Qex.Dft.Molecular.Learning.MolecularSystems.Names)}, or an .xyz file."));
+        if (!Qex.Dft.Molecular.Learning.MolecularSystems.IsFile(system) && !Qex.Dft.Molecular.Learning.MolecularSystems.Names.Contains(system))
+            throw new ArgumentException($"Unknown molecular system '{o.System}'; known: {string.Join(", ", Qex.Dft.Molecular.Learning.MolecularSystems.Names)}, or an .xyz file.");
+        var grid = Qex.Dft.Molecular.Grids.GridOptions.Build(null, o.Radial, o.Spherical, "treutler", "treutler", "none");
+        log.WriteLine($"{o.Method.ToUpperInvariant()}/{o.Basis} references of {system}: {Math.Max(scan.Length, 1)} geometr{(scan.Length == 1 ? "y" : "ies")}, densities on a {o.Radial} x {o.Spherical} grid per atom");
+        var reporter = new ProgressReporter(log, o.Quiet);
+        var (set, path, reused) = reporter.Run(() => Qex.Dft.Molecular.Learning.MolecularDataGenerator.Generate(system, scan, o.Basis, o.Method, grid, o.Out,
+            (i, n, e, seconds) => reporter.Update("references", i, n, FormattableString.Invariant($"  {i}/{n}  {e.Label}  E = {e.Energy:F8} Ha  ({seconds:F0} s, about {seconds / i * (n - i):F0} s left)"))));
+        if (reused > 0) log.WriteLine($"{reused} geometr{(reused == 1 ? "y was" : "ies were")} already in {path}");
+        foreach (var e in set.Entries)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {e.Label,-16}  E = {e.Energy:F8} Ha  (RHF {e.HartreeFockEnergy:F8})"));
+        log.WriteLine($"wrote {set.Entries.Count} geometries to {path} ({set.DensityKind})");
         return 0;
     }
 

@@ -79,7 +79,7 @@ public static class DefaultTrainingConfig
           seed: 0                     # integer: initialisation seed
         data:
           basis: 6-31g                # basis set name or .gbs path
-          reference: fci              # fci: the reference energies and density matrices (computed on the fly)
+          reference: fci              # fci | ccsd | ccsd(t): the reference energies and density matrices (computed on the fly; CC densities are relaxed, by finite fields)
           train:                      # list of {system, distances: [Angstrom]}; system: h2 | h4-chain | h4-square | h2-h2 | lih | h2o | FILE.xyz
             - {system: h2, distances: [0.5, 0.74, 1.0, 1.5, 2.0, 2.5, 3.0]}
           validation:                 # list (same form): the kept parameters are the best-validated ones; [] to disable

@@ -23,15 +23,17 @@ public sealed class MolecularTrainCommandTests
         validate_every: 1
         """;
 
-    [Fact]
-    public void TrainsReportsAndTheCheckpointDeploysToTheSameEnergy()
+    [Theory]
+    [InlineData("enhancement-gga")]
+    [InlineData("moments-gga")]
+    public void TrainsReportsAndTheCheckpointDeploysToTheSameEnergy(string functional)
     {
         string dir = Path.Combine(Path.GetTempPath(), "qex-moltrain-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
         {
             string config = Path.Combine(dir, "h2.yaml"), outDir = Path.Combine(dir, "out");
-            File.WriteAllText(config, Tiny);
+            File.WriteAllText(config, Tiny.Replace("functional: enhancement-gga", $"functional: {functional}", StringComparison.Ordinal));
             var output = new StringWriter();
             var log = new StringWriter();
             Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = outDir }, output, log));
@@ -67,7 +69,7 @@ public sealed class MolecularTrainCommandTests
     [InlineData("model.functional=enhancement-xyz", "Unknown molecular model")]
     [InlineData("model.hidden=[16]", "two integers")]
     [InlineData("scf.smearing=0", "scf.smearing")]
-    [InlineData("data.reference=ccsd", "data.reference")]
+    [InlineData("data.reference=mp2", "data.reference")]
     [InlineData("kind=2d", "must be 1d or molecular")]
     [InlineData("scf.temperature=0.1", "temperature")]
     [InlineData("grid.spherical=100", "grid.spherical")]

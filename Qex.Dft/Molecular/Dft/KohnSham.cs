@@ -49,6 +49,7 @@ public static class KohnSham
         bool open = unrestricted || molecule.Multiplicity != 1;
         int n = basis.FunctionCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
+        if (o.OneElectronPerturbation is not null) throw new ArgumentException("A one-electron perturbation is supported by RHF only.");
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         var g = MolecularGrid.Create(molecule, grid);
         var xc = new XcIntegrator(g, basis, functional);

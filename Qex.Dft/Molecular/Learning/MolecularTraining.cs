@@ -27,25 +27,6 @@ public sealed record MolecularSample(string Label, MolecularProblem Problem, dou
     }
 }
 
-/// <summary>Reference energies and densities of the correlated methods.</summary>
-public static class MolecularReferences
-{
-    /// <summary>
-    /// FCI on top of RHF in <paramref name="basis"/>: the total energy and the AO density matrix of the FCI ground state
-    /// (singlet).
-    /// </summary>
-    public static (double Energy, Tensor Density) Fci(Molecule molecule, BasisSet basis)
-    {
-        ArgumentNullException.ThrowIfNull(molecule);
-        ArgumentNullException.ThrowIfNull(basis);
-        var rhf = RestrictedHartreeFock.Run(molecule, basis, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-10));
-        var mo = MolecularOrbitalIntegrals.For(molecule, basis, rhf.Coefficients);
-        var fci = FullConfigurationInteraction.Run(mo, molecule.AlphaCount, molecule.BetaCount, molecule.Multiplicity,
-            new FullConfigurationInteractionOptions(ResidualTolerance: 1e-8));
-        return (fci.Energy, fci.AtomicOrbitalDensity(rhf.Coefficients));
-    }
-}
-
 /// <summary>
 /// The trajectory loss of one molecule, as in 1D:
 /// <c>(1/N_e) [ sum_{k=K-s+1..K} d^(K-k) (E_k - E_ref)^2 + w_rho sum_g w_g (rho_K - rho_ref)^2 ]</c>, with rho_K the

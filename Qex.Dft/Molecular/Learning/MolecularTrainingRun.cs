@@ -28,7 +28,7 @@ public sealed record MolecularDataEntry(string System, IReadOnlyList<double> Dis
 /// <param name="Model">The model.</param>
 /// <param name="Seed">Initialisation seed.</param>
 /// <param name="Basis">Basis set of references and training.</param>
-/// <param name="Reference">The reference method (fci).</param>
+/// <param name="Reference">The reference method (fci, ccsd, ccsd(t)).</param>
 /// <param name="Train">Training geometries.</param>
 /// <param name="Validation">Validation geometries (selection of the kept parameters).</param>
 /// <param name="Test">Test geometries.</param>
@@ -39,8 +39,8 @@ public sealed record MolecularTrainingConfig(MolecularModelSpec Model, long Seed
     IReadOnlyList<MolecularDataEntry> Train, IReadOnlyList<MolecularDataEntry> Validation, IReadOnlyList<MolecularDataEntry> Test,
     DifferentiableScfOptions Scf, LossWeights Loss, TrainingOptions Optimiser)
 {
-    /// <summary>The reference methods that give densities.</summary>
-    public static IReadOnlyList<string> References { get; } = ["fci"];
+    /// <summary>The reference methods (all give densities: see <see cref="MolecularReferences"/>).</summary>
+    public static IReadOnlyList<string> References => MolecularReferences.Methods;
 
     /// <summary>Checks every setting (names the key).</summary>
     /// <exception cref="ArgumentException">A bad value.</exception>
@@ -159,8 +159,8 @@ public sealed class MolecularTrainingRun
         {
             var (_, label, _, mol, _) = entries[i];
             var basis = BasisSet.For(mol, definition);
-            var (energy, density) = MolecularReferences.Fci(mol, basis);
-            samples[i] = new MolecularSample(label, new MolecularProblem(mol, basis, c.Scf.Grid ?? DifferentiableScfOptions.DefaultGrid), energy, density);
+            var reference = MolecularReferences.Compute(mol, basis, c.Reference);
+            samples[i] = new MolecularSample(label, new MolecularProblem(mol, basis, c.Scf.Grid ?? DifferentiableScfOptions.DefaultGrid), reference.Energy, reference.Density);
             _events.ReferenceProgress?.Invoke(Interlocked.Increment(ref done), entries.Count);
         });
         List<int> Role(string role) => [.. Enumerable.Range(0, entries.Count).Where(i => entries[i].Role == role)];

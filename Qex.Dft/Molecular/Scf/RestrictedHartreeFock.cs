@@ -26,6 +26,12 @@ public static class RestrictedHartreeFock
         int n = basis.FunctionCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
+        if (o.OneElectronPerturbation is { } v)
+        {
+            if (v.Rank != 2 || v.Dim(0) != n || v.Dim(1) != n)
+                throw new ArgumentException($"The one-electron perturbation must be {n} x {n} (the basis); got {ShapeUtil.Format(v.ShapeArray())}.");
+            for (int i = 0; i < n * n; i++) h[i] += v.Span[i];
+        }
         var model = new RestrictedHartreeFockModel(h, CoulombExchange(molecule, basis, o), molecule.ElectronCount / 2);
         var d = o.Guess == ScfGuess.Core ? new double[n * n] : AtomicDensityGuess.SuperpositionOfAtomicDensities(molecule, basis, o);
         double[][]? f = o.Guess == ScfGuess.Core ? [(double[])h.Clone()] : null;

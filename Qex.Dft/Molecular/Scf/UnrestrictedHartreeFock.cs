@@ -36,6 +36,7 @@ public static class UnrestrictedHartreeFock
         o.Validate();
         int n = basis.FunctionCount, na = molecule.AlphaCount, nb = molecule.BetaCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
+        if (o.OneElectronPerturbation is not null) throw new ArgumentException("A one-electron perturbation is supported by RHF only.");
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         var model = new UnrestrictedHartreeFockModel(h, RestrictedHartreeFock.CoulombExchange(molecule, basis, o), na, nb);
         double[] da, db;

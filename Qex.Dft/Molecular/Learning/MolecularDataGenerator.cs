@@ -1,0 +1,112 @@
+using System.Globalization;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Grids;
+
+namespace Qex.Dft.Molecular.Learning;
+
+/// <summary>
+/// Makes a molecular reference dataset (<see cref="MolecularDataset"/>): the reference of every geometry of a scan,
+/// its density matrix and its density on the grid. The file is rewritten (atomically) after every geometry, and a
+/// rerun into the same folder keeps the geometries already there when system, basis, method and grid agree, so an
+/// interrupted run loses nothing it finished.
+/// </summary>
+public static class MolecularDataGenerator
+{
+    /// <summary>Generates (or completes) the dataset of <paramref name="system"/> in <paramref name="directory"/>; returns it and its path.</summary>
+    /// <param name="system">A name of <see cref="MolecularSystems"/> or an .xyz file.</param>
+    /// <param name="distances">Scan values R (Angstrom); ignored for a file.</param>
+    /// <param name="basisName">Basis set.</param>
+    /// <param name="method">fci | ccsd | ccsd(t).</param>
+    /// <param name="grid">The grid of the densities.</param>
+    /// <param name="directory">Output folder.</param>
+    /// <param name="progress">Called after each computed geometry: (done, to do, entry, seconds).</param>
+    /// <param name="cancel">Stops between geometries (finished ones stay in the file).</param>
+    /// <exception cref="ArgumentException">Unknown system or method, bad distances, an open shell.</exception>
+    public static (MolecularDataset Dataset, string Path, int Reused) Generate(string system, IReadOnlyList<double> distances, string basisName, string method,
+        GridOptions grid, string directory, Action<int, int, MolecularDatasetEntry, double>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(distances);
+        ArgumentNullException.ThrowIfNull(grid);
+        string m = method.Trim().ToLowerInvariant();
+        if (!MolecularReferences.Methods.Contains(m)) throw new ArgumentException($"Unknown reference method '{method}'; known: {string.Join(", ", MolecularReferences.Methods)}.");
+        var definition = BasisSetLibrary.Load(basisName);
+        var entry = new MolecularDataEntry(system, distances);
+        if (!MolecularSystems.IsFile(system) && distances.Count == 0) throw new ArgumentException($"System '{system}' needs scan distances (--scan).");
+        if (distances.Distinct().Count() != distances.Count) throw new ArgumentException("The scan lists a distance twice.");
+        var geometries = entry.Geometries().ToList();    // every geometry is built (and checked) before the long part
+        foreach (var (label, _, mol) in geometries)
+            if (mol.Multiplicity != 1 || mol.ElectronCount % 2 != 0)
+                throw new ArgumentException($"{label}: the references are closed-shell; it has {mol.ElectronCount} electrons.");
+        Core.IO.AtomicFile.EnsureWritableDirectory(directory);
+        string path = Path.Combine(directory, MolecularDataset.FileName(system, definition.Name, m));
+        var done = new Dictionary<string, MolecularDatasetEntry>();
+        string kind = "";
+        if (File.Exists(path))
+        {
+            var old = MolecularDataset.Load(path);
+            if (old.Basis == definition.Name && old.Method == m && old.RadialPoints == grid.RadialPoints && old.SphericalPoints == grid.SphericalPoints)
+                foreach (var e in old.Entries)
+                {
+                    var g = geometries.FirstOrDefault(x => x.Label == e.Label);
+                    if (g.Molecule is not null && SameGeometry(g.Molecule, e)) done[e.Label] = e;
+                }
+            if (done.Count > 0) kind = old.DensityKind;
+        }
+        int reused = done.Count;
+        var todo = geometries.Where(g => !done.ContainsKey(g.Label)).ToList();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        MolecularDataset Current() => new(system, definition.Name, m, kind, grid.RadialPoints, grid.SphericalPoints,
+            [.. geometries.Where(g => done.ContainsKey(g.Label)).Select(g => done[g.Label])]);
+        for (int i = 0; i < todo.Count; i++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var (label, r, mol) = todo[i];
+            var basis = BasisSet.For(mol, definition);
+            var reference = MolecularReferences.Compute(mol, basis, m);
+            var molecularGrid = MolecularGrid.Create(mol, grid);
+            var features = new GridDensity(basis, molecularGrid).FeaturesOf(reference.Density);
+            var rho = features.Span[..molecularGrid.Count].ToArray();
+            var coords = mol.Atoms.SelectMany(a => new[] { a.X, a.Y, a.Z }).ToArray();
+            var e = new MolecularDatasetEntry(label, r, [.. mol.Atoms.Select(a => a.AtomicNumber)], coords, reference.Energy, reference.HartreeFockEnergy,
+                mol.NuclearRepulsion(), reference.Density, molecularGrid, rho);
+            done[label] = e;
+            kind = reference.DensityKind;
+            Current().Save(path);
+            progress?.Invoke(i + 1, todo.Count, e, sw.Elapsed.TotalSeconds);
+        }
+        return (Current(), path, reused);
+    }
+
+    private static bool SameGeometry(Molecule m, MolecularDatasetEntry e) =>
+        m.Atoms.Count == e.AtomicNumbers.Length && m.Atoms.Select((a, i) => a.AtomicNumber == e.AtomicNumbers[i]
+            && Math.Abs(a.X - e.Coordinates[3 * i]) < 1e-10 && Math.Abs(a.Y - e.Coordinates[3 * i + 1]) < 1e-10 && Math.Abs(a.Z - e.Coordinates[3 * i + 2]) < 1e-10).All(b => b);
+
+    /// <summary>Parses a scan: a list "0.5,0.74,1.0" or a range "0.5:3.0:0.25" (start:stop:step, inclusive), Angstrom.</summary>
+    /// <exception cref="ArgumentException">Malformed, non-positive, or more than 10000 geometries.</exception>
+    public static double[] ParseScan(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            double P(string s) => double.Parse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture);
+            double[] values;
+            if (text.Contains(':', StringComparison.Ordinal))
+            {
+                var p = text.Split(':').Select(P).ToArray();
+                if (p.Length != 3 || !(p[2] > 0) || p[1] < p[0]) throw new FormatException();
+                long count = (long)Math.Floor((p[1] - p[0]) / p[2] + 1e-9) + 1;
+                if (count > 10_000) throw new ArgumentException($"--scan '{text}' selects {count} geometries; at most 10000.");
+                values = [.. Enumerable.Range(0, (int)count).Select(i => Math.Round(p[0] + i * p[2], 10))];
+            }
+            else values = [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(P)];
+            if (values.Length == 0 || values.Any(v => !(v > 0) || !double.IsFinite(v))) throw new FormatException();
+            if (values.Length > 10_000) throw new ArgumentException($"--scan lists {values.Length} geometries; at most 10000.");
+            return values;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new ArgumentException($"--scan '{text}' is neither a list of positive distances in Angstrom like 0.5,0.74,1.0 nor a range like 0.5:3.0:0.25 (start:stop:step).", e);
+        }
+    }
+}
