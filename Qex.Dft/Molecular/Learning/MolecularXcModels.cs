@@ -96,19 +96,7 @@ public sealed class EnhancementXcModel : IMolecularXcModel
     public int ParameterCount => Inputs * Hidden1 + Hidden1 + Hidden1 * Hidden2 + Hidden2 + Hidden2 + 1;
 
     /// <inheritdoc />
-    public ParameterSet InitialParameters(RngKey key)
-    {
-        var k = key.Split(2);
-        return new ParameterSet(
-        [
-            new NamedTensor("W1", k[0].CreateGenerator().HeNormalTensor([Inputs, Hidden1], Inputs)),
-            new NamedTensor("b1", Tensor.Zeros(Hidden1)),
-            new NamedTensor("W2", k[1].CreateGenerator().HeNormalTensor([Hidden1, Hidden2], Hidden1)),
-            new NamedTensor("b2", Tensor.Zeros(Hidden2)),
-            new NamedTensor("W3", Tensor.Zeros(Hidden2, 1)),
-            new NamedTensor("b3", Tensor.Scalar(0)),
-        ]);
-    }
+    public ParameterSet InitialParameters(RngKey key) => EnhancementFeatures.MlpParameters(key, Inputs, Hidden1, Hidden2);
 
     /// <inheritdoc />
     public bool IsLocal => true;
@@ -165,6 +153,24 @@ public static class EnhancementFeatures
         var s2 = (p.SigmaAA + 2 * p.SigmaAB + p.SigmaBB) / (S2 * (r43 * r43));
         inputs = [cbrt, s2 / (s2 + 1.0)];
         return true;
+    }
+
+    /// <summary>
+    /// The parameters of the enhancement MLP: W1 (inputs, h1) and W2 (h1, h2) He-normal, biases zero, and the last
+    /// layer W3 (h2, 1), b3 () at zero, so that F = 1 (Slater exchange) at initialisation.
+    /// </summary>
+    public static ParameterSet MlpParameters(RngKey key, int inputs, int hidden1, int hidden2)
+    {
+        var k = key.Split(2);
+        return new ParameterSet(
+        [
+            new NamedTensor("W1", k[0].CreateGenerator().HeNormalTensor([inputs, hidden1], inputs)),
+            new NamedTensor("b1", Tensor.Zeros(hidden1)),
+            new NamedTensor("W2", k[1].CreateGenerator().HeNormalTensor([hidden1, hidden2], hidden1)),
+            new NamedTensor("b2", Tensor.Zeros(hidden2)),
+            new NamedTensor("W3", Tensor.Zeros(hidden2, 1)),
+            new NamedTensor("b3", Tensor.Scalar(0)),
+        ]);
     }
 
     /// <summary>Checks that <paramref name="parameters"/> have the names and shapes of <paramref name="model"/>'s.</summary>

@@ -54,20 +54,7 @@ public sealed class MomentXcModel : IMolecularXcModel
     public int ParameterCount => (LocalInputs + DescriptorCount) * Hidden1 + Hidden1 + Hidden1 * Hidden2 + Hidden2 + Hidden2 + 1;
 
     /// <inheritdoc />
-    public ParameterSet InitialParameters(RngKey key)
-    {
-        var k = key.Split(2);
-        int inputs = LocalInputs + DescriptorCount;
-        return new ParameterSet(
-        [
-            new NamedTensor("W1", k[0].CreateGenerator().HeNormalTensor([inputs, Hidden1], inputs)),
-            new NamedTensor("b1", Tensor.Zeros(Hidden1)),
-            new NamedTensor("W2", k[1].CreateGenerator().HeNormalTensor([Hidden1, Hidden2], Hidden1)),
-            new NamedTensor("b2", Tensor.Zeros(Hidden2)),
-            new NamedTensor("W3", Tensor.Zeros(Hidden2, 1)),
-            new NamedTensor("b3", Tensor.Scalar(0)),
-        ]);
-    }
+    public ParameterSet InitialParameters(RngKey key) => EnhancementFeatures.MlpParameters(key, LocalInputs + DescriptorCount, Hidden1, Hidden2);
 
     /// <summary>The descriptors D of a density on a grid (shape (descriptors)), differentiable in rho and sigma.</summary>
     public Var Descriptors(Var rho, Var sigma, Var weights)
