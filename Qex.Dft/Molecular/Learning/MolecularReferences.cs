@@ -57,6 +57,9 @@ public static class MolecularReferences
         if (!Methods.Contains(m)) throw new ArgumentException($"Unknown reference method '{method}'; known: {string.Join(", ", Methods)}.");
         if (molecule.Multiplicity != 1 || molecule.ElectronCount % 2 != 0)
             throw new ArgumentException($"The references are closed-shell (RHF based); this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity}.");
+        int n = basis.FunctionCount;
+        if (m != "fci" && n > MaxFiniteFieldFunctions)
+            throw new ArgumentException($"The finite-field {m.ToUpperInvariant()} density needs {n * (n + 1) * 2} CC runs for {n} basis functions; this Qex computes it up to {MaxFiniteFieldFunctions} functions.");
         var rhf = RestrictedHartreeFock.Run(molecule, basis, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-10));
         if (m == "fci")
         {
@@ -65,9 +68,6 @@ public static class MolecularReferences
                 new FullConfigurationInteractionOptions(ResidualTolerance: 1e-8));
             return new MolecularReference(m, fci.Energy, rhf.Energy, fci.AtomicOrbitalDensity(rhf.Coefficients), "FCI one-particle reduced density matrix");
         }
-        int n = basis.FunctionCount;
-        if (n > MaxFiniteFieldFunctions)
-            throw new ArgumentException($"The finite-field {m.ToUpperInvariant()} density needs {n * (n + 1) * 2} CC runs for {n} basis functions; this Qex computes it up to {MaxFiniteFieldFunctions} functions.");
         bool triples = m == "ccsd(t)";
         var eri = CoulombIntegrals.ElectronRepulsion(basis);
         var core = CoulombIntegrals.CoreHamiltonian(basis, molecule);
