@@ -59,6 +59,12 @@ public sealed class MolecularGenDataCommandTests
                 Assert.Equal("3", lines[2]);
             }
             else Console.Error.WriteLine("skipped the h5py check: /usr/bin/python3 has no h5py (apt-get install python3-h5py)");
+            // a scan elsewhere adds to the file without dropping what is there; another grid is refused, not overwritten
+            Assert.Equal(0, GenDataCommand.Run(new GenDataOptions { Dimension = "molecular", System = "h2", Scan = "0.8", Method = "ccsd(t)", Radial = 30, Spherical = 110, Out = dir, Quiet = true },
+                new StringWriter(), new StringWriter()));
+            Assert.Equal(["h2 0.5", "h2 0.6", "h2 0.7", "h2 0.8"], MolecularDataset.Load(path).Entries.Select(e => e.Label));
+            Assert.Contains("30 x 110 grid", Assert.Throws<ArgumentException>(() => GenDataCommand.Run(new GenDataOptions { Dimension = "molecular", System = "h2", Scan = "0.9",
+                Method = "ccsd(t)", Radial = 20, Spherical = 110, Out = dir, Quiet = true }, new StringWriter(), new StringWriter())).Message);
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }

@@ -8,7 +8,8 @@ namespace Qex.Dft.Molecular.Learning;
 /// Makes a molecular reference dataset (<see cref="MolecularDataset"/>): the reference of every geometry of a scan,
 /// its density matrix and its density on the grid. The file is rewritten (atomically) after every geometry, and a
 /// rerun into the same folder keeps the geometries already there when system, basis, method and grid agree, so an
-/// interrupted run loses nothing it finished.
+/// interrupted run loses nothing it finished; geometries of the file outside the scan stay in it (sorted by R), and a
+/// file on another grid, or with another geometry under the same label, is refused rather than overwritten.
 /// </summary>
 public static class MolecularDataGenerator
 {
@@ -41,23 +42,27 @@ public static class MolecularDataGenerator
         Core.IO.AtomicFile.EnsureWritableDirectory(directory);
         string path = Path.Combine(directory, MolecularDataset.FileName(system, definition.Name, m));
         var done = new Dictionary<string, MolecularDatasetEntry>();
+        var kept = new List<MolecularDatasetEntry>();   // geometries of the file outside this scan: kept, never dropped
         string kind = "";
         if (File.Exists(path))
         {
             var old = MolecularDataset.Load(path);
-            if (old.Basis == definition.Name && old.Method == m && old.RadialPoints == grid.RadialPoints && old.SphericalPoints == grid.SphericalPoints)
-                foreach (var e in old.Entries)
-                {
-                    var g = geometries.FirstOrDefault(x => x.Label == e.Label);
-                    if (g.Molecule is not null && SameGeometry(g.Molecule, e)) done[e.Label] = e;
-                }
-            if (done.Count > 0) kind = old.DensityKind;
+            if (old.RadialPoints != grid.RadialPoints || old.SphericalPoints != grid.SphericalPoints)
+                throw new ArgumentException($"'{path}' holds densities on a {old.RadialPoints} x {old.SphericalPoints} grid; this run asks for {grid.RadialPoints} x {grid.SphericalPoints}. Use that grid to add to it, or another --out.");
+            foreach (var e in old.Entries)
+            {
+                var g = geometries.FirstOrDefault(x => x.Label == e.Label);
+                if (g.Molecule is null) kept.Add(e);
+                else if (SameGeometry(g.Molecule, e)) done[e.Label] = e;
+                else throw new ArgumentException($"'{path}' holds a geometry '{e.Label}' that differs from this run's; use another --out.");
+            }
+            kind = old.DensityKind;
         }
         int reused = done.Count;
         var todo = geometries.Where(g => !done.ContainsKey(g.Label)).ToList();
         var sw = System.Diagnostics.Stopwatch.StartNew();
         MolecularDataset Current() => new(system, definition.Name, m, kind, grid.RadialPoints, grid.SphericalPoints,
-            [.. geometries.Where(g => done.ContainsKey(g.Label)).Select(g => done[g.Label])]);
+            [.. kept.Concat(geometries.Where(g => done.ContainsKey(g.Label)).Select(g => done[g.Label])).OrderBy(e => e.Distance)]);
         for (int i = 0; i < todo.Count; i++)
         {
             cancel.ThrowIfCancellationRequested();
