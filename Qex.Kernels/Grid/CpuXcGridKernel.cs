@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using Qex.Core.LinearAlgebra;
 
@@ -19,9 +20,17 @@ public sealed class CpuXcGridKernel : IXcGridKernel
 
     private const int Chunks = 32;
 
+    /// <summary>Per-chunk sums up to this size are kept between calls (larger ones, of big bases, are made anew each call).</summary>
+    private const long KeptSumsBytes = 64L << 20;
+
     private readonly int _threads;
     private readonly long _cacheBytes;
     private BasisCache? _cache;
+
+    // buffers kept between calls (training and SCF integrate thousands of times: allocating them anew each time cost
+    // more in garbage collection than the integration of a small molecule itself)
+    private readonly ConcurrentBag<Workspace> _workspaces = [];
+    private readonly ConcurrentBag<ChunkSums[]> _partials = [];
 
     /// <summary>A kernel using up to <paramref name="maxThreads"/> threads (0: the processor count); results do not depend on it.</summary>
     /// <param name="maxThreads">Upper bound on threads.</param>
@@ -123,45 +132,101 @@ public sealed class CpuXcGridKernel : IXcGridKernel
         return densities.Count;
     }
 
-    private static (double E, double N, double[][] V) Run(GridBasis basis, GridPoints grid, int spins, int matrices, XcInputs inputs, int threads, Action<Workspace, int, int, int> block)
+    private (double E, double N, double[][] V) Run(GridBasis basis, GridPoints grid, int spins, int matrices, XcInputs inputs, int threads, Action<Workspace, int, int, int> block)
     {
         int n = basis.FunctionCount;
         int blocks = (grid.Count + BlockSize - 1) / BlockSize;
         int chunks = Math.Max(1, Math.Min(Chunks, blocks));
-        var partial = new Workspace[chunks];
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        var partial = RentPartials(chunks, matrices, n * n);
+        try
         {
-            var work = new Workspace(n, spins, matrices, inputs);
-            int from = (int)((long)blocks * c / chunks), to = (int)((long)blocks * (c + 1) / chunks);
-            for (int b = from; b < to; b++) block(work, b, b * BlockSize, Math.Min(BlockSize, grid.Count - b * BlockSize));
-            partial[c] = work;
-        });
-        double energy = 0, electrons = 0;
-        var total = new double[matrices][];
-        for (int s = 0; s < matrices; s++) total[s] = new double[n * n];
-        foreach (var w in partial)
-        {
-            energy += w.EnergySum;
-            electrons += w.Electrons;
-            for (int s = 0; s < matrices; s++) TensorPrimitives.Add(total[s], w.V[s], total[s]);
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+            {
+                var work = RentWorkspace(n, spins, inputs);
+                try
+                {
+                    work.Begin(partial[c]);
+                    int from = (int)((long)blocks * c / chunks), to = (int)((long)blocks * (c + 1) / chunks);
+                    for (int b = from; b < to; b++) block(work, b, b * BlockSize, Math.Min(BlockSize, grid.Count - b * BlockSize));
+                }
+                finally
+                {
+                    work.End();
+                    _workspaces.Add(work);
+                }
+            });
+            double energy = 0, electrons = 0;
+            var total = new double[matrices][];
+            for (int s = 0; s < matrices; s++) total[s] = new double[n * n];
+            for (int c = 0; c < chunks; c++)
+            {
+                var w = partial[c];
+                energy += w.Energy;
+                electrons += w.Electrons;
+                for (int s = 0; s < matrices; s++) TensorPrimitives.Add(total[s], w.V[s], total[s]);
+            }
+            return (energy, electrons, total);
         }
-        return (energy, electrons, total);
+        finally
+        {
+            if ((long)partial.Length * matrices * n * n * sizeof(double) <= KeptSumsBytes) _partials.Add(partial);
+        }
     }
 
-    /// <summary>One chunk's buffers and accumulators.</summary>
+    /// <summary>A kept workspace of this shape, or a new one (kept workspaces of other shapes are dropped).</summary>
+    private Workspace RentWorkspace(int n, int spins, XcInputs inputs)
+    {
+        while (_workspaces.TryTake(out var w))
+            if (w.Fits(n, spins, inputs)) return w;
+        return new Workspace(n, spins, inputs);
+    }
+
+    /// <summary>Kept per-chunk accumulators of this shape, zeroed, or new ones.</summary>
+    private ChunkSums[] RentPartials(int chunks, int matrices, int size)
+    {
+        while (_partials.TryTake(out var p))
+        {
+            if (p.Length < chunks || p[0].V.Length != matrices || p[0].V[0].Length != size) continue;
+            foreach (var c in p) c.Clear();
+            return p;
+        }
+        var fresh = new ChunkSums[Chunks];
+        for (int c = 0; c < fresh.Length; c++) fresh[c] = new ChunkSums(matrices, size);
+        return fresh;
+    }
+
+    /// <summary>One chunk's sums: E, the electron count and the matrices.</summary>
+    private sealed class ChunkSums(int matrices, int size)
+    {
+        public double Energy;
+
+        public double Electrons;
+
+        public double[][] V { get; } = [.. Enumerable.Range(0, matrices).Select(_ => new double[size])];
+
+        public void Clear()
+        {
+            Energy = Electrons = 0;
+            foreach (var v in V) Array.Clear(v);
+        }
+    }
+
+    /// <summary>The buffers of one thread at work on a chunk, kept between chunks and calls; it adds into the chunk's sums.</summary>
     private sealed class Workspace
     {
         private readonly int _n, _spins;
+        private readonly XcInputs _inputs;
         private readonly bool _gradient, _tau;
+        private ChunkSums? _sums;
         private readonly List<int> _shells = [], _functions = [];
         private readonly double[][] _gradients;
         private readonly double[] _phi, _gx, _gy, _gz, _t, _tx, _d, _x, _m;
         private readonly double[] _rho, _grad, _tauv, _sigma, _rho1, _grad1, _tau1, _sigma1;
         private readonly double[] _e, _vRho, _vSigma, _vTau, _vRho1, _vSigma1, _vTau1, _a, _c, _tc;
 
-        public Workspace(int n, int spins, int matrices, XcInputs inputs)
+        public Workspace(int n, int spins, XcInputs inputs)
         {
-            (_n, _spins) = (n, spins);
+            (_n, _spins, _inputs) = (n, spins, inputs);
             _gradient = inputs != XcInputs.Density;
             _tau = inputs == XcInputs.KineticEnergyDensity;
             int pn = BlockSize * n, ns = spins == 1 ? 1 : 3;
@@ -179,15 +244,15 @@ public sealed class CpuXcGridKernel : IXcGridKernel
             (_vRho, _vSigma, _vTau) = (new double[BlockSize * spins], new double[BlockSize * ns], new double[BlockSize * spins]);
             (_vRho1, _vSigma1, _vTau1) = (new double[BlockSize * spins], new double[BlockSize * ns], new double[BlockSize * spins]);
             (_a, _c, _tc) = (new double[BlockSize], new double[3 * BlockSize], new double[BlockSize]);
-            V = new double[matrices][];
-            for (int s = 0; s < matrices; s++) V[s] = new double[n * n];
         }
 
-        public double EnergySum { get; private set; }
+        private ChunkSums Sums => _sums ?? throw new InvalidOperationException("A workspace used outside a chunk.");
 
-        public double Electrons { get; private set; }
+        public bool Fits(int n, int spins, XcInputs inputs) => n == _n && spins == _spins && inputs == _inputs;
 
-        public double[][] V { get; }
+        public void Begin(ChunkSums sums) => _sums = sums;
+
+        public void End() => _sums = null;
 
         /// <summary>The block's functions and their values (and gradients) into the workspace: kept ones copied, others computed (and kept when the cache has room).</summary>
         private int Prepare(GridBasis basis, GridPoints grid, BasisCache? cache, int block, int start, int np)
@@ -255,12 +320,12 @@ public sealed class CpuXcGridKernel : IXcGridKernel
                 energy += w[p] * _e[p];
                 electrons += w[p] * (_spins == 1 ? _rho[p] : _rho[2 * p] + _rho[2 * p + 1]);
             }
-            EnergySum += energy;
-            Electrons += electrons;
+            Sums.Energy += energy;
+            Sums.Electrons += electrons;
             for (int s = 0; s < _spins; s++)
             {
                 Coefficients(np, s, _vRho, _vSigma, _vTau, _grad, addFirstOrder: false);
-                Assemble(V[s], m, np, w);
+                Assemble(Sums.V[s], m, np, w);
             }
         }
 
@@ -292,7 +357,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
                     // V1 = the potential's assembly with the changed derivatives, plus v_sigma times the changed gradients
                     Coefficients(np, s, _vRho1, _vSigma1, _vTau1, _grad, addFirstOrder: false);
                     if (_gradient) Coefficients(np, s, _vRho, _vSigma, _vTau, _grad1, addFirstOrder: true);
-                    Assemble(V[t * _spins + s], m, np, w);
+                    Assemble(Sums.V[t * _spins + s], m, np, w);
                 }
             }
         }

@@ -65,6 +65,11 @@ public sealed class XcIntegrator
         public void Evaluate(in XcBlock b)
         {
             bool gga = functional.Family != XcFamily.Lda, meta = functional.Family == XcFamily.MetaGga;
+            if (b.Spins == 1 && functional.HasClosedShellPath)
+            {
+                ClosedShell(b, gga);
+                return;
+            }
             for (int p = 0; p < b.Points; p++)
             {
                 if (b.Spins == 1)
@@ -102,6 +107,42 @@ public sealed class XcIntegrator
                     b.VRho[2 * p + 1] = e.Gradient(1);
                     if (gga) for (int k = 0; k < 3; k++) b.VSigma[3 * p + k] = e.Gradient(2 + k);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Restricted points through the components' closed-shell fast paths, in chunks; points below the density cutoff
+        /// are evaluated at a harmless stand-in and then zeroed, as the point-by-point path leaves them.
+        /// </summary>
+        private void ClosedShell(in XcBlock b, bool gga)
+        {
+            const int chunk = 256;
+            Span<double> buffer = stackalloc double[3 * chunk];
+            for (int start = 0; start < b.Points; start += chunk)
+            {
+                int np = Math.Min(chunk, b.Points - start);
+                Span<double> rho = buffer[..np], sigma = buffer.Slice(chunk, gga ? np : 0), rho13 = buffer.Slice(2 * chunk, np);
+                bool any = false;
+                for (int p = 0; p < np; p++)
+                {
+                    double r = b.Rho[start + p];
+                    bool kept = r >= DensityCutoff;
+                    any |= kept;
+                    rho[p] = kept ? r : 1;
+                    if (gga) sigma[p] = kept ? b.Sigma[start + p] : 0;
+                    rho13[p] = Math.Cbrt(rho[p]);
+                }
+                if (!any) continue;
+                var e = b.E.Slice(start, np);
+                var vRho = b.VRho.Slice(start, np);
+                var vSigma = gga ? b.VSigma.Slice(start, np) : default;
+                functional.EvaluateClosedShell(new ClosedShellPoints(rho, sigma, rho13), e, vRho, vSigma);
+                for (int p = 0; p < np; p++)
+                    if (b.Rho[start + p] < DensityCutoff)
+                    {
+                        e[p] = vRho[p] = 0;
+                        if (gga) vSigma[p] = 0;
+                    }
             }
         }
 

@@ -6,7 +6,7 @@ namespace Qex.Dft.Molecular.Xc;
 /// Becke 1988 exchange (PRA 38, 3098): per spin, e = e_x^LSDA(rho_s) - beta rho_s^(4/3) x^2 / (1 + 6 beta x asinh x),
 /// x = |grad rho_s| / rho_s^(4/3), beta = 0.0042 (libxc GGA_X_B88).
 /// </summary>
-public sealed class Becke88Exchange : IXcComponent
+public sealed class Becke88Exchange : IClosedShellXc
 {
     private const double Beta = 0.0042;
     private static readonly double Lsda = -1.5 * Math.Cbrt(3 / (4 * Math.PI));
@@ -29,13 +29,34 @@ public sealed class Becke88Exchange : IXcComponent
         var x = ForwardMath.Sqrt(x2);
         return Lsda * r43 - Beta * r43 * x2 / (1 + 6 * Beta * x * ForwardMath.Asinh(x));
     }
+
+    /// <inheritdoc />
+    public void AddClosedShell(double weight, in ClosedShellPoints points, Span<double> e, Span<double> vRho, Span<double> vSigma)
+    {
+        // per spin r = rho/2, s = sigma/4, x = s^(1/2) / r^(4/3): f = r^(4/3) (L - g(x)), g = beta x^2 / D, D = 1 + 6 beta x asinh x.
+        // e = 2 f; de/drho = f_r = 4/3 r^(1/3) (L - g + x^2 h), de/dsigma = f_s / 2 = -h / (4 r^(4/3)), with h = g'(x) / x =
+        // beta (2 D - x D') / D^2, D' = 6 beta (asinh x + x / sqrt(1 + x^2)) (finite at sigma = 0).
+        double half13 = Math.Cbrt(0.5);
+        ReadOnlySpan<double> rho = points.Rho, sigma = points.Sigma, c = points.Rho13;
+        for (int p = 0; p < rho.Length; p++)
+        {
+            double r = 0.5 * rho[p], r13 = half13 * c[p], r43 = r * r13;
+            double x = 0.5 * Math.Sqrt(sigma[p]) / r43, x2 = x * x;
+            double root = Math.Sqrt(1 + x2), asinh = Math.Log(x + root);
+            double den = 1 + 6 * Beta * x * asinh, dden = 6 * Beta * (asinh + x / root);
+            double g = Beta * x2 / den, h = Beta * (2 * den - x * dden) / (den * den);
+            e[p] += weight * 2 * r43 * (Lsda - g);
+            vRho[p] += weight * 4.0 / 3 * r13 * (Lsda - g + x2 * h);
+            vSigma[p] -= weight * h / (4 * r43);
+        }
+    }
 }
 
 /// <summary>
 /// Lee–Yang–Parr correlation (PRB 37, 785) in the form of Miehlich, Savin, Stoll and Preuss (CPL 157, 200, 1989),
 /// a = 0.04918, b = 0.132, c = 0.2533, d = 0.349 (libxc GGA_C_LYP).
 /// </summary>
-public sealed class LypCorrelation : IXcComponent
+public sealed class LypCorrelation : IClosedShellXc
 {
     private const double A = 0.04918, B = 0.132, C = 0.2533, D = 0.349;
     private static readonly double Cf = 0.3 * Math.Pow(3 * Math.PI * Math.PI, 2.0 / 3);
@@ -66,6 +87,34 @@ public sealed class LypCorrelation : IXcComponent
         var rest = ra * rb * bracket - 2.0 / 3 * rho * rho * grad2
             + (2.0 / 3 * rho * rho - ra * ra) * p.SigmaBB + (2.0 / 3 * rho * rho - rb * rb) * p.SigmaAA;
         return -4 * A / den * ra * rb / rho - A * B * omega * rest;
+    }
+
+    /// <inheritdoc />
+    public void AddClosedShell(double weight, in ClosedShellPoints points, Span<double> e, Span<double> vRho, Span<double> vSigma)
+    {
+        // With rho_a = rho_b = rho/2 and every sigma_st = sigma/4 the general form reduces to (u = rho^(-1/3), den = 1 + d u,
+        // P = exp(-c u) / den, delta = c u + d u / den):
+        //   e = -a rho / den - a b Cf P rho + a b P rho^(-5/3) sigma (3 + 7 delta) / 72,
+        // and with du/drho = -u / (3 rho), dP/du = -P (c + d / den), d delta/du = c + d / den^2:
+        //   de/drho = -a / den - a d u / (3 den^2) - a b Cf P (1 + u (c + d / den) / 3)
+        //             + a b sigma rho^(-8/3) P [(c + d / den) (u / 3) (3 + 7 delta) - 5/3 (3 + 7 delta) - 7/3 u (c + d / den^2)] / 72,
+        //   de/dsigma = a b P rho^(-5/3) (3 + 7 delta) / 72.
+        const double ab = A * B;
+        ReadOnlySpan<double> rho = points.Rho, sigma = points.Sigma, c13 = points.Rho13;
+        for (int p = 0; p < rho.Length; p++)
+        {
+            double n = rho[p], u = 1 / c13[p], s = sigma[p];
+            double den = 1 + D * u, iden = 1 / den;
+            double pe = Math.Exp(-C * u) * iden;
+            double cd = C + D * iden;
+            double delta = u * cd, f = 3 + 7 * delta;
+            double r53 = u * u / n;           // rho^(-5/3)
+            double r83 = r53 / n;             // rho^(-8/3)
+            e[p] += weight * (-A * n * iden - ab * Cf * pe * n + ab * pe * r53 * s * f / 72);
+            vRho[p] += weight * (-A * iden - A * D * u * iden * iden / 3 - ab * Cf * pe * (1 + u * cd / 3)
+                + ab * s * r83 * pe * (cd * u / 3 * f - 5.0 / 3 * f - 7.0 / 3 * u * (C + D * iden * iden)) / 72);
+            vSigma[p] += weight * ab * pe * r53 * f / 72;
+        }
     }
 
     /// <summary>x^(8/3) for x &gt;= 0 from one cube root (its derivatives 8/3 x^(5/3) and 40/9 x^(2/3) are finite at 0).</summary>

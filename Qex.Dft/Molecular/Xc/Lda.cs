@@ -30,9 +30,12 @@ public static class LdaMath
 /// <summary>
 /// Slater (Dirac) exchange, spin-scaled: e_x = -(3/4) (3/pi)^(1/3) 2^(1/3) (rho_a^(4/3) + rho_b^(4/3)) (libxc LDA_X).
 /// </summary>
-public sealed class SlaterExchange : IXcComponent
+public sealed class SlaterExchange : IClosedShellXc
 {
     private static readonly double C = -0.75 * Math.Cbrt(3 / Math.PI) * Math.Cbrt(2);
+
+    /// <summary>The closed-shell constant: e = C 2 (rho/2)^(4/3) = Cs rho^(4/3).</summary>
+    private static readonly double Cs = -0.75 * Math.Cbrt(3 / Math.PI);
 
     /// <inheritdoc />
     public string Name => "slater";
@@ -43,6 +46,19 @@ public sealed class SlaterExchange : IXcComponent
     /// <inheritdoc />
     public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> =>
         C * (p.SpinSymmetric ? 2 * LdaMath.Pow43(p.RhoA) : LdaMath.Pow43(p.RhoA) + LdaMath.Pow43(p.RhoB));
+
+    /// <inheritdoc />
+    public void AddClosedShell(double weight, in ClosedShellPoints points, Span<double> e, Span<double> vRho, Span<double> vSigma)
+    {
+        // e = Cs rho^(4/3), v = 4/3 Cs rho^(1/3)
+        double w = weight * Cs, wv = 4.0 / 3 * w;
+        ReadOnlySpan<double> rho = points.Rho, c = points.Rho13;
+        for (int p = 0; p < rho.Length; p++)
+        {
+            e[p] += w * rho[p] * c[p];
+            vRho[p] += wv * c[p];
+        }
+    }
 }
 
 /// <summary>One Vosko–Wilk–Nusair Padé fit of a correlation energy per particle in x = sqrt(rs).</summary>
@@ -65,6 +81,23 @@ public readonly record struct VwnFit(double A, double X0, double B, double C)
         var d = x - X0;
         return A * (ForwardMath.Log(x * x / bigX) + 2 * B / q * at - B * X0 / xx0 * (ForwardMath.Log(d * d / bigX) + 2 * (B + 2 * X0) / q * at));
     }
+
+    /// <summary>
+    /// The fit and its derivative by x at x &gt; 0: with d/dx atan(Q / (2x + b)) = -Q / (2X), the derivative is A [2/x - (2x
+    /// + b)/X - b/X - (b x0 / X(x0)) (2/(x - x0) - (2x + b)/X - (b + 2 x0)/X)].
+    /// </summary>
+    public (double Value, double Derivative) ValueAndDerivative(double x)
+    {
+        double q = Math.Sqrt(4 * C - B * B);
+        double c0 = B * X0 / (X0 * X0 + B * X0 + C);
+        double bigX = x * x + B * x + C, inv = 1 / bigX;
+        double at = Math.Atan(q / (2 * x + B));
+        double d = x - X0;
+        double value = A * (Math.Log(x * x * inv) + 2 * B / q * at - c0 * (Math.Log(d * d * inv) + 2 * (B + 2 * X0) / q * at));
+        double slope = (2 * x + B) * inv;
+        double derivative = A * (2 / x - slope - B * inv - c0 * (2 / d - slope - (B + 2 * X0) * inv));
+        return (value, derivative);
+    }
 }
 
 /// <summary>
@@ -73,7 +106,7 @@ public readonly record struct VwnFit(double A, double X0, double B, double C)
 /// (libxc LDA_C_VWN); <see cref="VwnRpa"/>: the RPA fits interpolated by f(zeta) alone (libxc LDA_C_VWN_RPA, the
 /// correlation of Psi4's and NWChem's B3LYP and SVWN).
 /// </summary>
-public sealed class VwnCorrelation : IXcComponent
+public sealed class VwnCorrelation : IClosedShellXc
 {
     private static readonly double AlphaA = -1 / (6 * Math.PI * Math.PI);
     private readonly VwnFit _p, _f;
@@ -118,6 +151,21 @@ public sealed class VwnCorrelation : IXcComponent
         }
         else ec = ep + (ef - ep) * f;
         return n * ec;
+    }
+
+    /// <inheritdoc />
+    public void AddClosedShell(double weight, in ClosedShellPoints points, Span<double> e, Span<double> vRho, Span<double> vSigma)
+    {
+        // zeta = 0: e = rho eps_P(x), x = rs^(1/2) = (3 / (4 pi))^(1/6) rho^(-1/6), so v = eps_P - x eps_P'(x) / 6
+        double k = Math.Sqrt(Math.Cbrt(3 / (4 * Math.PI)));
+        ReadOnlySpan<double> rho = points.Rho, c = points.Rho13;
+        for (int p = 0; p < rho.Length; p++)
+        {
+            double x = k / Math.Sqrt(c[p]);
+            var (eps, d) = _p.ValueAndDerivative(x);
+            e[p] += weight * rho[p] * eps;
+            vRho[p] += weight * (eps - x * d / 6);
+        }
     }
 }
 

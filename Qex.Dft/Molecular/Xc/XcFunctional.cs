@@ -53,6 +53,7 @@ public sealed class XcFunctional
         _components = [.. terms.Select(t => t.Component)];
         ExactExchange = exactExchange;
         Family = terms.Count == 0 ? XcFamily.Lda : terms.Max(t => t.Component.Family);
+        HasClosedShellPath = Family != XcFamily.MetaGga && _components.All(c => c is IClosedShellXc);
     }
 
     /// <summary>The name or spec it was built from.</summary>
@@ -73,6 +74,27 @@ public sealed class XcFunctional
         var e = 0 * p.RhoA;
         for (int i = 0; i < _components.Length; i++) e += _weights[i] * _components[i].EnergyDensity(p);
         return e;
+    }
+
+    /// <summary>
+    /// Whether every component has a closed-shell fast path (<see cref="IClosedShellXc"/>): energies and potentials of
+    /// restricted densities then come from <see cref="EvaluateClosedShell"/>.
+    /// </summary>
+    public bool HasClosedShellPath { get; }
+
+    /// <summary>
+    /// Adds the semilocal energy density and its derivatives by rho and sigma (the latter only for GGAs) of closed-shell
+    /// points, through the components' fast paths.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A component without a fast path (see <see cref="HasClosedShellPath"/>).</exception>
+    public void EvaluateClosedShell(in ClosedShellPoints points, Span<double> e, Span<double> vRho, Span<double> vSigma)
+    {
+        if (!HasClosedShellPath) throw new InvalidOperationException($"The functional '{Name}' has a component without a closed-shell fast path; evaluate it point by point.");
+        int n = points.Count;
+        bool gga = Family == XcFamily.Gga;
+        if (e.Length < n || vRho.Length < n || (gga && (vSigma.Length < n || points.Sigma.Length != n)))
+            throw new ArgumentException($"Closed-shell evaluation of '{Name}' on {n} points needs {(gga ? "sigma and " : "")}outputs of that length.");
+        for (int i = 0; i < _components.Length; i++) ((IClosedShellXc)_components[i]).AddClosedShell(_weights[i], points, e, vRho, vSigma);
     }
 
     /// <summary>A functional of one component built elsewhere (a trained learned functional, say), without exact exchange.</summary>
