@@ -138,18 +138,31 @@ public sealed record MolecularGrid(double[] X, double[] Y, double[] Z, double[] 
             }
             parts[a] = (x, y, z, w);
         });
-        var (gx, gy, gz, gw, ga) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<int>());
-        for (int a = 0; a < atoms.Count; a++)
-            for (int k = 0; k < parts[a].W.Length; k++)
+        // the kept points (every point without a threshold), atom by atom in build order
+        bool screen = o.WeightThreshold > 0;
+        int count = 0;
+        foreach (var part in parts)
+            foreach (double weight in part.W)
+                if (!screen || Math.Abs(weight) > o.WeightThreshold) count++;
+        var (gx, gy, gz, gw, ga) = (new double[count], new double[count], new double[count], new double[count], new int[count]);
+        for (int a = 0, k = 0; a < atoms.Count; a++)
+            for (int i = 0; i < parts[a].W.Length; i++)
             {
-                if (Math.Abs(parts[a].W[k]) <= o.WeightThreshold && o.WeightThreshold > 0) continue;
-                gx.Add(parts[a].X[k]); gy.Add(parts[a].Y[k]); gz.Add(parts[a].Z[k]); gw.Add(parts[a].W[k]); ga.Add(a);
+                if (screen && Math.Abs(parts[a].W[i]) <= o.WeightThreshold) continue;
+                (gx[k], gy[k], gz[k], gw[k], ga[k]) = (parts[a].X[i], parts[a].Y[i], parts[a].Z[i], parts[a].W[i], a);
+                k++;
             }
         // points in Morton (Z-curve) order: consecutive points are close in space, so the blocks of the grid kernels are
         // compact and their basis screening drops the functions that do not reach them (ties keep the build order)
         var order = SpatialOrder(gx, gy, gz);
-        return new MolecularGrid([.. order.Select(i => gx[i])], [.. order.Select(i => gy[i])], [.. order.Select(i => gz[i])], [.. order.Select(i => gw[i])],
-            [.. order.Select(i => ga[i])]);
+        return new MolecularGrid(Permute(gx, order), Permute(gy, order), Permute(gz, order), Permute(gw, order), Permute(ga, order));
+    }
+
+    private static T[] Permute<T>(T[] values, int[] order)
+    {
+        var result = new T[order.Length];
+        for (int i = 0; i < order.Length; i++) result[i] = values[order[i]];
+        return result;
     }
 
     /// <summary>
@@ -172,10 +185,11 @@ public sealed record MolecularGrid(double[] X, double[] Y, double[] Z, double[] 
     }
 
     /// <summary>The permutation that sorts points by their Morton key on a 2^21 lattice over the bounding box (stable).</summary>
-    private static int[] SpatialOrder(List<double> x, List<double> y, List<double> z)
+    private static int[] SpatialOrder(double[] x, double[] y, double[] z)
     {
-        int count = x.Count;
-        var index = Enumerable.Range(0, count).ToArray();
+        int count = x.Length;
+        var index = new int[count];
+        for (int i = 0; i < count; i++) index[i] = i;
         if (count == 0) return index;
         double x0 = x.Min(), y0 = y.Min(), z0 = z.Min();
         double span = Math.Max(x.Max() - x0, Math.Max(y.Max() - y0, z.Max() - z0));
@@ -183,11 +197,15 @@ public sealed record MolecularGrid(double[] X, double[] Y, double[] Z, double[] 
         var keys = new ulong[count];
         for (int i = 0; i < count; i++)
             keys[i] = Spread((uint)((x[i] - x0) * scale)) | (Spread((uint)((y[i] - y0) * scale)) << 1) | (Spread((uint)((z[i] - z0) * scale)) << 2);
-        // a stable sort: equal keys stay in build order
-        var pairs = new (ulong Key, int Index)[count];
-        for (int i = 0; i < count; i++) pairs[i] = (keys[i], i);
-        Array.Sort(pairs, (a, b) => a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.Index.CompareTo(b.Index));
-        for (int i = 0; i < count; i++) index[i] = pairs[i].Index;
+        // sort by key, then restore build order inside each run of equal keys: the same permutation as a stable sort
+        Array.Sort(keys, index);
+        for (int start = 0; start < count;)
+        {
+            int end = start + 1;
+            while (end < count && keys[end] == keys[start]) end++;
+            if (end - start > 1) Array.Sort(index, start, end - start);
+            start = end;
+        }
         return index;
     }
 

@@ -89,6 +89,58 @@ public sealed class XcGridKernelTests
     }
 
     [Fact]
+    public void AKernelReusedAcrossCallsShapesAndThreadsGivesWhatFreshKernelsGive()
+    {
+        // the kernel keeps its buffers and per-chunk sums between calls: nothing of one call may leak into the next,
+        // whatever the order of shapes (spins, inputs, integration or response) and with calls from several threads at once
+        var (basis, points, set) = Setup(30, 110);
+        int n = set.FunctionCount;
+        var d = new[] { RandomSymmetric(n, 31, 0.1), RandomSymmetric(n, 32, 0.1) };
+        var trial = new[] { RandomSymmetric(n, 33, 0.05), RandomSymmetric(n, 34, 0.05) };
+        var gga = new Synthetic(XcInputs.Gradient, 0.7, 0.3, 0, 0.5);
+        var meta = new Synthetic(XcInputs.KineticEnergyDensity, 0.2, 0.1, 0.4, 0.3);
+        var lda = new Synthetic(XcInputs.Density, 0.7, 0, 0, 0);
+        var calls = new (IPointFunctional F, double[][] D)[] { (gga, d), (lda, d[..1]), (meta, d), (gga, d[..1]), (gga, d), (meta, d[..1]) };
+        var reused = new CpuXcGridKernel(maxThreads: 2);
+        for (int round = 0; round < 2; round++)
+            foreach (var (f, dens) in calls)
+            {
+                var fresh = new CpuXcGridKernel(maxThreads: 2).Integrate(basis, points, dens, f);
+                var again = reused.Integrate(basis, points, dens, f);
+                Assert.Equal(fresh.Energy, again.Energy);
+                Assert.Equal(fresh.Electrons, again.Electrons);
+                for (int s = 0; s < dens.Length; s++) Assert.Equal(fresh.Matrices[s], again.Matrices[s]);
+            }
+        var kernel = new LinearKernel();
+        var expected = new CpuXcGridKernel().Response(basis, points, d[..1], trial, kernel);
+        Assert.Equal(expected, reused.Response(basis, points, d[..1], trial, kernel));
+        var sequential = calls.Select(c => reused.Integrate(basis, points, c.D, c.F)).ToArray();
+        var parallel = new XcGridResult[calls.Length * 3];
+        Parallel.For(0, parallel.Length, new ParallelOptions { MaxDegreeOfParallelism = 3 }, i => parallel[i] = reused.Integrate(basis, points, calls[i % calls.Length].D, calls[i % calls.Length].F));
+        for (int i = 0; i < parallel.Length; i++)
+        {
+            Assert.Equal(sequential[i % calls.Length].Energy, parallel[i].Energy);
+            for (int s = 0; s < sequential[i % calls.Length].Matrices.Length; s++) Assert.Equal(sequential[i % calls.Length].Matrices[s], parallel[i].Matrices[s]);
+        }
+    }
+
+    /// <summary>e = rho^2 / 2 (restricted): v = rho, its response v1 = rho1.</summary>
+    private sealed class LinearKernel : IPointKernel
+    {
+        public XcInputs Inputs => XcInputs.Density;
+
+        public void Evaluate(in XcBlock b)
+        {
+            for (int p = 0; p < b.Points; p++) { b.E[p] = 0.5 * b.Rho[p] * b.Rho[p]; b.VRho[p] = b.Rho[p]; }
+        }
+
+        public void EvaluateResponse(in XcResponseBlock b)
+        {
+            for (int p = 0; p < b.Points; p++) { b.VRho[p] = b.Rho[p]; b.VRho1[p] = b.Rho1[p]; }
+        }
+    }
+
+    [Fact]
     public void KeptBasisValuesGiveWhatRecomputedOnesGive()
     {
         // the same kernel called again (values kept from the first call) and a kernel that keeps nothing agree, for
