@@ -126,7 +126,8 @@ public sealed class XcIntegrator
                 for (int p = 0; p < np; p++)
                 {
                     double r = b.Rho[start + p];
-                    bool kept = r >= DensityCutoff;
+                    // as the point-by-point path: only densities below the cutoff are skipped, so a NaN density gives NaN, not 0
+                    bool kept = !(r < DensityCutoff);
                     any |= kept;
                     rho[p] = kept ? r : 1;
                     if (gga) sigma[p] = kept ? b.Sigma[start + p] : 0;

@@ -157,6 +157,19 @@ public sealed class ClosedShellTests
         public T EnergyDensity<T>(in XcPoint<T> p) where T : struct, IForwardNumber<T> => functional.EnergyDensity(p);
     }
 
+    [Fact]
+    public void ANaNDensityGivesANaNEnergyOnBothPaths()
+    {
+        // the fast path skips only densities below the cutoff, as the point-by-point path does: NaN is passed on, never dropped
+        var h2 = Molecule.ParseGeometry("H 0 0 0\nH 0 0 0.74", 0, 1);
+        var basis = BasisSet.For(h2, BasisSetLibrary.Load("sto-3g"));
+        var grid = MolecularGrid.Create(h2, GridOptions.Psi4(20, 50));
+        double[] d = [0.6, 0.6, 0.6, double.NaN];
+        var f = XcFunctional.Parse("b3lyp");
+        Assert.True(double.IsNaN(new XcIntegrator(grid, basis, f).Evaluate([d]).Energy));
+        Assert.True(double.IsNaN(new XcIntegrator(grid, basis, XcFunctional.FromComponent("generic", new Generic(f))).Evaluate([d]).Energy));
+    }
+
     [Theory]
     [InlineData("b3lyp")]
     [InlineData("svwn")]
