@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Qex.Cli.Output;
 using CommandLine;
 using CommandLine.Text;
 using Qex.Core.IO;
@@ -266,7 +267,8 @@ public static class EnergyCommand
             extra["Descriptor SCF cycles"] = cycles.ToString(CultureInfo.InvariantCulture);
             log.WriteLine($"{global.Name} is a global functional: its descriptors were converged in {cycles} cycles of its own SCF; the production SCF uses it linearised there");
         }
-        object? fciJson = null, ccJson = null;
+        (long Determinants, int Iterations, double SpinSquared, double Correlation)? fciJson = null;
+        (double Ccsd, double CcsdCorrelation, double? Triples, int Iterations)? ccJson = null;
         try
         {
             reporter.Run(() =>
@@ -328,7 +330,7 @@ public static class EnergyCommand
                     extra["FCI Davidson iterations"] = fci.Iterations.ToString(CultureInfo.InvariantCulture);
                     extra["FCI <S^2>"] = fci.SpinSquared.ToString("F6", CultureInfo.InvariantCulture);
                     extra["FCI correlation energy (Ha)"] = (fci.Energy - scfEnergy).ToString("F10", CultureInfo.InvariantCulture);
-                    fciJson = new { determinants = fci.Determinants, iterations = fci.Iterations, s_squared = fci.SpinSquared, correlation_energy = fci.Energy - scfEnergy };
+                    fciJson = (fci.Determinants, fci.Iterations, fci.SpinSquared, fci.Energy - scfEnergy);
                 }
                 else
                 {
@@ -338,7 +340,7 @@ public static class EnergyCommand
                     extra["CCSD correlation energy (Ha)"] = (cc.CcsdEnergy - scfEnergy).ToString("F10", CultureInfo.InvariantCulture);
                     if (method == "ccsd(t)") extra["(T) correction (Ha)"] = cc.TriplesCorrection.ToString("F10", CultureInfo.InvariantCulture);
                     extra["CC iterations"] = cc.Iterations.ToString(CultureInfo.InvariantCulture);
-                    ccJson = new { ccsd_energy = cc.CcsdEnergy, ccsd_correlation_energy = cc.CcsdEnergy - scfEnergy, triples_correction = method == "ccsd(t)" ? cc.TriplesCorrection : (double?)null, iterations = cc.Iterations };
+                    ccJson = (cc.CcsdEnergy, cc.CcsdEnergy - scfEnergy, method == "ccsd(t)" ? cc.TriplesCorrection : null, cc.Iterations);
                 }
                 energy = correlated.Value;
                 timings[method] = sw.Elapsed.TotalSeconds;
@@ -385,7 +387,7 @@ public static class EnergyCommand
         if (correlated is { } c) table.AddRow(Markup.Escape($"{method.ToUpperInvariant()} energy (Ha)"), c.ToString("F10", CultureInfo.InvariantCulture));
         table.AddRow("SCF iterations", iterations.ToString(CultureInfo.InvariantCulture));
         if (spinSquared is { } s2) table.AddRow("UHF <S^2>", Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{s2:F6} (exact {(mol.Multiplicity - 1) / 2.0 * ((mol.Multiplicity - 1) / 2.0 + 1):F4})")));
-        var gaps = new List<object>();
+        var gaps = new List<(string Spin, double Homo, double Lumo, double Gap)>();
         foreach (var (spin, e, occ) in orbitalSets)
         {
             string tag = spin.Length == 0 ? "" : $" ({spin})";
@@ -395,7 +397,7 @@ public static class EnergyCommand
             {
                 double gap = e[occ] - e[occ - 1];
                 table.AddRow(Markup.Escape($"HOMO-LUMO gap{tag} (eV)"), (gap * Qex.Core.Units.PhysicalConstants.HartreeInEv).ToString("F4", CultureInfo.InvariantCulture));
-                gaps.Add(new { spin = spin.Length == 0 ? "restricted" : spin, homo = e[occ - 1], lumo = e[occ], gap_ha = gap, gap_ev = gap * Qex.Core.Units.PhysicalConstants.HartreeInEv });
+                gaps.Add((spin.Length == 0 ? "restricted" : spin, e[occ - 1], e[occ], gap));
             }
             table.AddRow(Markup.Escape($"orbital energies{tag} (Ha)"), Markup.Escape(OrbitalList(e, occ)));
         }
@@ -407,24 +409,59 @@ public static class EnergyCommand
         var console = Qex.Cli.Output.ConsoleOutput.For(output);
         console.Write(table);
         if (o.Json is not null)
-            AtomicFile.WriteAllText(o.Json, JsonSerializer.Serialize(new
+        {
+            string Channel(string spin) => spin.Length == 0 ? "restricted" : spin;
+            using var json = new JsonReport();
+            json.Number("energy", energy).Number("scf_energy", scfEnergy).Number("nuclear_repulsion", mol.NuclearRepulsion()).Bool("converged", true)
+                .Number("iterations", iterations).String("method", method)
+                .String("reference", functional is null ? (closed ? "rhf" : "uhf") : (closed ? "rks" : "uks"))
+                .Number("xc_energy", dft?.XcEnergy).Number("exact_exchange", functional?.ExactExchange).Number("grid_points", dft?.GridPoints)
+                .Number("grid_electrons", dft?.Electrons);
+            if (gridOptions is null) json.Writer.WriteNull("grid");
+            else
             {
-                energy, scf_energy = scfEnergy, nuclear_repulsion = mol.NuclearRepulsion(), converged = true, iterations, method,
-                reference = functional is null ? (closed ? "rhf" : "uhf") : (closed ? "rks" : "uks"),
-                xc_energy = dft?.XcEnergy, exact_exchange = functional?.ExactExchange, grid_points = dft?.GridPoints, grid_electrons = dft?.Electrons,
-                grid = gridOptions is null ? null : new { radial = gridOptions.RadialPoints, spherical = gridOptions.SphericalPoints, scheme = gridOptions.Describe() },
-                homo_lumo_gap = HomoLumoGap(orbitalSets),
-                smearing = functional is null ? (double?)null : smearing, entropy_term = dft?.EntropyTerm, free_energy = dft?.FreeEnergy,
-                occupations = dft is null ? null : orbitalSets.Select((x, i) => (x.Spin, i)).ToDictionary(x => x.Spin.Length == 0 ? "restricted" : x.Spin, x => dft.Occupations[x.i]), basis = o.Basis, n_basis = basis.FunctionCount, timings,
-                integrals = mode == IntegralMode.DensityFitting ? "df" : mode.ToString().ToLowerInvariant(),
-                aux_basis = fitting?.Name, n_aux_basis = fitting?.FunctionCount, peak_memory_bytes = Process.GetCurrentProcess().PeakWorkingSet64,
-                scf_dipole_au = dipole, scf_dipole_debye = dipoleDebye, mulliken_charges = charges,
-                charge = mol.Charge, multiplicity = mol.Multiplicity, electrons = mol.ElectronCount,
-                uhf_s_squared = spinSquared,
-                orbital_energies = orbitalSets.ToDictionary(x => x.Spin.Length == 0 ? "restricted" : x.Spin, x => x.Energies),
-                occupied = orbitalSets.ToDictionary(x => x.Spin.Length == 0 ? "restricted" : x.Spin, x => x.Occupied),
-                homo_lumo = gaps, fci = fciJson, cc = ccJson,
-            }, new JsonSerializerOptions { WriteIndented = true }));
+                json.Writer.WriteStartObject("grid");
+                json.Number("radial", gridOptions.RadialPoints).Number("spherical", gridOptions.SphericalPoints).String("scheme", gridOptions.Describe());
+                json.Writer.WriteEndObject();
+            }
+            json.Number("homo_lumo_gap", HomoLumoGap(orbitalSets)).Number("smearing", functional is null ? null : smearing)
+                .Number("entropy_term", dft?.EntropyTerm).Number("free_energy", dft?.FreeEnergy)
+                .NumberArrays("occupations", dft is null ? null : [.. orbitalSets.Select((x, i) => (Channel(x.Spin), dft.Occupations[i]))])
+                .String("basis", o.Basis).Number("n_basis", basis.FunctionCount).NumberMap("timings", timings)
+                .String("integrals", mode == IntegralMode.DensityFitting ? "df" : mode.ToString().ToLowerInvariant())
+                .String("aux_basis", fitting?.Name).Number("n_aux_basis", fitting?.FunctionCount)
+                .Number("peak_memory_bytes", Process.GetCurrentProcess().PeakWorkingSet64)
+                .Numbers("scf_dipole_au", dipole).Number("scf_dipole_debye", dipoleDebye).Numbers("mulliken_charges", charges)
+                .Number("charge", mol.Charge).Number("multiplicity", mol.Multiplicity).Number("electrons", mol.ElectronCount)
+                .Number("uhf_s_squared", spinSquared)
+                .NumberArrays("orbital_energies", [.. orbitalSets.Select(x => (Channel(x.Spin), x.Energies))]);
+            json.Writer.WriteStartObject("occupied");
+            foreach (var x in orbitalSets) json.Writer.WriteNumber(Channel(x.Spin), x.Occupied);
+            json.Writer.WriteEndObject();
+            json.Writer.WriteStartArray("homo_lumo");
+            foreach (var (spin, homo, lumo, gap) in gaps)
+            {
+                json.Writer.WriteStartObject();
+                json.String("spin", spin).Number("homo", homo).Number("lumo", lumo).Number("gap_ha", gap).Number("gap_ev", gap * Qex.Core.Units.PhysicalConstants.HartreeInEv);
+                json.Writer.WriteEndObject();
+            }
+            json.Writer.WriteEndArray();
+            if (fciJson is { } f)
+            {
+                json.Writer.WriteStartObject("fci");
+                json.Number("determinants", f.Determinants).Number("iterations", f.Iterations).Number("s_squared", f.SpinSquared).Number("correlation_energy", f.Correlation);
+                json.Writer.WriteEndObject();
+            }
+            else json.Writer.WriteNull("fci");
+            if (ccJson is { } cj)
+            {
+                json.Writer.WriteStartObject("cc");
+                json.Number("ccsd_energy", cj.Ccsd).Number("ccsd_correlation_energy", cj.CcsdCorrelation).Number("triples_correction", cj.Triples).Number("iterations", cj.Iterations);
+                json.Writer.WriteEndObject();
+            }
+            else json.Writer.WriteNull("cc");
+            AtomicFile.WriteAllText(o.Json, json.Finish());
+        }
         return 0;
     }
 

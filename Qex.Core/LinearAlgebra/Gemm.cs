@@ -118,15 +118,18 @@ public static unsafe class Gemm
     private static void Blocked(bool ta, bool tb, int m, int n, int k, double alpha,
         double* a, int lda, double* b, int ldb, double* c, int ldc, int threads)
     {
-        int nc0 = Math.Min(NC, RoundUp(n, NR));
-        double* bp = (double*)NativeMemory.AlignedAlloc((nuint)(KC * nc0 * sizeof(double)), 64);
+        // packing buffers of the size this product needs, not of the largest blocks: small products (the grid kernels'
+        // 24 x 256 x 24) otherwise asked for 0.5 MB and 0.2 MB per call, which the C allocator maps and unmaps every time
+        // (page faults took as long as the products themselves)
+        int nc0 = Math.Min(NC, RoundUp(n, NR)), kc0 = Math.Min(KC, k), mc0 = Math.Min(MC, RoundUp(m, MR));
+        double* bp = (double*)NativeMemory.AlignedAlloc((nuint)((long)kc0 * nc0 * sizeof(double)), 64);
         int mBlocks = (m + MC - 1) / MC;
         int workers = Math.Max(1, Math.Min(threads, mBlocks));
         var apBuffers = new nint[workers];
         try
         {
             for (int w = 0; w < workers; w++)
-                apBuffers[w] = (nint)NativeMemory.AlignedAlloc((nuint)(KC * MC * sizeof(double)), 64);
+                apBuffers[w] = (nint)NativeMemory.AlignedAlloc((nuint)((long)kc0 * mc0 * sizeof(double)), 64);
             for (int jc = 0; jc < n; jc += NC)
             {
                 int nc = Math.Min(NC, n - jc);

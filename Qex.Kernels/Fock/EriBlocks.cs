@@ -9,8 +9,12 @@ namespace Qex.Kernels.Fock;
 /// </summary>
 public sealed class EriBlocks
 {
-    /// <summary>Values live in chunks of this many doubles (8 MiB); a block never straddles two chunks.</summary>
+    /// <summary>Values live in chunks of at most this many doubles (8 MiB); a block never straddles two chunks.</summary>
     private const int ChunkSize = 1 << 20;
+
+    /// <summary>The first chunk's size; each next one doubles up to <see cref="ChunkSize"/> (a small basis' integrals
+    /// fit in a few small chunks: a first chunk of 8 MiB was garbage at every start of a small molecule, and at every atom of the SAD guess).</summary>
+    private const int FirstChunkSize = 1 << 12;
 
     private int[] meta = new int[8 * 64];
     private double[] weight = new double[64];
@@ -40,13 +44,13 @@ public sealed class EriBlocks
     /// <summary>Bytes held by the stored integrals and their block descriptions.</summary>
     public long Bytes => (long)chunks.Sum(c => c.Length) * sizeof(double) + Count * (10L * sizeof(int) + sizeof(double));
 
-    /// <summary>Removes all blocks (keeps the first chunk for reuse).</summary>
+    /// <summary>Removes all blocks (keeps the largest chunk, the last, for reuse).</summary>
     public void Clear()
     {
         Count = 0;
         valueCount = 0;
         used = 0;
-        if (chunks.Count > 1) chunks.RemoveRange(1, chunks.Count - 1);
+        if (chunks.Count > 1) chunks.RemoveRange(0, chunks.Count - 1);
     }
 
     /// <summary>
@@ -70,7 +74,8 @@ public sealed class EriBlocks
         }
         if (chunks.Count == 0 || used + size > chunks[^1].Length)
         {
-            chunks.Add(new double[Math.Max(ChunkSize, size)]);
+            int next = chunks.Count == 0 ? FirstChunkSize : (int)Math.Min(ChunkSize, 2L * chunks[^1].Length);
+            chunks.Add(new double[Math.Max(next, size)]);
             used = 0;
         }
         var m = meta.AsSpan(8 * Count, 8);

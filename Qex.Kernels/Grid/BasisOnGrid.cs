@@ -9,6 +9,7 @@ namespace Qex.Kernels.Grid;
 /// </summary>
 public static class BasisOnGrid
 {
+
     /// <summary>
     /// The shells whose extent reaches a block of points (by the block's bounding sphere), and the functions they
     /// hold, in basis order. Returns the number of functions selected.
@@ -42,7 +43,8 @@ public static class BasisOnGrid
     /// <summary>
     /// Values (and with non-empty gradient spans the x, y, z derivatives) of the functions of <paramref name="shells"/>
     /// at the points, function-major: function k (in the shells' order) at point p is element k x
-    /// <paramref name="stride"/> + p. Exponentials and polynomials are evaluated vectorised over the points.
+    /// <paramref name="stride"/> + p. Exponentials and polynomials are evaluated vectorised over the points. Every row of
+    /// the output is written (the buffers need no clearing).
     /// </summary>
     public static void Evaluate(GridBasis basis, IReadOnlyList<int> shells, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z,
         Span<double> value, Span<double> gx, Span<double> gy, Span<double> gz, int stride)
@@ -69,27 +71,37 @@ public static class BasisOnGrid
             Span<double> radial = Slot(4, buf), dradial = Slot(5, buf), e = Slot(6, buf);
             Span<double> cart = Slot(7, buf), cdx = Slot(8, buf), cdy = Slot(9, buf), cdz = Slot(10, buf);
             int col = 0;
+            Span<bool> writtenRows = stackalloc bool[28];   // functions of a shell: at most the 28 cartesians of l = 6
             foreach (int s in shells)
             {
                 var sh = basis.Shells[s];
                 var pw = sh.Powers;
                 var m = sh.Transform;
                 int nc = sh.ComponentCount, nfs = sh.FunctionCount, l = sh.AngularMomentum;
+                if (nfs > writtenRows.Length) throw new ArgumentException($"A shell of {nfs} functions; grid kernels handle at most {writtenRows.Length} (the cartesians of l = 6).");
                 TensorPrimitives.Subtract(x, sh.X, ddx);
                 TensorPrimitives.Subtract(y, sh.Y, ddy);
                 TensorPrimitives.Subtract(z, sh.Z, ddz);
                 TensorPrimitives.Multiply(ddx, ddx, r2);
                 TensorPrimitives.MultiplyAdd(ddy, ddy, r2, r2);
                 TensorPrimitives.MultiplyAdd(ddz, ddz, r2, r2);
-                radial.Clear();
-                dradial.Clear();
+                // the first primitive writes, the others add (no clearing pass over the buffers)
+                if (sh.Exponents.Length == 0) { radial.Clear(); dradial.Clear(); }
                 for (int k = 0; k < sh.Exponents.Length; k++)
                 {
                     double alpha = sh.Exponents[k], coefficient = sh.Coefficients[k];
                     TensorPrimitives.Multiply(r2, -alpha, e);
                     TensorPrimitives.Exp(e, e);
-                    TensorPrimitives.MultiplyAdd(e, coefficient, radial, radial);
-                    if (gradients) TensorPrimitives.MultiplyAdd(e, -2 * alpha * coefficient, dradial, dradial);   // dR/dr2 times 2
+                    if (k == 0)
+                    {
+                        TensorPrimitives.Multiply(e, coefficient, radial);
+                        if (gradients) TensorPrimitives.Multiply(e, -2 * alpha * coefficient, dradial);   // dR/dr2 times 2
+                    }
+                    else
+                    {
+                        TensorPrimitives.MultiplyAdd(e, coefficient, radial, radial);
+                        if (gradients) TensorPrimitives.MultiplyAdd(e, -2 * alpha * coefficient, dradial, dradial);
+                    }
                 }
                 // powers 0..l of the offsets
                 for (int k = 0; k <= l; k++)
@@ -99,11 +111,10 @@ public static class BasisOnGrid
                         if (k == 0) target.Fill(1);
                         else TensorPrimitives.Multiply(Slot(11 + 3 * (k - 1) + axis, buf), axis == 0 ? ddx : axis == 1 ? ddy : ddz, target);
                     }
-                for (int f = 0; f < nfs; f++)
-                {
-                    value.Slice((col + f) * stride, np).Clear();
-                    if (gradients) { gx.Slice((col + f) * stride, np).Clear(); gy.Slice((col + f) * stride, np).Clear(); gz.Slice((col + f) * stride, np).Clear(); }
-                }
+                // a function's first component writes its rows, later ones add (no clearing pass: for small molecules
+                // clearing the rows cost a fifth of the whole XC integration)
+                var written = writtenRows[..nfs];
+                written.Clear();
                 for (int c = 0; c < nc; c++)
                 {
                     int a = pw[3 * c], b = pw[3 * c + 1], cc = pw[3 * c + 2];
@@ -132,6 +143,18 @@ public static class BasisOnGrid
                         if (mc == 0) continue;
                         int row = (col + f) * stride;
                         var v = value.Slice(row, np);
+                        if (!written[f])
+                        {
+                            TensorPrimitives.Multiply(cart, mc, v);
+                            if (gradients)
+                            {
+                                TensorPrimitives.Multiply(cdx, mc, gx.Slice(row, np));
+                                TensorPrimitives.Multiply(cdy, mc, gy.Slice(row, np));
+                                TensorPrimitives.Multiply(cdz, mc, gz.Slice(row, np));
+                            }
+                            written[f] = true;
+                            continue;
+                        }
                         TensorPrimitives.MultiplyAdd(cart, mc, v, v);
                         if (gradients)
                         {
@@ -143,6 +166,14 @@ public static class BasisOnGrid
                             TensorPrimitives.MultiplyAdd(cdz, mc, vz, vz);
                         }
                     }
+                }
+                // a function without any component (an all-zero transform row) is zero
+                for (int f = 0; f < nfs; f++)
+                {
+                    if (written[f]) continue;
+                    int row = (col + f) * stride;
+                    value.Slice(row, np).Clear();
+                    if (gradients) { gx.Slice(row, np).Clear(); gy.Slice(row, np).Clear(); gz.Slice(row, np).Clear(); }
                 }
                 col += nfs;
             }

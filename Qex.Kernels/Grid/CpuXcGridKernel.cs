@@ -366,6 +366,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
         }
 
         /// <summary>rho, grad rho (x, y, z) and tau of channel <paramref name="s"/> of a (symmetric) density matrix on the block.</summary>
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // every stack buffer is written before it is read
         private void Features(double[] density, int s, int m, int np, double[] rho, double[] grad, double[] tau)
         {
             for (int a = 0; a < m; a++)
@@ -457,6 +458,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
         }
 
         /// <summary>v += sum_p w_p (a phi phi^T + c . grad(phi phi^T) + t grad phi . grad phi^T), scattered to the block's functions.</summary>
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // the coefficient rows are written before they are read
         private void Assemble(double[] v, int m, int np, ReadOnlySpan<double> w)
         {
             // X_up = w_p (a_p/2 phi_up + c_p . grad phi_up); M = phi X^T (+ the t part, a quarter as the symmetrisation doubles it); v_sub = M + M^T

@@ -258,7 +258,7 @@ public sealed partial class ElectronRepulsionEngine
         }
         int nfb = bra.Functions, nfk = ket.Functions, nhb = bra.Hermite, nhk = ket.Hermite, lt = bra.L + ket.L;
         int dim = lt + 1, d3 = dim * dim * dim;
-        var steps = RecursionSteps[lt];
+        var steps = RecursionSteps[lt].Value;
         fixed (double* op = s.Out, wp = s.W, rp = s.RWork, fp = s.F, eb0 = bra.HermiteE, ek0 = ket.SignedHermiteT)
         fixed (double* bp = bra.P, kp = ket.P, bexp = bra.Exponent, kexp = ket.Exponent, bmax = bra.MaxE, kmax = ket.MaxE)
         fixed (int* ri = s.RIndex, st = steps)
@@ -325,7 +325,7 @@ public sealed partial class ElectronRepulsionEngine
     {
         int nfb = bra.Functions, nfk = ket.Functions, nhb = bra.Hermite, nhk = ket.Hermite, lt = bra.L + ket.L;
         int dim = lt + 1, d3 = dim * dim * dim, batches = ket.Batches;
-        var steps = RecursionSteps[lt];
+        var steps = RecursionSteps[lt].Value;
         var vtwo = System.Runtime.Intrinsics.Vector256.Create(twoPi25);
         fixed (double* op = s.Out, wp = s.W, wv = s.WLanes, rv = s.RLanes, fl = s.FLanes, eb0 = bra.HermiteE, ek0 = ket.BatchE)
         fixed (double* bp = bra.P, bexp = bra.Exponent, bmax = bra.MaxE, kx = ket.BatchX, ky = ket.BatchY, kz = ket.BatchZ, kexp = ket.BatchExponent, kmax = ket.BatchMaxE)
@@ -429,14 +429,30 @@ public sealed partial class ElectronRepulsionEngine
 
     private const int MaxRecursionOrder = 2 * 2 * 6;
 
-    /// <summary>Per lt: (target, source t-1 [or any zero slot], source, coefficient t-1, axis) for every R^n_tuv, highest n first.</summary>
-    private static readonly int[][] RecursionSteps = [.. Enumerable.Range(0, MaxRecursionOrder + 1).Select(BuildSteps)];
+    /// <summary>
+    /// Per lt: (target, source t-1 [or any zero slot], source, coefficient t-1, axis) for every R^n_tuv, highest n first;
+    /// each order's table is built on first use (a basis up to d functions needs lt &lt;= 8: building all 25 orders
+    /// up front cost 25 ms and 8 MB at every start).
+    /// </summary>
+    private static readonly Lazy<int[]>[] RecursionSteps = [.. Enumerable.Range(0, MaxRecursionOrder + 1).Select(lt => new Lazy<int[]>(() => BuildSteps(lt)))];
 
     private static int[] BuildSteps(int lt)
     {
         int dim = lt + 1, d3 = dim * dim * dim;
-        var steps = new List<int>();
+        int count = 0;
+        for (int top = 1; top <= lt; top++) count += (top + 1) * (top + 2) * (top + 3) / 6 - 1;
+        var steps = new int[5 * count];
+        int k = 0;
         int Idx(int n, int t, int u, int v) => n * d3 + (t * dim + u) * dim + v;
+        void Add(int target, int zeroSource, int source, int coefficient, int axis)
+        {
+            steps[k] = target;
+            steps[k + 1] = zeroSource;
+            steps[k + 2] = source;
+            steps[k + 3] = coefficient;
+            steps[k + 4] = axis;
+            k += 5;
+        }
         for (int n = lt - 1; n >= 0; n--)
         {
             int top = lt - n;
@@ -446,12 +462,12 @@ public sealed partial class ElectronRepulsionEngine
                     {
                         if (t == 0 && u == 0 && v == 0) continue;
                         // the zero-coefficient source points at a valid slot (its factor is 0)
-                        if (t > 0) steps.AddRange([Idx(n, t, u, v), t > 1 ? Idx(n + 1, t - 2, u, v) : 0, Idx(n + 1, t - 1, u, v), Math.Max(t - 1, 0), 0]);
-                        else if (u > 0) steps.AddRange([Idx(n, t, u, v), u > 1 ? Idx(n + 1, t, u - 2, v) : 0, Idx(n + 1, t, u - 1, v), Math.Max(u - 1, 0), 1]);
-                        else steps.AddRange([Idx(n, t, u, v), v > 1 ? Idx(n + 1, t, u, v - 2) : 0, Idx(n + 1, t, u, v - 1), Math.Max(v - 1, 0), 2]);
+                        if (t > 0) Add(Idx(n, t, u, v), t > 1 ? Idx(n + 1, t - 2, u, v) : 0, Idx(n + 1, t - 1, u, v), Math.Max(t - 1, 0), 0);
+                        else if (u > 0) Add(Idx(n, t, u, v), u > 1 ? Idx(n + 1, t, u - 2, v) : 0, Idx(n + 1, t, u - 1, v), Math.Max(u - 1, 0), 1);
+                        else Add(Idx(n, t, u, v), v > 1 ? Idx(n + 1, t, u, v - 2) : 0, Idx(n + 1, t, u, v - 1), Math.Max(v - 1, 0), 2);
                     }
         }
-        return [.. steps];
+        return k == steps.Length ? steps : throw new InvalidOperationException($"Recursion table of order {lt}: {k / 5} steps, {count} expected.");
     }
 
     private sealed class Scratch

@@ -33,10 +33,7 @@ internal static class SphericalTransform
             var rows = Harmonics(sh.AngularMomentum);
             for (int r = 0; r < rows.Length; r++)
                 foreach (var (a, b, c, coef) in rows[r])
-                {
-                    int idx = Array.IndexOf(comps, (a, b, c));
-                    t[(sh.Offset + r) * nc + ch.Offset + idx] += coef / McMurchieDavidson.ComponentScale((a, b, c), sh.AngularMomentum);
-                }
+                    t[(sh.Offset + r) * nc + ch.Offset + IndexOf(comps, a, b, c)] += coef / McMurchieDavidson.ComponentScale((a, b, c), sh.AngularMomentum);
         }
         return t;
     }
@@ -57,45 +54,64 @@ internal static class SphericalTransform
         }
         var rows = Harmonics(shell.AngularMomentum);
         for (int r = 0; r < rows.Length; r++)
-            foreach (var (a, b, c, coef) in rows[r]) m[r * nc + Array.IndexOf(comps, (a, b, c))] += coef;
+            foreach (var (a, b, c, coef) in rows[r]) m[r * nc + IndexOf(comps, a, b, c)] += coef;
         return m;
+    }
+
+    /// <summary>The position of x^a y^b z^c among a shell's cartesian components.</summary>
+    private static int IndexOf((int, int, int)[] components, int a, int b, int c)
+    {
+        for (int i = 0; i < components.Length; i++)
+            if (components[i].Item1 == a && components[i].Item2 == b && components[i].Item3 == c) return i;
+        throw new InvalidOperationException($"No cartesian component x^{a} y^{b} z^{c} in a shell of {components.Length}.");
     }
 
     /// <summary>The highest angular momentum of spherical shells (i); the cartesian integrals go as far.</summary>
     public const int MaxAngularMomentum = 6;
 
-    private static readonly (int, int, int, double)[][][] Tables = [.. Enumerable.Range(0, MaxAngularMomentum + 1).Select(BuildHarmonics)];
+    // each L's table is built on first use (building all of them at every start cost 20 ms)
+    private static readonly Lazy<(int, int, int, double)[][]>[] Tables = [.. Enumerable.Range(0, MaxAngularMomentum + 1).Select(l => new Lazy<(int, int, int, double)[][]>(() => BuildHarmonics(l)))];
 
     /// <summary>
     /// Real solid harmonics S_lm as (x power, y power, z power, coefficient) lists, m = 0, +1, -1, ..., +l, -l, on the
     /// raw monomials with the x^L normalisation (so S_l0 = z^l + ...): Helgaker, Jørgensen and Olsen, Molecular
     /// Electronic-Structure Theory, eqs. 6.4.47-6.4.50.
     /// </summary>
-    internal static (int, int, int, double)[][] Harmonics(int l) => l >= 0 && l <= MaxAngularMomentum ? Tables[l]
+    internal static (int, int, int, double)[][] Harmonics(int l) => l >= 0 && l <= MaxAngularMomentum ? Tables[l].Value
         : throw new NotSupportedException($"Spherical shells with L = {l} are not supported (s to i are: L <= {MaxAngularMomentum}).");
 
     private static (int, int, int, double)[][] BuildHarmonics(int l)
     {
-        var rows = new List<(int, int, int, double)[]>();
-        foreach (int m in Enumerable.Range(0, l + 1).SelectMany(k => k == 0 ? new[] { 0 } : [k, -k]))
+        var rows = new (int, int, int, double)[2 * l + 1][];
+        // the coefficient of x^a y^b z^(l-a-b), indexed a (l + 1) + b
+        var terms = new double[(l + 1) * (l + 1)];
+        for (int r = 0; r < rows.Length; r++)
         {
+            int m = r == 0 ? 0 : r % 2 == 1 ? (r + 1) / 2 : -(r / 2);   // 0, +1, -1, +2, -2, ...
             int am = Math.Abs(m);
             double norm = Math.Sqrt(2 * Factorial(l + am) * Factorial(l - am) / (m == 0 ? 2.0 : 1.0)) / (Math.Pow(2, am) * Factorial(l));
             // v runs over v_m, v_m + 1, ..., with v_m = 0 (m >= 0) or 1/2 (m < 0); twoV = 2v
             int twoVm = m < 0 ? 1 : 0;
-            var terms = new Dictionary<(int, int, int), double>();
+            Array.Clear(terms);
             for (int t = 0; t <= (l - am) / 2; t++)
                 for (int u = 0; u <= t; u++)
                     for (int twoV = twoVm; twoV <= am; twoV += 2)
                     {
                         int sign = (t + (twoV - twoVm) / 2) % 2 == 0 ? 1 : -1;
                         double c = sign * Math.Pow(0.25, t) * Binomial(l, t) * Binomial(l - t, am + t) * Binomial(t, u) * Binomial(am, twoV);
-                        var key = (2 * t + am - 2 * u - twoV, 2 * u + twoV, l - 2 * t - am);
-                        terms[key] = terms.GetValueOrDefault(key) + norm * c;
+                        terms[(2 * t + am - 2 * u - twoV) * (l + 1) + 2 * u + twoV] += norm * c;
                     }
-            rows.Add([.. terms.Where(kv => kv.Value != 0).Select(kv => (kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value))]);
+            // x powers descending, then y descending: the order of first appearance does not matter (rows are sums)
+            int count = 0;
+            foreach (double v in terms) if (v != 0) count++;
+            var row = new (int, int, int, double)[count];
+            int k = 0;
+            for (int a = l; a >= 0; a--)
+                for (int b = l - a; b >= 0; b--)
+                    if (terms[a * (l + 1) + b] is var v && v != 0) row[k++] = (a, b, l - a - b, v);
+            rows[r] = row;
         }
-        return [.. rows];
+        return rows;
     }
 
     private static double Factorial(int n)

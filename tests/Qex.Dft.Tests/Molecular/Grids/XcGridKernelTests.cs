@@ -242,6 +242,41 @@ public sealed class XcGridKernelTests
     }
 
     [Fact]
+    public void BasisValuesOverwriteWhatTheBuffersHeld()
+    {
+        // the evaluation writes every row it owns (no clearing pass): buffers full of NaN give the same values as clean ones
+        var (basis, _, set) = Setup(10, 6);
+        int n = set.FunctionCount;
+        var all = Enumerable.Range(0, basis.Shells.Count).ToList();
+        double[] x = [0.3, -0.8, 1.1, 2.5], y = [0.2, 0.5, -0.4, 0.1], z = [-0.1, 0.9, 0.35, -1.7];
+        double[][] Run(double fill)
+        {
+            var b = Enumerable.Range(0, 4).Select(_ => Enumerable.Repeat(fill, 4 * n).ToArray()).ToArray();
+            BasisOnGrid.Evaluate(basis, all, x, y, z, b[0], b[1], b[2], b[3], 4);
+            return b;
+        }
+        var clean = Run(0);
+        var dirty = Run(double.NaN);
+        for (int k = 0; k < 4; k++) Assert.Equal(clean[k], dirty[k]);
+        Assert.Contains(set.Shells, s => s.Pure && s.AngularMomentum == 2);   // spherical d rows: sums of several components
+    }
+
+    [Fact]
+    public void AShellFunctionWithoutComponentsIsZeroAndOversizedShellsAreRefused()
+    {
+        // a transform row of zeros (no component) gives a zero function, whatever the buffer held
+        var shell = new GridShell(0, 0, 0, [1.0], [1.0], [0, 0, 0], [0.0, 0.0], 0, 2, 5.0);
+        var basis = new GridBasis([shell], 2);
+        double[] x = [0.1, 0.2], y = [0.0, 0.3], z = [0.4, -0.2];
+        var v = Enumerable.Repeat(double.NaN, 4).ToArray();
+        BasisOnGrid.Evaluate(basis, [0], x, y, z, v, default, default, default, 2);
+        Assert.All(v, q => Assert.Equal(0.0, q));
+        var big = new GridShell(0, 0, 0, [1.0], [1.0], [0, 0, 0], new double[29], 0, 29, 5.0);
+        var ex = Assert.Throws<ArgumentException>(() => BasisOnGrid.Evaluate(new GridBasis([big], 29), [0], x, y, z, new double[58], default, default, default, 2));
+        Assert.Contains("29 functions", ex.Message);
+    }
+
+    [Fact]
     public void ScreeningBelowTheCutoffChangesNothingThatMatters()
     {
         var set = BasisSet.For(Water, BasisSetLibrary.Load("def2-svp"));
