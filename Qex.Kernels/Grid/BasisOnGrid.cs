@@ -9,6 +9,8 @@ namespace Qex.Kernels.Grid;
 /// </summary>
 public static class BasisOnGrid
 {
+    /// <summary>-ln 1e-18: a primitive whose bound over a block is below 1e-18 is not evaluated there.</summary>
+    private const double PrimitiveLogCutoff = 41.44653167389282;
 
     /// <summary>
     /// The shells whose extent reaches a block of points (by the block's bounding sphere), and the functions they
@@ -43,8 +45,9 @@ public static class BasisOnGrid
     /// <summary>
     /// Values (and with non-empty gradient spans the x, y, z derivatives) of the functions of <paramref name="shells"/>
     /// at the points, function-major: function k (in the shells' order) at point p is element k x
-    /// <paramref name="stride"/> + p. Exponentials and polynomials are evaluated vectorised over the points. Every row of
-    /// the output is written (the buffers need no clearing).
+    /// <paramref name="stride"/> + p. Exponentials and polynomials are evaluated vectorised over the points; a primitive
+    /// below 1e-18 (value and gradient) at every point is skipped. Every row of the output is written (the buffers need
+    /// no clearing).
     /// </summary>
     public static void Evaluate(GridBasis basis, IReadOnlyList<int> shells, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> z,
         Span<double> value, Span<double> gx, Span<double> gy, Span<double> gz, int stride)
@@ -85,17 +88,23 @@ public static class BasisOnGrid
                 TensorPrimitives.Multiply(ddx, ddx, r2);
                 TensorPrimitives.MultiplyAdd(ddy, ddy, r2, r2);
                 TensorPrimitives.MultiplyAdd(ddz, ddz, r2, r2);
-                // the first primitive writes, the others add (no clearing pass over the buffers)
-                if (sh.Exponents.Length == 0) { radial.Clear(); dradial.Clear(); }
+                // primitives that stay below 1e-18 at every point of the block (value and gradient: |d| max(1, 2 alpha r_max)
+                // r_max^l exp(-alpha r_min^2)) are skipped: the tight core primitives away from their atom, most of the
+                // exponentials of a small molecule's grid. The first primitive kept writes, the others add (no clearing pass).
+                double r2min = TensorPrimitives.Min(r2), rmax = Math.Sqrt(TensorPrimitives.Max(r2));
+                double logPolynomial = l * Math.Log(Math.Max(1, rmax));
+                bool first = true;
                 for (int k = 0; k < sh.Exponents.Length; k++)
                 {
                     double alpha = sh.Exponents[k], coefficient = sh.Coefficients[k];
+                    if (alpha * r2min > PrimitiveLogCutoff + logPolynomial + Math.Log(Math.Abs(coefficient) * Math.Max(1, 2 * alpha * rmax))) continue;
                     TensorPrimitives.Multiply(r2, -alpha, e);
                     TensorPrimitives.Exp(e, e);
-                    if (k == 0)
+                    if (first)
                     {
                         TensorPrimitives.Multiply(e, coefficient, radial);
                         if (gradients) TensorPrimitives.Multiply(e, -2 * alpha * coefficient, dradial);   // dR/dr2 times 2
+                        first = false;
                     }
                     else
                     {
@@ -103,6 +112,7 @@ public static class BasisOnGrid
                         if (gradients) TensorPrimitives.MultiplyAdd(e, -2 * alpha * coefficient, dradial, dradial);
                     }
                 }
+                if (first) { radial.Clear(); dradial.Clear(); }
                 // powers 0..l of the offsets
                 for (int k = 0; k <= l; k++)
                     for (int axis = 0; axis < 3; axis++)

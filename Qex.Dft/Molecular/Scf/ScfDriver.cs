@@ -11,8 +11,11 @@ namespace Qex.Dft.Molecular.Scf;
 /// <param name="Orbitals">m, the number of linearly independent orbitals.</param>
 /// <param name="Occupations">Per channel, the occupation of each orbital (integers without smearing).</param>
 /// <param name="Entropy">The Fermi–Dirac entropy S (dimensionless; 0 without smearing): the free energy is Energy - theta S.</param>
+/// <param name="SplitDegenerateLevels">Whether some iteration occupied part of a degenerate set of levels (the highest
+/// occupied and lowest empty level of a channel equal): the state then depends on which part was chosen, and may be a
+/// saddle (see the stability check of the SCF methods).</param>
 public sealed record ScfSolution(double Energy, double OneElectronEnergy, double TwoElectronEnergy, int Iterations, double[][] OrbitalEnergies, double[][] Coefficients,
-    double[][] Densities, int Orbitals, double[][] Occupations, double Entropy);
+    double[][] Densities, int Orbitals, double[][] Occupations, double Entropy, bool SplitDegenerateLevels = false);
 
 /// <summary>
 /// The one SCF loop of every molecular model (PySCF's <c>kernel</c>): diagonalise the Fock matrices in the
@@ -74,6 +77,7 @@ public static class ScfDriver
         var previous = new double[channels][];
         var flips = new int[channels];
         var held = new bool[channels];
+        bool splitDegenerate = false;
         for (int it = 1; it <= o.MaxIterations; it++)
         {
             bool shifted = early && o.LevelShift > 0 && it > 1;
@@ -82,6 +86,7 @@ public static class ScfDriver
             {
                 (eps[ch], c[ch]) = ScfMath.Diagonalise(shifted ? ScfMath.LevelShifted(f[ch], s, d[ch], perElectron, o.LevelShift, n) : f[ch], x, n, m);
                 int occ = model.Occupied[ch];
+                if (occ > 0 && occ < m && eps[ch][occ] - eps[ch][occ - 1] < ScfMath.DegeneracyTolerance * Math.Max(1, Math.Abs(eps[ch][occ]))) splitDegenerate = true;
                 double[] dc;
                 if (o.Smearing > 0)
                 {
@@ -177,7 +182,7 @@ public static class ScfDriver
                     if (o.Smearing == 0 && !occupied[ch].SequenceEqual(Enumerable.Range(0, model.Occupied[ch])))
                         (eps[ch], c[ch]) = ScfMath.OccupiedFirst(eps[ch], c[ch], occupied[ch], n, m);
                 double entropy = o.Smearing > 0 ? occupations.Sum(x => FermiDirac.Entropy(x, model.OrbitalOccupation)) : 0;
-                return new ScfSolution(energy, build.OneElectronEnergy, build.TwoElectronEnergy, it, eps, c, d, m, occupations, entropy);
+                return new ScfSolution(energy, build.OneElectronEnergy, build.TwoElectronEnergy, it, eps, c, d, m, occupations, entropy, splitDegenerate);
             }
             if (errMax < o.DiisStart) early = false;
             if (diis is not null && (errMax < o.DiisStart || diis.Count > 0))

@@ -52,8 +52,68 @@ internal static class ScfMath
         var sym = fp.ToArray();
         for (int i = 0; i < m; i++) for (int j = 0; j < i; j++) sym[i * m + j] = sym[j * m + i] = 0.5 * (sym[i * m + j] + sym[j * m + i]);
         var e = SymmetricEigen.Decompose(Tensor.Wrap(sym, m, m));
-        var c = Gemm.MatMul(Tensor.Wrap(x, n, m), e.Vectors);
-        return (e.Values.ToArray(), c.ToArray());
+        var eps = e.Values.ToArray();
+        var c = Gemm.MatMul(Tensor.Wrap(x, n, m), e.Vectors).ToArray();
+        CanonicaliseDegenerate(eps, c, n, m);
+        return (eps, c);
+    }
+
+    /// <summary>Eigenvalues closer than this (relative to max(1, |eps|)) form a degenerate set.</summary>
+    internal const double DegeneracyTolerance = 1e-10;
+
+    /// <summary>
+    /// Within each set of degenerate orbitals, the eigensolver's basis is arbitrary: it turns with the last bits of F (the
+    /// pi_x / pi_y pair of a linear molecule comes out at any angle), and an SCF that occupies part of such a set then
+    /// depends on rounding. The set is rotated to a fixed basis instead: the eigenvectors, within the set, of the
+    /// function-index weighting diag(1, 2, ..., n) (orbitals on different basis functions, such as pi_x and pi_y, come out
+    /// unmixed, ordered by where they sit in the basis). Orbital energies become the diagonal of F in the rotated set.
+    /// </summary>
+    internal static void CanonicaliseDegenerate(double[] eps, double[] c, int n, int m)
+    {
+        for (int start = 0; start < m;)
+        {
+            int end = start + 1;
+            while (end < m && eps[end] - eps[start] < DegeneracyTolerance * Math.Max(1, Math.Abs(eps[start]))) end++;
+            int k = end - start;
+            if (k > 1)
+            {
+                // M = C_set^T diag(1..n) C_set (k x k), its eigenvectors U: C_set <- C_set U, eps_set <- diag(U^T diag(eps_set) U)
+                var mk = new double[k * k];
+                for (int a = 0; a < k; a++)
+                    for (int b = 0; b <= a; b++)
+                    {
+                        double v = 0;
+                        for (int i = 0; i < n; i++) v += (i + 1) * c[i * m + start + a] * c[i * m + start + b];
+                        mk[a * k + b] = mk[b * k + a] = v;
+                    }
+                var u = SymmetricEigen.Decompose(Tensor.Wrap(mk, k, k)).Vectors.ToArray();
+                var rotated = new double[n * k];
+                for (int i = 0; i < n; i++)
+                    for (int b = 0; b < k; b++)
+                    {
+                        double v = 0;
+                        for (int a = 0; a < k; a++) v += c[i * m + start + a] * u[a * k + b];
+                        rotated[i * k + b] = v;
+                    }
+                var energies = new double[k];
+                for (int b = 0; b < k; b++)
+                {
+                    double v = 0;
+                    for (int a = 0; a < k; a++) v += u[a * k + b] * u[a * k + b] * eps[start + a];
+                    energies[b] = v;
+                }
+                // a fixed sign: the largest coefficient of each orbital positive
+                for (int b = 0; b < k; b++)
+                {
+                    int top = 0;
+                    for (int i = 1; i < n; i++) if (Math.Abs(rotated[i * k + b]) > Math.Abs(rotated[top * k + b]) + 1e-12) top = i;
+                    double sign = rotated[top * k + b] < 0 ? -1 : 1;
+                    for (int i = 0; i < n; i++) c[i * m + start + b] = sign * rotated[i * k + b];
+                    eps[start + b] = energies[b];
+                }
+            }
+            start = end;
+        }
     }
 
     /// <summary>F + shift (S - f S D S): raises the virtual space (D S f is the projector on the occupied space, f = 1/occupation).</summary>

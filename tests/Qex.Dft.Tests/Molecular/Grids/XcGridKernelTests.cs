@@ -262,6 +262,28 @@ public sealed class XcGridKernelTests
     }
 
     [Fact]
+    public void PrimitivesNegligibleOverABlockAreSkippedBelowTheirBound()
+    {
+        // a tight s primitive (alpha 60, d = 100): at r = 1 it is 100 e^-60 = 9e-25, its gradient 2 alpha r that times
+        // more. A block of far points (r >= 1) skips it, a block reaching the nucleus evaluates it: at r = 1 the two
+        // differ by that term alone, below 1e-18
+        var shell = new GridShell(0, 0, 0, [60.0], [100.0], [0, 0, 0], [1.0], 0, 1, 20.0);
+        var basis = new GridBasis([shell], 1);
+        double[] Value(double[] x)
+        {
+            var (v, gx, gy, gz) = (new double[x.Length], new double[x.Length], new double[x.Length], new double[x.Length]);
+            BasisOnGrid.Evaluate(basis, [0], x, new double[x.Length], new double[x.Length], v, gx, gy, gz, x.Length);
+            return [v[0], gx[0]];
+        }
+        var near = Value([1.0, 0.01]);
+        var far = Value([1.0, 1.2]);
+        Assert.Equal(1.0, near[0] / (100 * Math.Exp(-60)), 12);
+        Assert.Equal(1.0, near[1] / (-2 * 60 * 100 * Math.Exp(-60)), 12);
+        Assert.Equal([0.0, 0.0], far);   // skipped: nothing left of the shell there
+        Assert.True(Math.Abs(near[0] - far[0]) < 1e-18 && Math.Abs(near[1] - far[1]) < 1e-18);
+    }
+
+    [Fact]
     public void AShellFunctionWithoutComponentsIsZeroAndOversizedShellsAreRefused()
     {
         // a transform row of zeros (no component) gives a zero function, whatever the buffer held
