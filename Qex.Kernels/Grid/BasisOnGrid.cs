@@ -63,6 +63,7 @@ public static class BasisOnGrid
             throw new ArgumentException($"Buffers for {functions} functions x {np} points (stride {stride}) are too short.");
         int maxL = shells.Count == 0 ? 0 : shells.Max(s => basis.Shells[s].AngularMomentum);
         if (maxL > 6) throw new NotSupportedException("Grid kernels handle shells up to angular momentum 6.");
+        if (np == 0) return;   // nothing to write (and no extent of the points to screen primitives by)
         // scratch: dx, dy, dz, r2, radial, dradial, e, 4 component arrays, and the powers 0..L of dx, dy, dz
         int slots = 11 + 3 * (maxL + 1);
         var rented = ArrayPool<double>.Shared.Rent(slots * np);

@@ -71,9 +71,8 @@ public static class KohnSham
         }
         var r = ScfDriver.Run(model, s, molecule.NuclearRepulsion(), start, null, o);
         if (o.Occupation is null)
-            r = Response.StabilityFollowing.Follow(r, model.Occupied, o.Smearing,
-                c => new Response.OrbitalHessian(molecule, basis, functional, c, grid, o.Integrals),
-                dens => ScfDriver.Run(model, s, molecule.NuclearRepulsion(), dens, null, o), o.Progress);
+            r = Response.StabilityFollowing.Follow(r, molecule, basis, functional, grid, o, model.Occupied,
+                dens => ScfDriver.Run(model, s, molecule.NuclearRepulsion(), dens, null, o));
         var last = ((KohnShamModel)model).LastXc!;
         int m = r.Orbitals;
         return new KohnShamResult(r.Energy, ((KohnShamModel)model).LastXcEnergy, r.Iterations,

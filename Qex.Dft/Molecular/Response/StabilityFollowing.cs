@@ -1,5 +1,9 @@
 using Qex.Core.LinearAlgebra;
+using Qex.Dft.Molecular.Basis;
+using Qex.Dft.Molecular.Dft;
+using Qex.Dft.Molecular.Grids;
 using Qex.Dft.Molecular.Scf;
+using Qex.Dft.Molecular.Xc;
 
 namespace Qex.Dft.Molecular.Response;
 
@@ -22,47 +26,36 @@ internal static class StabilityFollowing
     public const int MaxFollows = 3;
 
     /// <summary>
-    /// Checks <paramref name="solution"/> and follows instabilities: <paramref name="hessian"/> builds the orbital Hessian at
-    /// given coefficients (occupied orbitals first), <paramref name="rerun"/> runs the SCF from given densities.
+    /// Checks <paramref name="solution"/> of the SCF of <paramref name="functional"/> (hf_x for Hartree–Fock) and follows
+    /// instabilities; <paramref name="rerun"/> runs the SCF from given densities. The Fock builder of the Hessian (its grid
+    /// and integrals) is made once, and only when the solution is checked. Off with smearing (fractional occupations).
     /// </summary>
-    public static ScfSolution Follow(ScfSolution solution, IReadOnlyList<int> occupied, double smearing,
-        Func<double[][], OrbitalHessian> hessian, Func<double[][], ScfSolution> rerun, Action<string>? progress)
+    public static ScfSolution Follow(ScfSolution solution, Molecule molecule, BasisSet basis, XcFunctional functional, GridOptions? grid,
+        HartreeFockOptions o, IReadOnlyList<int> occupied, Func<double[][], ScfSolution> rerun)
     {
         var r = solution;
         // once a state is suspect, every state reached from it is checked as well
-        if (smearing != 0 || !(r.SplitDegenerateLevels || NearlyDegenerate(r, occupied))) return r;
+        if (o.Smearing != 0 || !(r.SplitDegenerateLevels || NearlyDegenerate(r, occupied))) return r;
+        var fock = new KohnShamFock(molecule, basis, functional, grid, o.Integrals);
         for (int follow = 0; follow < MaxFollows; follow++)
         {
-            var h = hessian(r.Coefficients);
+            var h = new OrbitalHessian(molecule, basis, r.Coefficients, fock);
             var (lowest, mode) = LowestMode(h, r.OrbitalEnergies);
             if (!(lowest < Instability)) break;
+            double[][] Step(double t) => [.. mode.Select(v => v.Select(x => t * x).ToArray())];
             double best = h.Energy, bestStep = 0;
             foreach (double step in (ReadOnlySpan<double>)[0.05, 0.1, 0.2, 0.4, 0.8, 1.2])
             {
-                double e = h.EnergyAt([.. mode.Select(v => v.Select(x => step * x).ToArray())]);
+                double e = h.EnergyAt(Step(step));
                 if (e < best) (best, bestStep) = (e, step);
             }
             if (bestStep == 0 || h.Energy - best < 1e-10) break;
-            progress?.Invoke(FormattableString.Invariant(
+            o.Progress?.Invoke(FormattableString.Invariant(
                 $"SCF stability: orbital Hessian eigenvalue {lowest:E2} (a saddle); rotating along it lowers E by {h.Energy - best:E2} Ha; SCF again from there"));
-            var rotated = h.RotatedOrbitals([.. mode.Select(v => v.Select(x => bestStep * x).ToArray())]);
-            int n = rotated[0].Length / h.Orbitals;
+            var rotated = h.RotatedOrbitals(Step(bestStep));
+            int n = basis.FunctionCount, m = h.Orbitals;
             double weight = rotated.Length == 1 ? 2 : 1;
-            var densities = new double[rotated.Length][];
-            for (int s = 0; s < rotated.Length; s++)
-            {
-                int m = h.Orbitals, o = occupied[s];
-                var d = new double[n * n];
-                for (int i = 0; i < n; i++)
-                    for (int j = 0; j < n; j++)
-                    {
-                        double v = 0;
-                        for (int k = 0; k < o; k++) v += rotated[s][i * m + k] * rotated[s][j * m + k];
-                        d[i * n + j] = weight * v;
-                    }
-                densities[s] = d;
-            }
-            r = rerun(densities);
+            r = rerun([.. rotated.Select((c, s) => FermiDirac.Density(c, [.. Enumerable.Range(0, m).Select(k => k < occupied[s] ? weight : 0)], n, m))]);
         }
         return r;
     }

@@ -37,9 +37,8 @@ public static class RestrictedHartreeFock
         double[][]? f = o.Guess == ScfGuess.Core ? [(double[])h.Clone()] : null;
         var r = ScfDriver.Run(model, s, molecule.NuclearRepulsion(), [d], f, o);
         if (o.OneElectronPerturbation is null && o.Occupation is null)
-            r = Response.StabilityFollowing.Follow(r, model.Occupied, 0,
-                c => new Response.OrbitalHessian(molecule, basis, Xc.XcFunctional.Parse("hf_x"), c, null, o.Integrals),
-                dens => ScfDriver.Run(model, s, molecule.NuclearRepulsion(), dens, null, o), o.Progress);
+            r = Response.StabilityFollowing.Follow(r, molecule, basis, Xc.XcFunctional.Parse("hf_x"), null, o, model.Occupied,
+                dens => ScfDriver.Run(model, s, molecule.NuclearRepulsion(), dens, null, o));
         return new HartreeFockResult(r.Energy, molecule.NuclearRepulsion(), r.OneElectronEnergy, r.TwoElectronEnergy, r.Iterations,
             Tensor.Wrap(r.OrbitalEnergies[0], r.Orbitals), Tensor.Wrap(r.Coefficients[0], n, r.Orbitals), Tensor.Wrap(r.Densities[0], n, n));
     }

@@ -86,7 +86,7 @@ public static class ScfDriver
             {
                 (eps[ch], c[ch]) = ScfMath.Diagonalise(shifted ? ScfMath.LevelShifted(f[ch], s, d[ch], perElectron, o.LevelShift, n) : f[ch], x, n, m);
                 int occ = model.Occupied[ch];
-                if (occ > 0 && occ < m && eps[ch][occ] - eps[ch][occ - 1] < ScfMath.DegeneracyTolerance * Math.Max(1, Math.Abs(eps[ch][occ]))) splitDegenerate = true;
+                if (occ > 0 && occ < m && ScfMath.Degenerate(eps[ch][occ - 1], eps[ch][occ])) splitDegenerate = true;
                 double[] dc;
                 if (o.Smearing > 0)
                 {

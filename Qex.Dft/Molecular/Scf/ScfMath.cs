@@ -61,6 +61,9 @@ internal static class ScfMath
     /// <summary>Eigenvalues closer than this (relative to max(1, |eps|)) form a degenerate set.</summary>
     internal const double DegeneracyTolerance = 1e-10;
 
+    /// <summary>Whether two ascending eigenvalues are degenerate (within <see cref="DegeneracyTolerance"/>).</summary>
+    internal static bool Degenerate(double lower, double upper) => upper - lower < DegeneracyTolerance * Math.Max(1, Math.Abs(lower));
+
     /// <summary>
     /// Within each set of degenerate orbitals, the eigensolver's basis is arbitrary: it turns with the last bits of F (the
     /// pi_x / pi_y pair of a linear molecule comes out at any angle), and an SCF that occupies part of such a set then
@@ -73,7 +76,7 @@ internal static class ScfMath
         for (int start = 0; start < m;)
         {
             int end = start + 1;
-            while (end < m && eps[end] - eps[start] < DegeneracyTolerance * Math.Max(1, Math.Abs(eps[start]))) end++;
+            while (end < m && Degenerate(eps[start], eps[end])) end++;
             int k = end - start;
             if (k > 1)
             {

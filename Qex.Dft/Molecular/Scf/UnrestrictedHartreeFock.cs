@@ -48,9 +48,8 @@ public static class UnrestrictedHartreeFock
             db = d.Select(v => v * nb / molecule.ElectronCount).ToArray();
         }
         var r = ScfDriver.Run(model, s, molecule.NuclearRepulsion(), [da, db], null, o);
-        r = Response.StabilityFollowing.Follow(r, [na, nb], 0,
-            c => new Response.OrbitalHessian(molecule, basis, Xc.XcFunctional.Parse("hf_x"), c, null, o.Integrals),
-            dens => ScfDriver.Run(model, s, molecule.NuclearRepulsion(), dens, null, o), o.Progress);
+        r = Response.StabilityFollowing.Follow(r, molecule, basis, Xc.XcFunctional.Parse("hf_x"), null, o, [na, nb],
+            dens => ScfDriver.Run(model, s, molecule.NuclearRepulsion(), dens, null, o));
         int m = r.Orbitals;
         return new UnrestrictedHartreeFockResult(r.Energy, molecule.NuclearRepulsion(), r.Iterations, Tensor.Wrap(r.OrbitalEnergies[0], m), Tensor.Wrap(r.OrbitalEnergies[1], m),
             Tensor.Wrap(r.Densities[0], n, n), Tensor.Wrap(r.Densities[1], n, n), SpinContamination(r.Densities[0], r.Densities[1], s, n, na, nb),

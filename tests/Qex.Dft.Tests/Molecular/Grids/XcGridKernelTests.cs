@@ -293,6 +293,7 @@ public sealed class XcGridKernelTests
         var v = Enumerable.Repeat(double.NaN, 4).ToArray();
         BasisOnGrid.Evaluate(basis, [0], x, y, z, v, default, default, default, 2);
         Assert.All(v, q => Assert.Equal(0.0, q));
+        BasisOnGrid.Evaluate(basis, [0], [], [], [], [], default, default, default, 0);   // no points: nothing to do, no error
         var big = new GridShell(0, 0, 0, [1.0], [1.0], [0, 0, 0], new double[29], 0, 29, 5.0);
         var ex = Assert.Throws<ArgumentException>(() => BasisOnGrid.Evaluate(new GridBasis([big], 29), [0], x, y, z, new double[58], default, default, default, 2));
         Assert.Contains("29 functions", ex.Message);
