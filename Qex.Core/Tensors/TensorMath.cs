@@ -332,6 +332,9 @@ public static class TensorMath
         var full = ShapeUtil.Broadcast(a.Shape, shape);
         if (!full.AsSpan().SequenceEqual(shape))
             throw new ArgumentException($"Cannot broadcast {ShapeUtil.Format(a.Shape)} to {ShapeUtil.Format(shape)}.");
+        // tensors are immutable: a tensor of the target shape is its own broadcast, a single value fills one array
+        if (a.Shape.SequenceEqual(shape)) return a;
+        if (a.Length == 1) return Tensor.Full(0.0 + a.Span[0], shape);
         return Binary(BinaryOp.Add, Tensor.Zeros(shape), a);
     }
 
@@ -560,11 +563,24 @@ public static class TensorMath
     public static Tensor Where(Tensor mask, Tensor a, Tensor b)
     {
         var shape = ShapeUtil.Broadcast(ShapeUtil.Broadcast(mask.Shape, a.Shape), b.Shape);
+        int n = ShapeUtil.Product(shape);
+        var r = GC.AllocateUninitializedArray<double>(n);
+        if (mask.Length == n && a.Length == n && (b.Length == n || b.Length == 1))
+        {
+            // the common cases without broadcast copies: equal shapes, or a single value for b
+            var m0 = mask.Span; var x0 = a.Span; var y0 = b.Span;
+            if (b.Length == n) for (int i = 0; i < n; i++) r[i] = m0[i] != 0 ? x0[i] : y0[i];
+            else
+            {
+                double y = y0[0];
+                for (int i = 0; i < n; i++) r[i] = m0[i] != 0 ? x0[i] : y;
+            }
+            return Tensor.Wrap(r, shape);
+        }
         var m = BroadcastTo(mask, shape).Span;
         var x = BroadcastTo(a, shape).Span;
-        var y = BroadcastTo(b, shape).Span;
-        var r = GC.AllocateUninitializedArray<double>(m.Length);
-        for (int i = 0; i < r.Length; i++) r[i] = m[i] != 0 ? x[i] : y[i];
+        var yb = BroadcastTo(b, shape).Span;
+        for (int i = 0; i < r.Length; i++) r[i] = m[i] != 0 ? x[i] : yb[i];
         return Tensor.Wrap(r, shape);
     }
 }

@@ -109,9 +109,7 @@ public sealed class EnhancementXcModel : IMolecularXcModel
         ArgumentNullException.ThrowIfNull(p);
         if (p.Count != 6) throw new ArgumentException($"{Name} takes 6 parameter tensors (W1, b1, W2, b2, W3, b3); got {p.Count}.");
         var (mask, ex, x) = EnhancementFeatures.Of(rho, sigma, Features);
-        var h = Op.Silu(Op.MatMul(x, p[0]) + p[1]);
-        h = Op.Silu(Op.MatMul(h, p[2]) + p[3]);
-        var f = Op.Reshape(Op.MatMul(h, p[4]), rho.Length) + p[5] + 1.0;
+        var f = Op.SiluMlp(x, [p[0], p[1], p[2], p[3], p[4]]) + p[5] + 1.0;
         return Op.Where(mask, ex * f, Var.Constant(0.0));
     }
 

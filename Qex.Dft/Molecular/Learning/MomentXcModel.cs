@@ -101,13 +101,10 @@ public sealed class MomentXcModel : IMolecularXcModel
     {
         if (p.Count != 6) throw new ArgumentException($"{Name} takes 6 parameter tensors (W1, b1, W2, b2, W3, b3); got {p.Count}.");
         if (descriptors.Length != DescriptorCount) throw new ArgumentException($"{Name} reads {DescriptorCount} descriptors; got {descriptors.Length}.");
-        int np = ex.Length;
         var local = Op.Slice(p[0], 0, 0, LocalInputs);
         var global = Op.Slice(p[0], 0, LocalInputs, DescriptorCount);
         var shift = Op.Reshape(Op.MatMul(Op.Reshape(descriptors, 1, DescriptorCount), global), Hidden1);
-        var h = Op.Silu(Op.MatMul(x, local) + (shift + p[1]));
-        h = Op.Silu(Op.MatMul(h, p[2]) + p[3]);
-        var f = Op.Reshape(Op.MatMul(h, p[4]), np) + p[5] + 1.0;
+        var f = Op.SiluMlp(x, [local, shift + p[1], p[2], p[3], p[4]]) + p[5] + 1.0;
         return Op.Where(mask, ex * f, Var.Constant(0.0));
     }
 
