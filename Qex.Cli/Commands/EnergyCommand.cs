@@ -132,6 +132,18 @@ public sealed class EnergyOptions
     /// <summary>JSON output.</summary>
     [Option("json", HelpText = "Write the result as JSON to this file.")]
     public string? Json { get; set; }
+
+    /// <summary>Lowest excitations in the Tamm-Dancoff approximation.</summary>
+    [Option("tda", HelpText = "After the SCF: the N lowest excitations in the Tamm-Dancoff approximation (TDA; CIS for hf), closed shells, any functional including a trained one.")]
+    public int? Tda { get; set; }
+
+    /// <summary>Lowest excitations of full linear response.</summary>
+    [Option("tddft", HelpText = "After the SCF: the N lowest excitations of full linear-response TDDFT (Casida; TDHF for hf), closed shells.")]
+    public int? Tddft { get; set; }
+
+    /// <summary>Triplet instead of singlet excitations.</summary>
+    [Option("triplets", HelpText = "With --tda/--tddft: triplet excitations instead of singlets.")]
+    public bool Triplets { get; set; }
 }
 
 /// <summary><c>qex energy</c>.</summary>
@@ -170,6 +182,12 @@ public static class EnergyCommand
             : learned?.Scf is { } ls && o.Grid is null && o.Radial is null && o.Spherical is null
                 ? Qex.Dft.Molecular.Grids.GridOptions.Build(null, ls.RadialPoints, ls.SphericalPoints, o.RadialScheme, o.Partition, o.Prune)
                 : Qex.Dft.Molecular.Grids.GridOptions.Build(o.Grid, o.Radial, o.Spherical, o.RadialScheme, o.Partition, o.Prune);
+        if (o.Tda is not null && o.Tddft is not null) throw new ArgumentException("Give --tda N or --tddft N, not both.");
+        int? excitations = o.Tda ?? o.Tddft;
+        if (excitations is { } nx && nx < 1) throw new ArgumentException($"--{(o.Tda is not null ? "tda" : "tddft")} takes the number of excited states (at least 1); got {nx}.");
+        if (o.Triplets && excitations is null) throw new ArgumentException("--triplets chooses the spin of --tda/--tddft excitations; give one of them.");
+        if (excitations is not null && method is "fci" or "ccsd" or "ccsd(t)")
+            throw new ArgumentException($"--tda/--tddft are linear response of an SCF (hf or a density functional); method '{method}' has none here.");
         var timings = new Dictionary<string, double>();
         var sw = Stopwatch.StartNew();
         Molecule mol;
@@ -267,6 +285,13 @@ public static class EnergyCommand
             extra["Descriptor SCF cycles"] = cycles.ToString(CultureInfo.InvariantCulture);
             log.WriteLine($"{global.Name} is a global functional: its descriptors were converged in {cycles} cycles of its own SCF; the production SCF uses it linearised there");
         }
+        if (excitations is not null && (!closed || mol.ElectronCount % 2 != 0))
+            throw new ArgumentException($"--tda/--tddft are implemented for closed shells (RKS/RHF); this molecule has {mol.ElectronCount} electrons and multiplicity {mol.Multiplicity}.");
+        if (excitations is not null && mode == IntegralMode.DensityFitting)
+            throw new ArgumentException("--tda/--tddft use exact integrals for the response; drop --integrals df.");
+        if (excitations is not null && smearing > 0)
+            throw new ArgumentException("--tda/--tddft need integer occupations; drop --smearing.");
+        Qex.Dft.Molecular.Response.ExcitationResult? excited = null;
         (long Determinants, int Iterations, double SpinSquared, double Correlation)? fciJson = null;
         (double Ccsd, double CcsdCorrelation, double? Triples, int Iterations)? ccJson = null;
         try
@@ -318,6 +343,17 @@ public static class EnergyCommand
                 }
                 timings["scf"] = sw.Elapsed.TotalSeconds;
                 energy = scfEnergy;
+                if (excitations is { } states)
+                {
+                    sw.Restart();
+                    var (c, e) = dft is not null ? (dft.Coefficients[0].ToArray(), dft.OrbitalEnergies[0].ToArray()) : (rhf!.Coefficients.ToArray(), rhf.OrbitalEnergies.ToArray());
+                    var response = new Qex.Dft.Molecular.Response.LinearResponse(mol, basis, functional ?? Qex.Dft.Molecular.Xc.XcFunctional.Parse("hf_x"), c, e, gridOptions, mode);
+                    var kind = o.Tda is not null ? Qex.Dft.Molecular.Response.ResponseApproximation.Tda : Qex.Dft.Molecular.Response.ResponseApproximation.Rpa;
+                    var spin = o.Triplets ? Qex.Dft.Molecular.Response.ExcitationSpin.Triplet : Qex.Dft.Molecular.Response.ExcitationSpin.Singlet;
+                    progress?.Invoke($"{(kind == Qex.Dft.Molecular.Response.ResponseApproximation.Tda ? "TDA" : "TDDFT")} {states} {spin.ToString().ToLowerInvariant()} states, {response.Dimension} single excitations");
+                    excited = response.Solve(new Qex.Dft.Molecular.Response.ExcitationOptions(states, spin, kind));
+                    timings["excitations"] = sw.Elapsed.TotalSeconds;
+                }
                 if (functional is null && method != "hf")
             {
                 sw.Restart();
@@ -408,6 +444,21 @@ public static class EnergyCommand
         foreach (var (k, v) in timings) table.AddRow(Markup.Escape($"time: {k} (s)"), v.ToString("F3", CultureInfo.InvariantCulture));
         var console = Qex.Cli.Output.ConsoleOutput.For(output);
         console.Write(table);
+        if (excited is not null)
+        {
+            string name = (excited.Options.Approximation == Qex.Dft.Molecular.Response.ResponseApproximation.Tda ? (functional is null ? "CIS" : "TDA") : (functional is null ? "TDHF" : "TDDFT"))
+                + " " + excited.Options.Spin.ToString().ToLowerInvariant() + " excitations";
+            int occupiedCount = mol.ElectronCount / 2;
+            string Orbital(int k) => k < occupiedCount ? (k == occupiedCount - 1 ? "HOMO" : $"HOMO-{occupiedCount - 1 - k}") : (k == occupiedCount ? "LUMO" : $"LUMO+{k - occupiedCount}");
+            var states = new Table().AddColumns("state", "energy (eV)", "energy (Ha)", "oscillator strength", "main transitions (weight)");
+            states.Title = new TableTitle(Markup.Escape(name));
+            int index = 1;
+            foreach (var x in excited.States)
+                states.AddRow(index++.ToString(CultureInfo.InvariantCulture), x.EnergyEv.ToString("F4", CultureInfo.InvariantCulture), x.Energy.ToString("F6", CultureInfo.InvariantCulture),
+                    x.OscillatorStrength.ToString("F6", CultureInfo.InvariantCulture),
+                    Markup.Escape(string.Join(", ", x.Contributions.Take(3).Select(t => string.Create(CultureInfo.InvariantCulture, $"{Orbital(t.Occupied)} -> {Orbital(t.Virtual)} ({t.Weight:F3})")))));
+            console.Write(states);
+        }
         if (o.Json is not null)
         {
             string Channel(string spin) => spin.Length == 0 ? "restricted" : spin;
@@ -460,6 +511,31 @@ public static class EnergyCommand
                 json.Writer.WriteEndObject();
             }
             else json.Writer.WriteNull("cc");
+            if (excited is not null)
+            {
+                json.String("excitation_method", excited.Options.Approximation == Qex.Dft.Molecular.Response.ResponseApproximation.Tda ? "tda" : "tddft")
+                    .String("excitation_spin", excited.Options.Spin.ToString().ToLowerInvariant())
+                    .Numbers("excitations_ev", [.. excited.States.Select(x => x.EnergyEv)])
+                    .Numbers("excitations_ha", [.. excited.States.Select(x => x.Energy)])
+                    .Numbers("oscillator_strengths", [.. excited.States.Select(x => x.OscillatorStrength)]);
+                json.Writer.WriteStartArray("excited_states");
+                foreach (var x in excited.States)
+                {
+                    json.Writer.WriteStartObject();
+                    json.Number("energy_ha", x.Energy).Number("energy_ev", x.EnergyEv).Number("oscillator_strength", x.OscillatorStrength).Numbers("transition_dipole_au", x.TransitionDipole);
+                    json.Writer.WriteStartArray("transitions");
+                    foreach (var t in x.Contributions)
+                    {
+                        json.Writer.WriteStartObject();
+                        json.Number("occupied", t.Occupied).Number("virtual", t.Virtual).Number("weight", t.Weight);
+                        json.Writer.WriteEndObject();
+                    }
+                    json.Writer.WriteEndArray();
+                    json.Writer.WriteEndObject();
+                }
+                json.Writer.WriteEndArray();
+            }
+            else json.Writer.WriteNull("excited_states");
             AtomicFile.WriteAllText(o.Json, json.Finish());
         }
         return 0;

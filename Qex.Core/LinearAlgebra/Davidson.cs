@@ -118,7 +118,7 @@ public static class Davidson
         return new DavidsonResult((double[])theta.Clone(), ritz, (double[])resid.Clone(), options.MaxIterations, false);
     }
 
-    private static double[] Apply(Action<double[], double[]> apply, double[] x)
+    internal static double[] Apply(Action<double[], double[]> apply, double[] x)
     {
         var y = new double[x.Length];
         apply(x, y);
@@ -126,7 +126,7 @@ public static class Davidson
     }
 
     /// <summary>Orthogonalises x against the basis (twice, classical Gram–Schmidt) and appends it when it is not negligible.</summary>
-    private static bool AddOrthonormal(List<double[]> basis, double[] x)
+    internal static bool AddOrthonormal(List<double[]> basis, double[] x)
     {
         double before = Math.Sqrt(Dot(x, x));
         if (before == 0 || !double.IsFinite(before)) return false;
@@ -144,8 +144,8 @@ public static class Davidson
         return true;
     }
 
-    private static double Dot(double[] a, double[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+    internal static double Dot(double[] a, double[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
 
-    private static void Axpy(double alpha, double[] x, double[] y) =>
+    internal static void Axpy(double alpha, double[] x, double[] y) =>
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(x, alpha, y, y);
 }

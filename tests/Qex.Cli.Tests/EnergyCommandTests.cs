@@ -153,4 +153,52 @@ public sealed class EnergyCommandTests
         Assert.Contains("Unknown method", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = h, Method = "mp2" }, new StringWriter())).Message);
         Assert.Contains("Unknown basis set", Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = h, Multiplicity = 2, Basis = "6-311g" }, new StringWriter())).Message);
     }
+
+    [Fact]
+    public void ExcitationsInTheTableAndJson()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string xyz = Path.Combine(dir, "water.xyz"), json = Path.Combine(dir, "out.json");
+        File.WriteAllText(xyz, "3\nwater\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n");
+        var output = new StringWriter();
+        Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Basis = "sto-3g", Method = "hf", Tddft = 3, Json = json, Quiet = true }, output, new StringWriter()));
+        Assert.Contains("TDHF singlet excitations", output.ToString());
+        Assert.Contains("HOMO -> LUMO", output.ToString());
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var ev = doc.RootElement.GetProperty("excitations_ev").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        var f = doc.RootElement.GetProperty("oscillator_strengths").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        // NWChem 7.0.2 TDHF (rpa, hfexch), water/STO-3G: 0.483101441, 0.556018014, 0.612259663 Ha; f 0.0032603, 0, 0.0664606
+        double[] reference = [0.483101441, 0.556018014, 0.612259663];
+        for (int k = 0; k < 3; k++) Assert.True(Math.Abs(ev[k] - reference[k] * 27.211386245988) < 1e-3, $"state {k + 1}: {ev[k]} eV");
+        Assert.Equal(0.0032603, f[0], 5);
+        Assert.Equal(0.0664606, f[2], 5);
+        Assert.Equal("tddft", doc.RootElement.GetProperty("excitation_method").GetString());
+        Assert.Equal(3, doc.RootElement.GetProperty("excited_states").GetArrayLength());
+
+        // triplets (TDA of B3LYP): zero oscillator strengths, a B3LYP energy in the JSON
+        Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Basis = "sto-3g", Method = "b3lyp", Grid = "coarse", Tda = 2, Triplets = true, Json = json, Quiet = true }, new StringWriter(), new StringWriter()));
+        using var triplets = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("triplet", triplets.RootElement.GetProperty("excitation_spin").GetString());
+        Assert.All(triplets.RootElement.GetProperty("oscillator_strengths").EnumerateArray(), x => Assert.Equal(0.0, x.GetDouble()));
+    }
+
+    [Fact]
+    public void ExcitationRequestsThatCannotBeMetAreNamed()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-energy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string h2 = Path.Combine(dir, "h2.xyz"), oh = Path.Combine(dir, "oh.xyz");
+        File.WriteAllText(h2, "2\n\nH 0 0 0\nH 0 0 0.74\n");
+        File.WriteAllText(oh, "2\nmultiplicity=2\nO 0 0 0\nH 0 0 0.97\n");
+        string Message(EnergyOptions o) => Assert.ThrowsAny<ArgumentException>(() => EnergyCommand.Run(o, new StringWriter(), new StringWriter())).Message;
+        Assert.Contains("not both", Message(new EnergyOptions { Molecule = h2, Tda = 1, Tddft = 1 }));
+        Assert.Contains("at least 1", Message(new EnergyOptions { Molecule = h2, Tda = 0 }));
+        Assert.Contains("--triplets chooses", Message(new EnergyOptions { Molecule = h2, Triplets = true }));
+        Assert.Contains("has none here", Message(new EnergyOptions { Molecule = h2, Method = "fci", Tda = 1 }));
+        Assert.Contains("closed shells", Message(new EnergyOptions { Molecule = oh, Tda = 1 }));
+        Assert.Contains("drop --integrals df", Message(new EnergyOptions { Molecule = h2, Method = "svwn", Integrals = "df", Tda = 1 }));
+        // H2 in STO-3G has one single excitation
+        Assert.Contains("1 single excitations", Message(new EnergyOptions { Molecule = h2, Tda = 2, Quiet = true }));
+    }
 }
