@@ -134,11 +134,11 @@ public sealed class EnergyOptions
     public string? Json { get; set; }
 
     /// <summary>Lowest excitations in the Tamm-Dancoff approximation.</summary>
-    [Option("tda", HelpText = "After the SCF: the N lowest excitations in the Tamm-Dancoff approximation (TDA; CIS for hf), closed shells, any functional including a trained one.")]
+    [Option("tda", HelpText = "After the SCF: the N lowest excitations in the Tamm-Dancoff approximation (TDA; CIS for hf), any functional including a trained one; open shells: spin-conserving excitations of the unrestricted reference.")]
     public int? Tda { get; set; }
 
     /// <summary>Lowest excitations of full linear response.</summary>
-    [Option("tddft", HelpText = "After the SCF: the N lowest excitations of full linear-response TDDFT (Casida; TDHF for hf), closed shells.")]
+    [Option("tddft", HelpText = "After the SCF: the N lowest excitations of full linear-response TDDFT (Casida; TDHF for hf); open shells as for --tda.")]
     public int? Tddft { get; set; }
 
     /// <summary>Triplet instead of singlet excitations.</summary>
@@ -261,6 +261,7 @@ public static class EnergyCommand
         if (learned?.Scf is { } trained && !trained.Basis.Equals(basis.Name, StringComparison.OrdinalIgnoreCase))
             log.WriteLine($"note: the functional was trained in {trained.Basis}; this calculation uses {basis.Name}.");
         HartreeFockResult? rhf = null;
+        UnrestrictedHartreeFockResult? uhf = null;
         Tensor? orbitals = null;
         var orbitalSets = new List<(string Spin, double[] Energies, int Occupied)>();
         double? spinSquared = null;
@@ -285,8 +286,8 @@ public static class EnergyCommand
             extra["Descriptor SCF cycles"] = cycles.ToString(CultureInfo.InvariantCulture);
             log.WriteLine($"{global.Name} is a global functional: its descriptors were converged in {cycles} cycles of its own SCF; the production SCF uses it linearised there");
         }
-        if (excitations is not null && (!closed || mol.ElectronCount % 2 != 0))
-            throw new ArgumentException($"--tda/--tddft are implemented for closed shells (RKS/RHF); this molecule has {mol.ElectronCount} electrons and multiplicity {mol.Multiplicity}.");
+        if (excitations is not null && !closed && o.Triplets)
+            throw new ArgumentException($"--triplets applies to closed shells; an open shell (multiplicity {mol.Multiplicity}, unrestricted) has spin-conserving excitations of both spins.");
         if (excitations is not null && mode == IntegralMode.DensityFitting)
             throw new ArgumentException("--tda/--tddft use exact integrals for the response; drop --integrals df.");
         if (excitations is not null && smearing > 0)
@@ -329,7 +330,7 @@ public static class EnergyCommand
                 else
                 {
                     if (method is "ccsd" or "ccsd(t)") throw new ArgumentException($"{method} runs on a closed-shell RHF reference here; multiplicity {mol.Multiplicity} supports hf (UHF) and fci.");
-                    var uhf = UnrestrictedHartreeFock.Run(mol, basis, scfOptions);
+                    uhf = UnrestrictedHartreeFock.Run(mol, basis, scfOptions);
                     orbitals = uhf.AlphaCoefficients; // FCI does not depend on the orbitals: any orthonormal set spanning the basis
                     (scfEnergy, iterations) = (uhf.Energy, uhf.Iterations);
                     density = TensorMath.Binary(BinaryOp.Add, uhf.AlphaDensity, uhf.BetaDensity);
@@ -346,7 +347,10 @@ public static class EnergyCommand
                 if (excitations is { } states)
                 {
                     sw.Restart();
-                    var (c, e) = dft is not null ? (dft.Coefficients[0].ToArray(), dft.OrbitalEnergies[0].ToArray()) : (rhf!.Coefficients.ToArray(), rhf.OrbitalEnergies.ToArray());
+                    IReadOnlyList<double[]> c, e;
+                    if (dft is not null) (c, e) = ([.. dft.Coefficients.Select(x => x.ToArray())], [.. dft.OrbitalEnergies.Select(x => x.ToArray())]);
+                    else if (rhf is not null) (c, e) = ([rhf.Coefficients.ToArray()], [rhf.OrbitalEnergies.ToArray()]);
+                    else (c, e) = ([uhf!.AlphaCoefficients.ToArray(), uhf.BetaCoefficients.ToArray()], [uhf.AlphaOrbitalEnergies.ToArray(), uhf.BetaOrbitalEnergies.ToArray()]);
                     var response = new Qex.Dft.Molecular.Response.LinearResponse(mol, basis, functional ?? Qex.Dft.Molecular.Xc.XcFunctional.Parse("hf_x"), c, e, gridOptions, mode);
                     var kind = o.Tda is not null ? Qex.Dft.Molecular.Response.ResponseApproximation.Tda : Qex.Dft.Molecular.Response.ResponseApproximation.Rpa;
                     var spin = o.Triplets ? Qex.Dft.Molecular.Response.ExcitationSpin.Triplet : Qex.Dft.Molecular.Response.ExcitationSpin.Singlet;
@@ -447,16 +451,20 @@ public static class EnergyCommand
         if (excited is not null)
         {
             string name = (excited.Options.Approximation == Qex.Dft.Molecular.Response.ResponseApproximation.Tda ? (functional is null ? "CIS" : "TDA") : (functional is null ? "TDHF" : "TDDFT"))
-                + " " + excited.Options.Spin.ToString().ToLowerInvariant() + " excitations";
-            int occupiedCount = mol.ElectronCount / 2;
-            string Orbital(int k) => k < occupiedCount ? (k == occupiedCount - 1 ? "HOMO" : $"HOMO-{occupiedCount - 1 - k}") : (k == occupiedCount ? "LUMO" : $"LUMO+{k - occupiedCount}");
+                + (closed ? " " + excited.Options.Spin.ToString().ToLowerInvariant() + " excitations" : " spin-conserving excitations (unrestricted)");
+            string Orbital(int k, int channel)
+            {
+                int occupiedCount = closed ? mol.ElectronCount / 2 : channel == 0 ? mol.AlphaCount : mol.BetaCount;
+                return k < occupiedCount ? (k == occupiedCount - 1 ? "HOMO" : $"HOMO-{occupiedCount - 1 - k}") : (k == occupiedCount ? "LUMO" : $"LUMO+{k - occupiedCount}");
+            }
             var states = new Table().AddColumns("state", "energy (eV)", "energy (Ha)", "oscillator strength", "main transitions (weight)");
             states.Title = new TableTitle(Markup.Escape(name));
             int index = 1;
             foreach (var x in excited.States)
                 states.AddRow(index++.ToString(CultureInfo.InvariantCulture), x.EnergyEv.ToString("F4", CultureInfo.InvariantCulture), x.Energy.ToString("F6", CultureInfo.InvariantCulture),
                     x.OscillatorStrength.ToString("F6", CultureInfo.InvariantCulture),
-                    Markup.Escape(string.Join(", ", x.Contributions.Take(3).Select(t => string.Create(CultureInfo.InvariantCulture, $"{Orbital(t.Occupied)} -> {Orbital(t.Virtual)} ({t.Weight:F3})")))));
+                    Markup.Escape(string.Join(", ", x.Contributions.Take(3).Select(t => string.Create(CultureInfo.InvariantCulture,
+                        $"{(closed ? "" : t.Channel == 0 ? "alpha " : "beta ")}{Orbital(t.Occupied, t.Channel)} -> {Orbital(t.Virtual, t.Channel)} ({t.Weight:F3})")))));
             console.Write(states);
         }
         if (o.Json is not null)
@@ -514,7 +522,7 @@ public static class EnergyCommand
             if (excited is not null)
             {
                 json.String("excitation_method", excited.Options.Approximation == Qex.Dft.Molecular.Response.ResponseApproximation.Tda ? "tda" : "tddft")
-                    .String("excitation_spin", excited.Options.Spin.ToString().ToLowerInvariant())
+                    .String("excitation_spin", closed ? excited.Options.Spin.ToString().ToLowerInvariant() : "unrestricted")
                     .Numbers("excitations_ev", [.. excited.States.Select(x => x.EnergyEv)])
                     .Numbers("excitations_ha", [.. excited.States.Select(x => x.Energy)])
                     .Numbers("oscillator_strengths", [.. excited.States.Select(x => x.OscillatorStrength)]);
@@ -527,7 +535,7 @@ public static class EnergyCommand
                     foreach (var t in x.Contributions)
                     {
                         json.Writer.WriteStartObject();
-                        json.Number("occupied", t.Occupied).Number("virtual", t.Virtual).Number("weight", t.Weight);
+                        json.Number("occupied", t.Occupied).Number("virtual", t.Virtual).Number("weight", t.Weight).String("spin", closed ? "restricted" : t.Channel == 0 ? "alpha" : "beta");
                         json.Writer.WriteEndObject();
                     }
                     json.Writer.WriteEndArray();

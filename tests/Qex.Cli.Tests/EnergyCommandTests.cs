@@ -181,6 +181,16 @@ public sealed class EnergyCommandTests
         using var triplets = JsonDocument.Parse(File.ReadAllText(json));
         Assert.Equal("triplet", triplets.RootElement.GetProperty("excitation_spin").GetString());
         Assert.All(triplets.RootElement.GetProperty("oscillator_strengths").EnumerateArray(), x => Assert.Equal(0.0, x.GetDouble()));
+
+        // an open shell (UHF, CIS): spin-conserving excitations labelled by spin
+        string oh = Path.Combine(dir, "oh.xyz");
+        File.WriteAllText(oh, "2\nmultiplicity=2\nO 0 0 0\nH 0 0 0.9697\n");
+        output = new StringWriter();
+        Assert.Equal(0, EnergyCommand.Run(new EnergyOptions { Molecule = oh, Basis = "sto-3g", Method = "hf", Tda = 2, Json = json, Quiet = true }, output, new StringWriter()));
+        Assert.Contains("spin-conserving excitations (unrestricted)", output.ToString());
+        using var open = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("unrestricted", open.RootElement.GetProperty("excitation_spin").GetString());
+        Assert.Equal(2, open.RootElement.GetProperty("excitations_ev").GetArrayLength());
     }
 
     [Fact]
@@ -196,7 +206,7 @@ public sealed class EnergyCommandTests
         Assert.Contains("at least 1", Message(new EnergyOptions { Molecule = h2, Tda = 0 }));
         Assert.Contains("--triplets chooses", Message(new EnergyOptions { Molecule = h2, Triplets = true }));
         Assert.Contains("has none here", Message(new EnergyOptions { Molecule = h2, Method = "fci", Tda = 1 }));
-        Assert.Contains("closed shells", Message(new EnergyOptions { Molecule = oh, Tda = 1 }));
+        Assert.Contains("--triplets applies to closed shells", Message(new EnergyOptions { Molecule = oh, Tda = 1, Triplets = true }));
         Assert.Contains("drop --integrals df", Message(new EnergyOptions { Molecule = h2, Method = "svwn", Integrals = "df", Tda = 1 }));
         // H2 in STO-3G has one single excitation
         Assert.Contains("1 single excitations", Message(new EnergyOptions { Molecule = h2, Tda = 2, Quiet = true }));

@@ -38,12 +38,19 @@ public enum ResponseApproximation
 public sealed record ExcitationOptions(int States = 5, ExcitationSpin Spin = ExcitationSpin.Singlet, ResponseApproximation Approximation = ResponseApproximation.Tda,
     double ResidualTolerance = 1e-6, int MaxIterations = 100);
 
+/// <summary>One single excitation of an excited state: occupied orbital -> virtual orbital (0-based, within its spin channel).</summary>
+/// <param name="Occupied">The occupied orbital.</param>
+/// <param name="Virtual">The virtual orbital.</param>
+/// <param name="Weight">X^2 - Y^2 (restricted: of the spin-adapted pair).</param>
+/// <param name="Channel">0 for alpha (or a restricted reference), 1 for beta.</param>
+public readonly record struct SingleExcitation(int Occupied, int Virtual, double Weight, int Channel);
+
 /// <summary>One excited state.</summary>
 /// <param name="Energy">Excitation energy (Hartree).</param>
-/// <param name="OscillatorStrength">f = 2/3 omega |mu|^2 (zero for triplets).</param>
+/// <param name="OscillatorStrength">f = 2/3 omega |mu|^2 (zero for triplets of a closed shell).</param>
 /// <param name="TransitionDipole">The transition dipole &lt;0|mu|n&gt; (atomic units; x, y, z).</param>
-/// <param name="Contributions">The largest single excitations (occupied orbital, virtual orbital, both 0-based, and weight X^2 - Y^2), largest first.</param>
-public sealed record Excitation(double Energy, double OscillatorStrength, double[] TransitionDipole, IReadOnlyList<(int Occupied, int Virtual, double Weight)> Contributions)
+/// <param name="Contributions">The largest single excitations, largest weight first.</param>
+public sealed record Excitation(double Energy, double OscillatorStrength, double[] TransitionDipole, IReadOnlyList<SingleExcitation> Contributions)
 {
     /// <summary>Hartree to electronvolt (CODATA 2018).</summary>
     public const double ElectronVolt = 27.211386245988;
@@ -59,104 +66,145 @@ public sealed record Excitation(double Energy, double OscillatorStrength, double
 public sealed record ExcitationResult(ExcitationOptions Options, IReadOnlyList<Excitation> States, int Iterations);
 
 /// <summary>
-/// Linear-response TDDFT (and TDHF) of a closed-shell Kohn–Sham reference with any functional, semilocal or hybrid.
-/// The products with A + B come from the Fock response of a symmetric transition density
-/// T = C_v V C_o^T + C_o V^T C_v^T given to both spins (singlet) or with opposite signs (triplet): J, exact exchange and
-/// the XC kernel f_xc on the grid, as for the orbital Hessian. For A - B the transition density is antisymmetric: J and
-/// f_xc vanish and only exact exchange remains, (A - B)_ai,bj = d_ab d_ij (e_a - e_i) - c_x [(ab|ij) - (aj|ib)], from
-/// molecular-orbital integrals. Vectors are virtual x occupied, row-major (a o + i).
+/// Linear-response TDDFT (and TDHF) of a Kohn–Sham reference with any functional, semilocal or hybrid: closed shells
+/// (singlet and triplet excitations) and unrestricted open shells (spin-conserving excitations). The products with
+/// A + B come from the Fock response of symmetric transition densities T_s = C_v,s V_s C_o,s^T + C_o,s V_s^T C_v,s^T:
+/// J, exact exchange and the XC kernel f_xc on the grid, as for the orbital Hessian (closed-shell singlets: the same T in
+/// both spins, through the restricted response; triplets: opposite signs). For A - B the transition densities are
+/// antisymmetric: J and f_xc vanish and only exact exchange remains, (A - B)_ai,bj = d_ab d_ij (e_a - e_i) -
+/// c_x [(ab|ij) - (aj|ib)] within each spin, from molecular-orbital integrals. Vectors are virtual x occupied per
+/// channel, row-major (a o + i), alpha then beta.
 /// </summary>
 public sealed class LinearResponse
 {
     private readonly int _n;
-    private readonly double[] _cv, _co, _d, _total;
+    private readonly Channel[] _channels;
     private readonly KohnShamFock _builder;
     private readonly double _exact;
-    private readonly double[]? _exchangeMinus;   // (ab|ij) - (aj|ib), (ov) x (ov)
-    private readonly double[][] _dipole;         // mu_ai per axis
+    private readonly double[]? _total;   // restricted: the total density 2 C_o C_o^T
+
+    /// <summary>One spin channel: orbitals, ground-state density, exchange integrals of A - B, dipole integrals.</summary>
+    private sealed record Channel(int Occupied, int Virtual, int Offset, double[] Cv, double[] Co, double[] Density, double[]? ExchangeMinus, double[][] Dipole)
+    {
+        public int Size => Occupied * Virtual;
+    }
 
     /// <summary>
     /// The response of the closed-shell determinant with orbitals <paramref name="coefficients"/> (basis functions x
     /// orbitals, row-major; the first N/2 occupied) and orbital energies <paramref name="orbitalEnergies"/>, normally a
-    /// converged RKS (or RHF with <c>hf</c>) of <paramref name="functional"/> on the same grid.
+    /// converged RKS (or RHF with <c>hf_x</c>) of <paramref name="functional"/> on the same grid.
     /// </summary>
     /// <exception cref="ArgumentException">An open shell, shapes that do not fit, or no virtual orbital.</exception>
     /// <exception cref="InsufficientMemoryException">The exchange integrals of a hybrid would not fit (refused before allocating).</exception>
     public LinearResponse(Molecule molecule, BasisSet basis, XcFunctional functional, double[] coefficients, double[] orbitalEnergies, GridOptions? grid = null,
         IntegralMode integrals = IntegralMode.Auto)
+        : this(molecule, basis, functional, [coefficients ?? throw new ArgumentNullException(nameof(coefficients))],
+            [orbitalEnergies ?? throw new ArgumentNullException(nameof(orbitalEnergies))], grid, integrals)
+    {
+    }
+
+    /// <summary>
+    /// The response of a determinant given per spin channel: one channel (restricted closed shell) or two (alpha and beta
+    /// of an unrestricted reference, occupied as the molecule's alpha and beta counts).
+    /// </summary>
+    /// <exception cref="ArgumentException">A restricted open shell, shapes that do not fit, or no excitation.</exception>
+    /// <exception cref="InsufficientMemoryException">The exchange integrals of a hybrid would not fit (refused before allocating).</exception>
+    public LinearResponse(Molecule molecule, BasisSet basis, XcFunctional functional, IReadOnlyList<double[]> coefficients, IReadOnlyList<double[]> orbitalEnergies,
+        GridOptions? grid = null, IntegralMode integrals = IntegralMode.Auto)
     {
         ArgumentNullException.ThrowIfNull(molecule);
         ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(functional);
         ArgumentNullException.ThrowIfNull(coefficients);
         ArgumentNullException.ThrowIfNull(orbitalEnergies);
-        if (molecule.Multiplicity != 1 || molecule.ElectronCount % 2 != 0)
-            throw new ArgumentException($"Linear response here is for closed shells (RKS/RHF); this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity}.");
+        if (coefficients.Count is not (1 or 2) || orbitalEnergies.Count != coefficients.Count)
+            throw new ArgumentException("Give one channel of orbitals (restricted) or two (alpha, beta), with as many sets of orbital energies.");
+        Unrestricted = coefficients.Count == 2;
+        if (!Unrestricted && (molecule.Multiplicity != 1 || molecule.ElectronCount % 2 != 0))
+            throw new ArgumentException($"A restricted reference needs closed shells: this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity} (give alpha and beta orbitals of an unrestricted reference).");
         _n = basis.FunctionCount;
-        int m = orbitalEnergies.Length;
-        if (coefficients.Length != _n * m)
-            throw new ArgumentException($"The coefficients must be {_n} x {m} (basis functions x orbitals, as many orbitals as orbital energies); got {coefficients.Length} values.");
-        Occupied = molecule.ElectronCount / 2;
-        Virtual = m - Occupied;
-        if (Virtual < 1) throw new ArgumentException($"There is no virtual orbital ({m} orbitals for {Occupied} occupied): no excitation exists in this basis.");
-        _cv = Columns(coefficients, m, Occupied, m);
-        _co = Columns(coefficients, m, 0, Occupied);
-        Diagonal = new double[Dimension];
-        for (int a = 0; a < Virtual; a++)
-            for (int i = 0; i < Occupied; i++) Diagonal[a * Occupied + i] = orbitalEnergies[Occupied + a] - orbitalEnergies[i];
-        _d = ScfMath.MultiplyTransposeB(_co, _co, _n, Occupied, _n);   // D_alpha = D_beta = C_o C_o^T
-        _total = [.. _d.Select(x => 2 * x)];
-        _builder = new KohnShamFock(molecule, basis, functional, grid, integrals);
+        int[] occupied = Unrestricted ? [molecule.AlphaCount, molecule.BetaCount] : [molecule.ElectronCount / 2];
         _exact = functional.ExactExchange;
-        if (_exact != 0) _exchangeMinus = ExchangeMinus(basis, coefficients, m);
-        var dip = OneElectronIntegrals.Dipole(basis);
-        _dipole = [.. dip.Select(t => Block(t.ToArray()))];
+        var eri = _exact != 0 ? ExchangeIntegrals(basis, coefficients, orbitalEnergies, occupied) : null;
+        var dip = OneElectronIntegrals.Dipole(basis).Select(t => t.ToArray()).ToArray();
+        var channels = new Channel[coefficients.Count];
+        var diagonal = new List<double>();
+        int offset = 0;
+        for (int s = 0; s < channels.Length; s++)
+        {
+            var c = coefficients[s] ?? throw new ArgumentNullException(nameof(coefficients));
+            var e = orbitalEnergies[s] ?? throw new ArgumentNullException(nameof(orbitalEnergies));
+            int m = e.Length, o = occupied[s], v = m - o;
+            if (c.Length != _n * m)
+                throw new ArgumentException($"The coefficients must be {_n} x {m} (basis functions x orbitals, as many orbitals as orbital energies); got {c.Length} values.");
+            var cv = Columns(c, m, o, m);
+            var co = Columns(c, m, 0, o);
+            for (int a = 0; a < v; a++)
+                for (int i = 0; i < o; i++) diagonal.Add(e[o + a] - e[i]);
+            var exchange = eri is null ? null : ExchangeMinus(eri(c, m, o), o, v);
+            var block = dip.Select(x => Block(x, cv, co, o, v)).ToArray();
+            channels[s] = new Channel(o, v, offset, cv, co, ScfMath.MultiplyTransposeB(co, co, _n, o, _n), exchange, block);
+            offset += o * v;
+        }
+        if (offset < 1) throw new ArgumentException($"There is no virtual orbital ({string.Join(" / ", orbitalEnergies.Select(x => x.Length))} orbitals for {string.Join(" / ", occupied)} occupied): no excitation exists in this basis.");
+        _channels = channels;
+        Diagonal = [.. diagonal];
+        if (!Unrestricted) _total = [.. channels[0].Density.Select(x => 2 * x)];
+        _builder = new KohnShamFock(molecule, basis, functional, grid, integrals);
     }
 
-    /// <summary>Occupied orbitals.</summary>
-    public int Occupied { get; }
+    /// <summary>True for an unrestricted (open-shell) reference: spin-conserving excitations of both spins.</summary>
+    public bool Unrestricted { get; }
 
-    /// <summary>Virtual orbitals.</summary>
-    public int Virtual { get; }
+    /// <summary>Occupied orbitals (of the first channel).</summary>
+    public int Occupied => _channels[0].Occupied;
 
-    /// <summary>Single excitations: virtual x occupied.</summary>
-    public int Dimension => Occupied * Virtual;
+    /// <summary>Virtual orbitals (of the first channel).</summary>
+    public int Virtual => _channels[0].Virtual;
+
+    /// <summary>Single excitations of all channels.</summary>
+    public int Dimension => Diagonal.Length;
 
     /// <summary>The orbital-energy differences e_a - e_i (the diagonal of A without its two-electron part).</summary>
     public double[] Diagonal { get; }
 
-    /// <summary>(A + B) v for the given spin.</summary>
+    /// <summary>(A + B) v for the given spin (ignored for an unrestricted reference).</summary>
     public double[] MultiplyPlus(ExcitationSpin spin, double[] v)
     {
         Check(v);
-        var t = Transition(v, antisymmetric: false);
-        // singlet: the same change in both spins, which the restricted (closed-shell) response gives for the total
-        // density 2 D_alpha and its change 2 T; triplet: opposite changes, through the two spin channels
-        var f1 = spin == ExcitationSpin.Singlet
-            ? _builder.Response([_total], [t.Select(x => 2 * x).ToArray()])[0]
-            : _builder.Response([_d, _d], [t, t.Select(x => -x).ToArray()])[0];
-        var r = Block(f1);
-        for (int k = 0; k < r.Length; k++) r[k] += Diagonal[k] * v[k];
+        var t = _channels.Select(c => Transition(c, v)).ToArray();
+        double[][] f1;
+        if (Unrestricted) f1 = _builder.Response([_channels[0].Density, _channels[1].Density], t);
+        else if (spin == ExcitationSpin.Singlet) f1 = _builder.Response([_total!], [t[0].Select(x => 2 * x).ToArray()]);   // the same change in both spins
+        else f1 = [_builder.Response([_channels[0].Density, _channels[0].Density], [t[0], t[0].Select(x => -x).ToArray()])[0]];   // opposite changes
+        var r = new double[Dimension];
+        foreach (var c in _channels)
+        {
+            var b = Block(f1[Array.IndexOf(_channels, c)], c.Cv, c.Co, c.Occupied, c.Virtual);
+            for (int k = 0; k < c.Size; k++) r[c.Offset + k] = b[k] + Diagonal[c.Offset + k] * v[c.Offset + k];
+        }
         return r;
     }
 
-    /// <summary>(A - B) v (the same for singlets and triplets: only exact exchange couples).</summary>
+    /// <summary>(A - B) v (the same for singlets and triplets: only exact exchange couples, within each spin).</summary>
     public double[] MultiplyMinus(double[] v)
     {
         Check(v);
-        int dim = Dimension;
-        var r = new double[dim];
-        for (int k = 0; k < dim; k++) r[k] = Diagonal[k] * v[k];
-        if (_exchangeMinus is null) return r;
-        var e = _exchangeMinus;
+        var r = new double[Dimension];
+        for (int k = 0; k < r.Length; k++) r[k] = Diagonal[k] * v[k];
         double cx = _exact;
-        Parallel.For(0, dim, p =>
+        foreach (var c in _channels)
         {
-            double s = 0;
-            int o = p * dim;
-            for (int q = 0; q < dim; q++) s += e[o + q] * v[q];
-            r[p] -= cx * s;
-        });
+            if (c.ExchangeMinus is not { } e) continue;
+            int dim = c.Size, off = c.Offset;
+            Parallel.For(0, dim, p =>
+            {
+                double s = 0;
+                int o = p * dim;
+                for (int q = 0; q < dim; q++) s += e[o + q] * v[off + q];
+                r[off + p] -= cx * s;
+            });
+        }
         return r;
     }
 
@@ -176,7 +224,9 @@ public sealed class LinearResponse
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.States < 1 || options.States > Dimension)
-            throw new ArgumentException($"Asked for {options.States} excited states; this basis has {Dimension} single excitations ({Occupied} occupied x {Virtual} virtual).");
+            throw new ArgumentException($"Asked for {options.States} excited states; this basis has {Dimension} single excitations ({string.Join(" + ", _channels.Select(c => $"{c.Occupied} occupied x {c.Virtual} virtual"))}).");
+        if (Unrestricted && options.Spin == ExcitationSpin.Triplet)
+            throw new ArgumentException("An unrestricted reference has spin-conserving excitations of both spins, not singlets and triplets: ask for the default spin.");
         if (!(options.ResidualTolerance > 0) || options.MaxIterations < 1)
             throw new ArgumentException($"The Davidson tolerance must be positive and the iteration limit at least 1; got {options.ResidualTolerance} and {options.MaxIterations}.");
         int roots = options.States;
@@ -200,15 +250,21 @@ public sealed class LinearResponse
     private Excitation State(ExcitationSpin spin, double omega, double[] xPlusY, double[] xMinusY)
     {
         var mu = new double[3];
-        if (spin == ExcitationSpin.Singlet)
-            for (int c = 0; c < 3; c++)
-            {
-                double s = 0;
-                for (int k = 0; k < Dimension; k++) s += _dipole[c][k] * xPlusY[k];
-                mu[c] = Math.Sqrt(2) * s;
-            }
+        if (Unrestricted || spin == ExcitationSpin.Singlet)
+        {
+            // restricted singlets: the spin-adapted pair (alpha + beta) / sqrt 2 gives sqrt 2 times one channel's sum
+            double scale = Unrestricted ? 1 : Math.Sqrt(2);
+            foreach (var c in _channels)
+                for (int axis = 0; axis < 3; axis++)
+                {
+                    double s = 0;
+                    for (int k = 0; k < c.Size; k++) s += c.Dipole[axis][k] * xPlusY[c.Offset + k];
+                    mu[axis] += scale * s;
+                }
+        }
         double f = 2.0 / 3.0 * omega * (mu[0] * mu[0] + mu[1] * mu[1] + mu[2] * mu[2]);
-        var weights = Enumerable.Range(0, Dimension).Select(k => (Occupied: k % Occupied, Virtual: Occupied + k / Occupied, Weight: xPlusY[k] * xMinusY[k]))
+        var weights = _channels.SelectMany((c, s) => Enumerable.Range(0, c.Size).Select(k =>
+                new SingleExcitation(k % c.Occupied, c.Occupied + k / c.Occupied, xPlusY[c.Offset + k] * xMinusY[c.Offset + k], s)))
             .OrderByDescending(t => Math.Abs(t.Weight)).Take(5).Where(t => Math.Abs(t.Weight) >= 1e-3).ToArray();
         return new Excitation(omega, f, mu, weights);
     }
@@ -219,38 +275,55 @@ public sealed class LinearResponse
         return [.. order.Select(k => { var g = new double[Dimension]; g[k] = 1; return g; })];
     }
 
-    /// <summary>C_v V C_o^T +- C_o V^T C_v^T.</summary>
-    private double[] Transition(double[] v, bool antisymmetric)
+    /// <summary>C_v V C_o^T + C_o V^T C_v^T of one channel's part of v.</summary>
+    private double[] Transition(Channel c, double[] v)
     {
-        var t = ScfMath.Multiply(_cv, v, _n, Virtual, Occupied);           // n x o
-        var x = ScfMath.MultiplyTransposeB(t, _co, _n, Occupied, _n);      // n x n
+        var t = ScfMath.Multiply(c.Cv, v.AsSpan(c.Offset, c.Size).ToArray(), _n, c.Virtual, c.Occupied);   // n x o
+        var x = ScfMath.MultiplyTransposeB(t, c.Co, _n, c.Occupied, _n);                                    // n x n
         var r = new double[_n * _n];
-        double sign = antisymmetric ? -1 : 1;
         for (int p = 0; p < _n; p++)
-            for (int q = 0; q < _n; q++) r[p * _n + q] = x[p * _n + q] + sign * x[q * _n + p];
+            for (int q = 0; q < _n; q++) r[p * _n + q] = x[p * _n + q] + x[q * _n + p];
         return r;
     }
 
     /// <summary>C_v^T M C_o (virtual x occupied).</summary>
-    private double[] Block(double[] m)
+    private double[] Block(double[] m, double[] cv, double[] co, int o, int v)
     {
-        var mc = ScfMath.Multiply(m, _co, _n, _n, Occupied);
-        return ScfMath.MultiplyTransposeA(_cv, mc, _n, Virtual, Occupied);
+        var mc = ScfMath.Multiply(m, co, _n, _n, o);
+        return ScfMath.MultiplyTransposeA(cv, mc, _n, v, o);
     }
 
-    /// <summary>(ab|ij) - (aj|ib) over single excitations (ai, bj), from the AO integrals (refused before allocating when too large).</summary>
-    private double[] ExchangeMinus(BasisSet basis, double[] coefficients, int m)
+    /// <summary>
+    /// The AO integrals once (refused before allocating when they would not fit), and a function that gives a channel's
+    /// (ab|ij) and (aj|ib) from its orbitals.
+    /// </summary>
+    private Func<double[], int, int, (double[] Abij, double[] Ajib)> ExchangeIntegrals(BasisSet basis, IReadOnlyList<double[]> coefficients, IReadOnlyList<double[]> energies,
+        int[] occupied)
     {
-        int o = Occupied, v = Virtual, dim = Dimension;
+        long dim = 0;
+        for (int s = 0; s < coefficients.Count; s++) dim = Math.Max(dim, (long)occupied[s] * (energies[s].Length - occupied[s]));
         double aoBytes = 8.0 * _n * _n * _n * _n;
-        MemoryEstimate.Require(2 * aoBytes + 8.0 * dim * dim, $"Exact-exchange response integrals for {_n} basis functions ({dim} single excitations)");
+        MemoryEstimate.Require(2 * aoBytes + 8.0 * dim * dim * coefficients.Count, $"Exact-exchange response integrals for {_n} basis functions ({dim} single excitations per spin)");
         var eri = CoulombIntegrals.ElectronRepulsion(basis);
-        // (pq|rs) -> (aq|rs) -> (ab|rs) -> (ab|is) -> (ab|ij): one quarter at a time with its own orbitals
-        var abij = Quarter(Quarter(Quarter(Quarter(eri, [_n, _n, _n, _n], _cv, v), [_n, _n, _n, v], _cv, v), [_n, _n, v, v], _co, o), [_n, v, v, o], _co, o);
-        // (aj|ib) with the orbitals in the order v, o, o, v
-        var ajib = Quarter(Quarter(Quarter(Quarter(eri, [_n, _n, _n, _n], _cv, v), [_n, _n, _n, v], _co, o), [_n, _n, v, o], _co, o), [_n, v, o, o], _cv, v);
-        // after four quarters the index order is (a, b, i, j) for abij and (a, j, i, b) for ajib
+        return (c, m, o) =>
+        {
+            int v = m - o;
+            var cv = Columns(c, m, o, m);
+            var co = Columns(c, m, 0, o);
+            // (pq|rs) -> ... -> (ab|ij): one quarter at a time with its own orbitals; after four the order is (a, b, i, j)
+            var abij = Quarter(Quarter(Quarter(Quarter(eri, [_n, _n, _n, _n], cv, v), [_n, _n, _n, v], cv, v), [_n, _n, v, v], co, o), [_n, v, v, o], co, o);
+            // (aj|ib) with the orbitals in the order v, o, o v: (a, j, i, b)
+            var ajib = Quarter(Quarter(Quarter(Quarter(eri, [_n, _n, _n, _n], cv, v), [_n, _n, _n, v], co, o), [_n, _n, v, o], co, o), [_n, v, o, o], cv, v);
+            return (abij, ajib);
+        };
+    }
+
+    /// <summary>(ab|ij) - (aj|ib) over single excitations (ai, bj) of one channel.</summary>
+    private static double[] ExchangeMinus((double[] Abij, double[] Ajib) x, int o, int v)
+    {
+        int dim = o * v;
         var e = new double[dim * dim];
+        var (abij, ajib) = x;
         Parallel.For(0, v, a =>
         {
             for (int i = 0; i < o; i++)
@@ -293,6 +366,7 @@ public sealed class LinearResponse
     private void Check(double[] v)
     {
         ArgumentNullException.ThrowIfNull(v);
-        if (v.Length != Dimension) throw new ArgumentException($"A response vector has {Dimension} elements (virtual {Virtual} x occupied {Occupied}); got {v.Length}.");
+        if (v.Length != Dimension)
+            throw new ArgumentException($"A response vector has {Dimension} elements ({string.Join(" + ", _channels.Select(c => $"virtual {c.Virtual} x occupied {c.Occupied}"))}); got {v.Length}.");
     }
 }

@@ -85,6 +85,27 @@ public sealed class LinearResponseTests
         Matches(lr.Solve(new ExcitationOptions(5, ExcitationSpin.Triplet, ResponseApproximation.Rpa)), [0.405628945, 0.473619893, 0.507265446, 0.539663330, 0.659870532], null);
     }
 
+    [Fact]
+    public void UnrestrictedB3lypOfHydroxylMatchesNwchem()
+    {
+        // OH doublet, 6-31G, UKS B3LYP; NWChem odft, xfine grid. Its first root (~0.008 Ha TDA, ~0.001 Ha RPA) turns the
+        // pi hole about the bond axis: zero in the cylindrically symmetric limit, so it follows each program's grid
+        // (Lebedev grids are not rotation invariant) and is not compared; the next five are.
+        var mol = Molecule.ParseGeometry("O 0 0 0\nH 0 0 0.9697", 0, 2);
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load("6-31g"));
+        var f = XcFunctional.Parse("b3lyp");
+        var r = KohnSham.Run(mol, basis, f, Grid, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-9), unrestricted: true);
+        var lr = new LinearResponse(mol, basis, f, [.. r.Coefficients.Select(c => c.ToArray())], [.. r.OrbitalEnergies.Select(e => e.ToArray())], Grid);
+        Assert.True(lr.Unrestricted);
+        var tda = lr.Solve(new ExcitationOptions(6));
+        Matches(new ExcitationResult(tda.Options, tda.States.Skip(1).ToArray(), tda.Iterations), [0.159984115, 0.288930253, 0.322127196, 0.387778467, 0.404738239],
+            [0.0049039378, 0.0007631161, 0.0078121674, 0.0084101896, 0.0037595301]);
+        var rpa = lr.Solve(new ExcitationOptions(6, Approximation: ResponseApproximation.Rpa));
+        Matches(new ExcitationResult(rpa.Options, rpa.States.Skip(1).ToArray(), rpa.Iterations), [0.159124870, 0.287995850, 0.321583327, 0.387106897, 0.399995943],
+            [0.0044292182, 0.0007023403, 0.0073742811, 0.0091713005, 0.0035092777]);
+        Assert.Contains("spin-conserving", Assert.Throws<ArgumentException>(() => lr.Solve(new ExcitationOptions(2, ExcitationSpin.Triplet))).Message);
+    }
+
     [Theory]
     [InlineData(ExcitationSpin.Singlet)]
     [InlineData(ExcitationSpin.Triplet)]
@@ -154,7 +175,7 @@ public sealed class LinearResponseTests
         Assert.Contains("10 elements", ex.Message);
         var oh = Molecule.ParseGeometry("O 0 0 0\nH 0 0 0.97", 0, 2);
         ex = Assert.Throws<ArgumentException>(() => new LinearResponse(oh, BasisSet.For(oh, BasisSetLibrary.Load("sto-3g")), f, new double[36], new double[6]));
-        Assert.Contains("closed shells", ex.Message);
+        Assert.Contains("needs closed shells", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => new LinearResponse(mol, basis, f, new double[7 * 5], new double[5]));
         Assert.Contains("no virtual orbital", ex.Message);
     }
