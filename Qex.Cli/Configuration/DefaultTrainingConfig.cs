@@ -79,7 +79,7 @@ public static class DefaultTrainingConfig
           seed: 0                     # integer: initialisation seed
         data:
           basis: 6-31g                # basis set name or .gbs path
-          reference: fci              # fci | ccsd | ccsd(t): the reference energies and density matrices (computed on the fly; CC densities are relaxed, by finite fields)
+          reference: fci              # fci | ccsd | ccsd(t): the reference energies and density matrices (computed on the fly; CC densities are relaxed, by finite fields), or a density functional as a teacher (b3lyp, ...: its RKS energy, density and orbitals, 75 x 302 grid)
           train:                      # list of {system, distances: [Angstrom]}; system: h2 | h4-chain | h4-square | h2-h2 | lih | h2o | FILE.xyz
             - {system: h2, distances: [0.5, 0.74, 1.0, 1.5, 2.0, 2.5, 3.0]}
           validation:                 # list (same form): the kept parameters are the best-validated ones; [] to disable
@@ -102,6 +102,9 @@ public static class DefaultTrainingConfig
           discount: 0.9               # number >= 0: weight 0.9^(K-k) of cycle k
           energy_weight: 1.0          # number >= 0
           density_weight: 1.0         # number >= 0: weight of sum_g w_g (rho - rho_ref)^2
+          gradient_weight: 0.0        # number >= 0: DI-loss ||g_S(P*)||^2, the student's orbital gradient at the teacher's density (data.reference a functional)
+          hessian_weight: 0.0         # number >= 0: DI-loss mean_v ||H_S v - H_T v||^2, orbital-Hessian products at the teacher's orbitals
+          hessian_directions: 4       # integer 1..1000: random unit tangent directions v per training molecule (fixed by model.seed)
         optimiser:
           name: lbfgs                 # name: lbfgs | adam
           max_evaluations: 200        # integer >= 1: L-BFGS evaluations, or Adam steps, of each start

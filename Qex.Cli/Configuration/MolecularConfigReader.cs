@@ -32,8 +32,10 @@ public static class MolecularConfigReader
         catch (ArgumentException e) { throw new ArgumentException($"Config key 'grid.spherical': {e.Message}", e); }
         var scf = new DifferentiableScfOptions(c.GetInt("scf.iterations"), c.GetDouble("scf.smearing"), c.GetDouble("scf.mixing"), c.GetDouble("scf.mixing_decay"),
             new GridOptions(radial, spherical), mode, c.GetDouble("scf.fixed_point_tolerance"), c.GetInt("scf.max_fixed_point_cycles"));
-        var loss = new LossWeights(c.GetInt("loss.energy_steps"), c.GetDouble("loss.discount"), c.GetDouble("loss.energy_weight"), c.GetDouble("loss.density_weight"));
-        foreach (var (v, k) in new[] { (loss.Discount, "loss.discount"), (loss.EnergyWeight, "loss.energy_weight"), (loss.DensityWeight, "loss.density_weight") })
+        var loss = new LossWeights(c.GetInt("loss.energy_steps"), c.GetDouble("loss.discount"), c.GetDouble("loss.energy_weight"), c.GetDouble("loss.density_weight"),
+            c.GetDouble("loss.gradient_weight"), c.GetDouble("loss.hessian_weight"), c.GetInt("loss.hessian_directions"));
+        foreach (var (v, k) in new[] { (loss.Discount, "loss.discount"), (loss.EnergyWeight, "loss.energy_weight"), (loss.DensityWeight, "loss.density_weight"),
+            (loss.GradientWeight, "loss.gradient_weight"), (loss.HessianWeight, "loss.hessian_weight") })
             if (!(v >= 0) || !double.IsFinite(v)) throw new ArgumentException($"Config key '{k}' must be a finite number >= 0; got {v}.");
         var optimiser = new TrainingOptions(Required(c, "optimiser.name").Trim().ToLowerInvariant(), c.GetInt("optimiser.max_evaluations"), c.GetInt("optimiser.history"),
             c.GetDouble("optimiser.learning_rate"), c.GetInt("checkpoint_every"), c.GetInt("validate_every"), Starts: c.GetInt("optimiser.starts"),

@@ -73,6 +73,9 @@ public sealed class MolecularTrainCommandTests
     [InlineData("kind=2d", "must be 1d or molecular")]
     [InlineData("scf.temperature=0.1", "temperature")]
     [InlineData("grid.spherical=100", "grid.spherical")]
+    [InlineData("loss.hessian_weight=1", "correlated method")]
+    [InlineData("loss.gradient_weight=-1", "loss.gradient_weight")]
+    [InlineData("loss.hessian_directions=0", "loss.hessian_directions")]
     public void BadMolecularConfigsAreClearErrors(string set, string message)
     {
         var e = Assert.ThrowsAny<Exception>(() => TrainCommand.Run(new TrainOptions { Set = ["kind=molecular", set], Out = Path.Combine(Path.GetTempPath(), "qex-never") }, new StringWriter()));

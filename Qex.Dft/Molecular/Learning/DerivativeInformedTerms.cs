@@ -37,6 +37,22 @@ public sealed record TeacherDerivatives(Tensor Coefficients, int Occupied, IRead
         }
     }
 
+    /// <summary>
+    /// The teacher data of one molecule from a teacher-functional reference: its orbitals, and the products of its orbital
+    /// Hessian (J, exact exchange, f_xc on the teacher's grid) with <paramref name="directions"/> random unit directions.
+    /// </summary>
+    /// <exception cref="ArgumentException">A correlated reference (no orbitals).</exception>
+    public static TeacherDerivatives Of(Molecule molecule, Basis.BasisSet basis, MolecularReference reference, int directions, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (reference.Coefficients is not { } c || reference.Teacher is not { } f)
+            throw new ArgumentException($"The {reference.Method} reference has no teacher orbitals: the derivative-informed terms need a density-functional teacher.");
+        int o = molecule.ElectronCount / 2, v = c.Dim(1) - o;
+        var dirs = RandomDirections(v, o, directions, unchecked((int)seed));
+        var hessian = new Response.OrbitalHessian(molecule, basis, f, [c.ToArray()], MolecularReferences.TeacherGrid);
+        return new TeacherDerivatives(c, o, dirs, [.. dirs.Select(d => hessian.Multiply([d])[0])]);
+    }
+
     /// <summary>Unit directions drawn from a seed (normal entries, normalised), deterministic.</summary>
     public static double[][] RandomDirections(int virtuals, int occupied, int count, int seed)
     {

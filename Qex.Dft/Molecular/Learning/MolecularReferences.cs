@@ -12,7 +12,14 @@ namespace Qex.Dft.Molecular.Learning;
 /// <param name="HartreeFockEnergy">The RHF energy it is built on.</param>
 /// <param name="Density">The one-particle density matrix, AO basis (n x n), trace with the overlap = N.</param>
 /// <param name="DensityKind">How the density was obtained (FCI: its 1-RDM; CC: the relaxed density by finite fields).</param>
-public sealed record MolecularReference(string Method, double Energy, double HartreeFockEnergy, Tensor Density, string DensityKind);
+public sealed record MolecularReference(string Method, double Energy, double HartreeFockEnergy, Tensor Density, string DensityKind)
+{
+    /// <summary>A teacher functional's orbitals (basis functions x orbitals; the first N/2 occupied), for the derivative-informed terms; null for correlated methods.</summary>
+    public Tensor? Coefficients { get; init; }
+
+    /// <summary>The teacher functional (null for correlated methods).</summary>
+    public Xc.XcFunctional? Teacher { get; init; }
+}
 
 /// <summary>
 /// Reference energies and densities of the correlated methods. FCI gives its one-particle reduced density matrix.
@@ -46,7 +53,24 @@ public static class MolecularReferences
         return (r.Energy, r.Density);
     }
 
-    /// <summary>The reference of <paramref name="method"/> for a closed-shell molecule.</summary>
+    /// <summary>The grid of teacher-functional references (Psi4's default, 75 x 302).</summary>
+    public static Grids.GridOptions TeacherGrid { get; } = Grids.GridOptions.Psi4(75, 302);
+
+    /// <summary>True for a correlated method of <see cref="Methods"/> or a density functional (a teacher for distillation).</summary>
+    public static bool IsKnown(string method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        string m = method.Trim().ToLowerInvariant();
+        if (Methods.Contains(m)) return true;
+        try { _ = Xc.XcFunctional.Parse(m); return true; }
+        catch (ArgumentException) { return false; }
+    }
+
+    /// <summary>
+    /// The reference of <paramref name="method"/> for a closed-shell molecule: a correlated method of <see cref="Methods"/>,
+    /// or a density functional (a teacher, B3LYP say: its converged RKS energy, density and orbitals on
+    /// <see cref="TeacherGrid"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">An unknown method (the message lists them), an open shell, or a basis too large for finite fields.</exception>
     public static MolecularReference Compute(Molecule molecule, BasisSet basis, string method)
     {
@@ -54,7 +78,20 @@ public static class MolecularReferences
         ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(method);
         string m = method.Trim().ToLowerInvariant();
-        if (!Methods.Contains(m)) throw new ArgumentException($"Unknown reference method '{method}'; known: {string.Join(", ", Methods)}.");
+        if (!Methods.Contains(m))
+        {
+            Xc.XcFunctional teacher;
+            try { teacher = Xc.XcFunctional.Parse(m); }
+            catch (ArgumentException e) { throw new ArgumentException($"Unknown reference method '{method}'; known: {string.Join(", ", Methods)}, or a density functional as a teacher ({e.Message})", e); }
+            if (molecule.Multiplicity != 1 || molecule.ElectronCount % 2 != 0)
+                throw new ArgumentException($"The references are closed-shell; this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity}.");
+            var ks = Dft.KohnSham.Run(molecule, basis, teacher, TeacherGrid, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-10));
+            return new MolecularReference(m, ks.Energy, double.NaN, ks.Densities[0], $"{m.ToUpperInvariant()} SCF density (teacher, {TeacherGrid.RadialPoints} x {TeacherGrid.SphericalPoints} grid)")
+            {
+                Coefficients = ks.Coefficients[0],
+                Teacher = teacher,
+            };
+        }
         if (molecule.Multiplicity != 1 || molecule.ElectronCount % 2 != 0)
             throw new ArgumentException($"The references are closed-shell (RHF based); this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity}.");
         int n = basis.FunctionCount;

@@ -18,6 +18,9 @@ public sealed record MolecularSample(string Label, MolecularProblem Problem, dou
     /// <summary>The reference density on the problem's grid.</summary>
     public Tensor GridDensity { get; } = RhoOf(Problem, DensityMatrix);
 
+    /// <summary>A teacher's orbitals and Hessian products for the derivative-informed terms (null without them).</summary>
+    public TeacherDerivatives? Teacher { get; init; }
+
     private static Tensor RhoOf(MolecularProblem problem, Tensor p)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -132,10 +135,20 @@ public sealed class MolecularObjective : ITrainingObjective
         {
             var (l, e, _) = DifferentiableKohnSham.ImplicitLoss(sample.Problem, _model, vars,
                 (p, energy) => MolecularTrajectoryLoss.FixedPoint(sample.Problem, p, energy, sample, _weights), _scf);
-            return (l, e);
+            return (WithDerivativeTerms(l, vars, sample), e);
         }
         var trajectory = DifferentiableKohnSham.Run(sample.Problem, _model, vars, _scf);
-        return (MolecularTrajectoryLoss.Molecule(trajectory, sample, _weights), trajectory.Final.Energy.ToScalar());
+        return (WithDerivativeTerms(MolecularTrajectoryLoss.Molecule(trajectory, sample, _weights), vars, sample), trajectory.Final.Energy.ToScalar());
+    }
+
+    /// <summary>+ w_grad ||g_S(P*)||^2 + w_hess mean_v ||H_S v - H_T v||^2 at the teacher's density (no SCF), when on.</summary>
+    private Var WithDerivativeTerms(Var loss, IReadOnlyList<Var> vars, MolecularSample sample)
+    {
+        if (_weights.GradientWeight == 0 && _weights.HessianWeight == 0) return loss;
+        var teacher = sample.Teacher ?? throw new InvalidOperationException($"'{sample.Label}' has no teacher derivatives for the gradient and Hessian terms.");
+        if (_weights.GradientWeight > 0) loss = loss + DerivativeInformedTerms.GradientLoss(sample.Problem, _model, vars, teacher) * _weights.GradientWeight;
+        if (_weights.HessianWeight > 0) loss = loss + DerivativeInformedTerms.HessianLoss(sample.Problem, _model, vars, teacher) * _weights.HessianWeight;
+        return loss;
     }
 
     /// <summary>The loss alone (no gradient): for finite-difference checks and line searches.</summary>

@@ -49,7 +49,11 @@ public sealed record MolecularTrainingConfig(MolecularModelSpec Model, long Seed
         _ = Model.Create();
         Scf.Validate();
         Optimiser.Validate();
-        if (!References.Contains(Reference)) throw new ArgumentException($"data.reference must be one of {string.Join(", ", References)} (the reference needs a density matrix); got '{Reference}'.");
+        if (!MolecularReferences.IsKnown(Reference))
+            throw new ArgumentException($"data.reference must be one of {string.Join(", ", References)} or a density functional as a teacher (b3lyp, pbe0, ...); got '{Reference}'.");
+        if ((Loss.GradientWeight > 0 || Loss.HessianWeight > 0) && References.Contains(Reference))
+            throw new ArgumentException($"loss.gradient_weight and loss.hessian_weight supervise a teacher functional's orbital gradient and Hessian; data.reference '{Reference}' is a correlated method without them (use a functional such as b3lyp).");
+        if (Loss.HessianDirections < 1 || Loss.HessianDirections > 1000) throw new ArgumentException($"loss.hessian_directions must be between 1 and 1000; got {Loss.HessianDirections}.");
         if (Scf.Differentiation == ScfDifferentiation.Unrolled && Scf.Iterations < Loss.EnergySteps)
             throw new ArgumentException($"loss.energy_steps ({Loss.EnergySteps}) exceeds scf.iterations ({Scf.Iterations}).");
         if (Loss.EnergySteps < 1) throw new ArgumentException($"loss.energy_steps must be at least 1; got {Loss.EnergySteps}.");
@@ -160,7 +164,11 @@ public sealed class MolecularTrainingRun
             var (_, label, _, mol, _) = entries[i];
             var basis = BasisSet.For(mol, definition);
             var reference = MolecularReferences.Compute(mol, basis, c.Reference);
-            samples[i] = new MolecularSample(label, new MolecularProblem(mol, basis, c.Scf.Grid ?? DifferentiableScfOptions.DefaultGrid), reference.Energy, reference.Density);
+            samples[i] = new MolecularSample(label, new MolecularProblem(mol, basis, c.Scf.Grid ?? DifferentiableScfOptions.DefaultGrid), reference.Energy, reference.Density)
+            {
+                // the derivative-informed terms of training molecules: the teacher's orbitals and Hessian products
+                Teacher = entries[i].Role == "train" && c.Loss.HessianWeight + c.Loss.GradientWeight > 0 ? TeacherDerivatives.Of(mol, basis, reference, c.Loss.HessianDirections, c.Seed + i) : null,
+            };
             _events.ReferenceProgress?.Invoke(Interlocked.Increment(ref done), entries.Count);
         });
         List<int> Role(string role) => [.. Enumerable.Range(0, entries.Count).Where(i => entries[i].Role == role)];

@@ -8,6 +8,7 @@ using Qex.Dft.Molecular.Learning;
 using Qex.Dft.Molecular.Response;
 using Qex.Dft.Molecular.Scf;
 using Qex.Dft.Molecular.Xc;
+using Qex.Dft.Training;
 
 namespace Qex.Dft.Tests.Molecular.Learning;
 
@@ -104,5 +105,36 @@ public sealed class DerivativeInformedTermsTests
         Assert.Contains("Hessian products", Assert.Throws<ArgumentException>(() => DerivativeInformedTerms.HessianLoss(problem, model, vars, noProducts)).Message);
         var badDirection = teacher with { Directions = [new double[3]], HessianProducts = [new double[3]] };
         Assert.Contains("tangent direction", Assert.Throws<ArgumentException>(() => DerivativeInformedTerms.HessianLoss(problem, model, vars, badDirection)).Message);
+    }
+
+    [Fact]
+    public void TheTrainingObjectiveWithTheDerivativeTermsHasTheFiniteDifferenceGradient()
+    {
+        // H2/6-31G with a B3LYP teacher: SCF trajectory energy and density terms plus the gradient and Hessian terms
+        var mol = MolecularSystems.Create("h2", 0.9);
+        var basis = BasisSet.For(mol, BasisSetLibrary.Load("6-31g"));
+        var reference = MolecularReferences.Compute(mol, basis, "b3lyp");
+        Assert.NotNull(reference.Coefficients);
+        var grid = new Qex.Dft.Molecular.Grids.GridOptions(30, 110);
+        var sample = new MolecularSample("h2 0.9", new MolecularProblem(mol, basis, grid), reference.Energy, reference.Density)
+        {
+            Teacher = TeacherDerivatives.Of(mol, basis, reference, 2, 7),
+        };
+        var model = new EnhancementXcModel(MolecularXcFeatures.Gga, 5, 4);
+        var layout = model.InitialParameters(RngKey.FromSeed(1));
+        var flat = layout.Flatten();
+        var rng = new Rng(4);
+        for (int i = 0; i < flat.Length; i++) flat[i] += 0.2 * rng.Normal();
+        var scf = new DifferentiableScfOptions(Iterations: 6, Grid: grid);
+        var plain = new MolecularObjective(model, [sample], scf, new LossWeights(EnergySteps: 3));
+        var full = new MolecularObjective(model, [sample], scf, new LossWeights(EnergySteps: 3, GradientWeight: 2, HessianWeight: 0.5, HessianDirections: 2));
+        var (loss, gradient, _) = full.Evaluate(layout, flat);
+        Assert.True(loss > plain.Loss(layout, flat), "the derivative terms add to the loss");
+        var u = Enumerable.Range(0, flat.Length).Select(_ => rng.Normal()).ToArray();
+        double analytic = gradient.Zip(u, (a, b) => a * b).Sum();
+        const double h = 1e-4;
+        double At(double t) => full.Loss(layout, flat.Zip(u, (a, b) => a + t * b).ToArray());
+        double fd = (-At(2 * h) + 8 * At(h) - 8 * At(-h) + At(-2 * h)) / (12 * h);
+        Assert.True(Math.Abs(analytic - fd) <= 1e-6 * Math.Abs(fd), $"analytic {analytic:R} against finite differences {fd:R}");
     }
 }
