@@ -54,7 +54,10 @@ public static class KohnSham
         var g = MolecularGrid.Create(molecule, grid);
         var xc = new XcIntegrator(g, basis, functional);
         var jk = RestrictedHartreeFock.CoulombExchange(molecule, basis, o);
-        var sad = o.Guess == ScfGuess.Core ? new double[n * n] : AtomicDensityGuess.SuperpositionOfAtomicDensities(molecule, basis, o);
+        if (o.InitialDensity is { } given && (given.Rank != 2 || given.Dim(0) != n || given.Dim(1) != n))
+            throw new ArgumentException($"The initial density must be {n} x {n} (the basis functions); got {ShapeUtil.Format(given.Shape)}.");
+        var sad = o.InitialDensity?.ToArray()
+            ?? (o.Guess == ScfGuess.Core ? new double[n * n] : AtomicDensityGuess.SuperpositionOfAtomicDensities(molecule, basis, o));
         IScfModel model;
         double[][] start;
         if (open)

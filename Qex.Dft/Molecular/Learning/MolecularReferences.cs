@@ -19,6 +19,12 @@ public sealed record MolecularReference(string Method, double Energy, double Har
 
     /// <summary>The teacher functional (null for correlated methods).</summary>
     public Xc.XcFunctional? Teacher { get; init; }
+
+    /// <summary>A teacher functional's orbital energies (null for correlated methods).</summary>
+    public double[]? OrbitalEnergies { get; init; }
+
+    /// <summary>SCF iterations of a teacher functional from the standard guess (0 for correlated methods).</summary>
+    public int Iterations { get; init; }
 }
 
 /// <summary>
@@ -56,6 +62,9 @@ public static class MolecularReferences
     /// <summary>The grid of teacher-functional references (Psi4's default, 75 x 302).</summary>
     public static Grids.GridOptions TeacherGrid { get; } = Grids.GridOptions.Psi4(75, 302);
 
+    /// <summary>The SCF settings of teacher-functional references.</summary>
+    public static HartreeFockOptions TeacherScf { get; } = new(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-10);
+
     /// <summary>True for a correlated method of <see cref="Methods"/> or a density functional (a teacher for distillation).</summary>
     public static bool IsKnown(string method)
     {
@@ -85,11 +94,13 @@ public static class MolecularReferences
             catch (ArgumentException e) { throw new ArgumentException($"Unknown reference method '{method}'; known: {string.Join(", ", Methods)}, or a density functional as a teacher ({e.Message})", e); }
             if (molecule.Multiplicity != 1 || molecule.ElectronCount % 2 != 0)
                 throw new ArgumentException($"The references are closed-shell; this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity}.");
-            var ks = Dft.KohnSham.Run(molecule, basis, teacher, TeacherGrid, new HartreeFockOptions(EnergyTolerance: 1e-12, CommutatorTolerance: 1e-10));
+            var ks = Dft.KohnSham.Run(molecule, basis, teacher, TeacherGrid, TeacherScf);
             return new MolecularReference(m, ks.Energy, double.NaN, ks.Densities[0], $"{m.ToUpperInvariant()} SCF density (teacher, {TeacherGrid.RadialPoints} x {TeacherGrid.SphericalPoints} grid)")
             {
                 Coefficients = ks.Coefficients[0],
                 Teacher = teacher,
+                OrbitalEnergies = ks.OrbitalEnergies[0].ToArray(),
+                Iterations = ks.Iterations,
             };
         }
         if (molecule.Multiplicity != 1 || molecule.ElectronCount % 2 != 0)
