@@ -61,6 +61,29 @@ public sealed class MolecularTrainCommandTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public void DistillingATeacherFunctionalWithTheDerivativeTermsReportsTheMetrics()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-moltrain-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string config = Path.Combine(dir, "h2.yaml"), outDir = Path.Combine(dir, "out");
+            File.WriteAllText(config, Tiny);
+            var log = new StringWriter();
+            Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = outDir, Set = ["data.reference=svwn", "loss.gradient_weight=1", "loss.hessian_weight=1", "loss.hessian_directions=2"] },
+                new StringWriter(), log));
+            Assert.Contains("distillation metrics of", log.ToString());
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")));
+            var d = report.RootElement.GetProperty("distillation");
+            var first = d.GetProperty("molecules")[0];
+            Assert.True(first.GetProperty("e_rho_mha").GetDouble() >= -1e-6, "E_rho is not below the teacher's minimum");
+            Assert.Equal(3, first.GetProperty("student_tda_ev").GetArrayLength());
+            Assert.True(d.GetProperty("teacher_iterations_from_guess").GetInt32() > 0);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("data.train=[{system: h5, distances: [1.0]}]", "unknown system 'h5'")]
     [InlineData("data.train=[{system: h2, distance: [1.0]}]", "unknown key 'distance'")]

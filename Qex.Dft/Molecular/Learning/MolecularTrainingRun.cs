@@ -39,6 +39,9 @@ public sealed record MolecularTrainingConfig(MolecularModelSpec Model, long Seed
     IReadOnlyList<MolecularDataEntry> Train, IReadOnlyList<MolecularDataEntry> Validation, IReadOnlyList<MolecularDataEntry> Test,
     DifferentiableScfOptions Scf, LossWeights Loss, TrainingOptions Optimiser)
 {
+    /// <summary>With a teacher reference: TDA singlets of student and teacher per test molecule in the distillation metrics (0: none).</summary>
+    public int DistillationExcitations { get; init; } = 3;
+
     /// <summary>The reference methods (all give densities: see <see cref="MolecularReferences"/>).</summary>
     public static IReadOnlyList<string> References => MolecularReferences.Methods;
 
@@ -89,6 +92,9 @@ public sealed record MolecularTestEvaluation(string System, IReadOnlyList<Molecu
 public sealed record MolecularTrainingRunResult(IMolecularXcModel Model, ParameterSet Parameters, TrainingResult? Training, IReadOnlyList<MolecularTestEvaluation> Tests,
     double Seconds, double MeanMillisecondsPerEvaluation, string CheckpointPath, string ReportPath, string Reference)
 {
+    /// <summary>With a teacher-functional reference: the distillation metrics of the test molecules (empty otherwise).</summary>
+    public IReadOnlyList<DistillationMetrics> Distillation { get; init; } = [];
+
     /// <summary>True when training stopped on repeated non-finite losses.</summary>
     public bool Failed => Training is { } t && t.Status.StartsWith("stopped", StringComparison.Ordinal);
 }
@@ -157,13 +163,14 @@ public sealed class MolecularTrainingRun
         var entries = c.Train.Select(e => (e, "train")).Concat(c.Validation.Select(e => (e, "validation"))).Concat(c.Test.Select(e => (e, "test")))
             .SelectMany(x => x.e.Geometries().Select(g => (x.e.System, g.Label, g.Distance, g.Molecule, Role: x.Item2))).ToList();
         var samples = new MolecularSample[entries.Count];
+        var references = new MolecularReference[entries.Count];
         int done = 0;
         Say($"references: {c.Reference.ToUpperInvariant()}/{c.Basis} for {entries.Count} geometries");
         Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancel }, i =>
         {
             var (_, label, _, mol, _) = entries[i];
             var basis = BasisSet.For(mol, definition);
-            var reference = MolecularReferences.Compute(mol, basis, c.Reference);
+            var reference = references[i] = MolecularReferences.Compute(mol, basis, c.Reference);
             samples[i] = new MolecularSample(label, new MolecularProblem(mol, basis, c.Scf.Grid ?? DifferentiableScfOptions.DefaultGrid), reference.Energy, reference.Density)
             {
                 // the derivative-informed terms of training molecules: the teacher's orbitals and Hessian products
@@ -223,8 +230,20 @@ public sealed class MolecularTrainingRun
                 rows.Count(r => Math.Abs(r.Error) * 1000 <= 1.6), 0);
             tests.Add(new MolecularTestEvaluation(system, rows, summary, trainRows));
         }
+        // against a teacher functional: the distillation metrics of the test molecules (the DI-loss paper's table)
+        var distillation = new List<DistillationMetrics>();
+        if (references.Length > 0 && references[0].Teacher is not null && test.Count > 0)
+        {
+            Say($"distillation metrics of {test.Count} test molecules (teacher {c.Reference.ToUpperInvariant()})");
+            distillation = test.AsParallel().AsOrdered().Select(i => DistillationMetrics.Evaluate(samples[i], references[i], model, result.Parameters, c.Scf, c.DistillationExcitations)).ToList();
+            foreach (var d in distillation)
+                Say(FormattableString.Invariant(
+                    $"  {d.Label}: E error {d.EnergyError * 1000:+0.000;-0.000} mHa, E_rho {d.DensityDrivenError * 1000:F4} mHa, dipole {d.DipoleError:F5} au, L2 density {d.DensityL2:F5}, teacher SCF {d.TeacherIterationsFromStudent} iterations from the student's density ({d.TeacherIterationsFromGuess} from its guess)")
+                    + (d.StudentExcitations is { } sx && d.TeacherExcitations is { } tx
+                        ? FormattableString.Invariant($", TDA MAE {sx.Zip(tx, (a, b) => Math.Abs(a - b)).Average() * Response.Excitation.ElectronVolt:F4} eV") : ""));
+        }
         var run = new MolecularTrainingRunResult(model, result.Parameters, result, tests, sw.Elapsed.TotalSeconds, mean, checkpointPath, Path.Combine(_out, TrainingRun.ReportFile),
-            c.Reference.ToUpperInvariant() + "/" + c.Basis);
+            c.Reference.ToUpperInvariant() + "/" + c.Basis) { Distillation = distillation };
         WriteReport(run, modelSpec, scfSpec);
         return run;
     }
@@ -246,6 +265,19 @@ public sealed class MolecularTrainingRun
             tests = r.Tests.Select(x => new { system = x.System, mae_mha = x.Summary.MaeMilliHartree, max_mha = x.Summary.MaxMilliHartree,
                 within_chemical_accuracy = x.Summary.WithinChemicalAccuracy, count = x.Summary.Count,
                 rows = x.Rows.Select(row => new { label = row.Label, distance_angstrom = row.Distance, energy = row.Energy, reference = row.Reference, error_mha = row.Error * 1000 }) }),
+            distillation = r.Distillation.Count == 0 ? null : new
+            {
+                mean_abs_energy_error_mha = r.Distillation.Average(d => Math.Abs(d.EnergyError)) * 1000,
+                mean_e_rho_mha = r.Distillation.Average(d => d.DensityDrivenError) * 1000,
+                mean_dipole_error_au = r.Distillation.Average(d => d.DipoleError),
+                mean_density_l2 = r.Distillation.Average(d => d.DensityL2),
+                teacher_iterations_from_student = r.Distillation.Sum(d => d.TeacherIterationsFromStudent),
+                teacher_iterations_from_guess = r.Distillation.Sum(d => d.TeacherIterationsFromGuess),
+                molecules = r.Distillation.Select(d => new { label = d.Label, energy_error_mha = d.EnergyError * 1000, e_rho_mha = d.DensityDrivenError * 1000,
+                    dipole_error_au = d.DipoleError, density_l2 = d.DensityL2, teacher_iterations_from_student = d.TeacherIterationsFromStudent,
+                    teacher_iterations_from_guess = d.TeacherIterationsFromGuess, student_tda_ev = d.StudentExcitations?.Select(x => x * Response.Excitation.ElectronVolt),
+                    teacher_tda_ev = d.TeacherExcitations?.Select(x => x * Response.Excitation.ElectronVolt) }),
+            },
             seconds = r.Seconds,
         };
         AtomicFile.WriteAllText(r.ReportPath, JsonSerializer.Serialize(report, ReportJson.Options));
