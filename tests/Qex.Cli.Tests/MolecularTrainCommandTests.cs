@@ -99,9 +99,10 @@ public sealed class MolecularTrainCommandTests
     [InlineData("loss.hessian_weight=1", "correlated method")]
     [InlineData("loss.gradient_weight=-1", "loss.gradient_weight")]
     [InlineData("loss.hessian_directions=0", "loss.hessian_directions")]
+    [InlineData("model.functional=qnn-enhancement-gga|data.reference=b3lyp|loss.hessian_weight=1", "third derivatives")]
     public void BadMolecularConfigsAreClearErrors(string set, string message)
     {
-        var e = Assert.ThrowsAny<Exception>(() => TrainCommand.Run(new TrainOptions { Set = ["kind=molecular", set], Out = Path.Combine(Path.GetTempPath(), "qex-never") }, new StringWriter()));
+        var e = Assert.ThrowsAny<Exception>(() => TrainCommand.Run(new TrainOptions { Set = ["kind=molecular", .. set.Split('|')], Out = Path.Combine(Path.GetTempPath(), "qex-never") }, new StringWriter()));
         Assert.True(e is ArgumentException, $"{e.GetType().Name}: {e.Message}");
         Assert.Contains(message, e.Message);
     }

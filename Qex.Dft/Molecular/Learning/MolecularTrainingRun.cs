@@ -49,7 +49,9 @@ public sealed record MolecularTrainingConfig(MolecularModelSpec Model, long Seed
     /// <exception cref="ArgumentException">A bad value.</exception>
     public void Validate()
     {
-        _ = Model.Create();
+        var created = Model.Create();
+        if (Loss.HessianWeight > 0 && created is QuantumEnhancementXcModel)
+            throw new ArgumentException($"loss.hessian_weight needs third derivatives of the model (its parameter gradient differentiates an XC kernel); {created.Name}'s circuits have exact first and second derivatives only. Use loss.gradient_weight, or a classical model.");
         Scf.Validate();
         Optimiser.Validate();
         if (!MolecularReferences.IsKnown(Reference))

@@ -68,11 +68,24 @@ public sealed class DerivativeInformedTermsTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void ParameterGradientsEqualFiniteDifferences(bool hessianTerm)
+    [InlineData(false, "enhancement-gga")]
+    [InlineData(true, "enhancement-gga")]
+    [InlineData(true, "moments-gga")]
+    [InlineData(false, "qnn-enhancement-gga")]
+    public void ParameterGradientsEqualFiniteDifferences(bool hessianTerm, string architecture)
     {
-        var (_, _, problem, model, p, teacher) = Setup(2);
+        var (_, _, problem, _, _, teacher) = Setup(2);
+        IMolecularXcModel model = architecture switch
+        {
+            "moments-gga" => new MomentXcModel(MolecularXcFeatures.Gga, 5, 4),
+            "qnn-enhancement-gga" => new QuantumEnhancementXcModel(MolecularXcFeatures.Gga, 2, 2),
+            _ => new EnhancementXcModel(MolecularXcFeatures.Gga, 6, 5),
+        };
+        var p0 = model.InitialParameters(RngKey.FromSeed(3));
+        var shifted = p0.Flatten();
+        var r0 = new Rng(9);
+        for (int i = 0; i < shifted.Length; i++) shifted[i] += 0.3 * r0.Normal();
+        var p = new ParameterSetHolder(p0.Unflatten(shifted));
         double Loss(Qex.Autodiff.Optimisers.ParameterSet set, out Var[] vars)
         {
             vars = set.ToVars();
@@ -92,6 +105,17 @@ public sealed class DerivativeInformedTermsTests
         double fd = (-At(2 * h) + 8 * At(h) - 8 * At(-h) + At(-2 * h)) / (12 * h);
         Assert.True(Math.Abs(analytic - fd) <= 1e-6 * Math.Abs(fd), $"{(hessianTerm ? "Hessian" : "gradient")} term: analytic {analytic:R} against finite differences {fd:R}");
         Assert.True(loss.ToScalar() > 0);
+    }
+
+    [Fact]
+    public void TheQuantumModelsHessianTermNeedsThirdCircuitDerivativesAndSaysSo()
+    {
+        // the per-point circuit has exact first and second derivatives; the Hessian term's parameter gradient is a third
+        var (_, _, problem, _, _, teacher) = Setup(1);
+        var model = new QuantumEnhancementXcModel(MolecularXcFeatures.Gga, 2, 2);
+        var vars = model.InitialParameters(RngKey.FromSeed(3)).ToVars();
+        var loss = DerivativeInformedTerms.HessianLoss(problem, model, vars, teacher);
+        Assert.Contains("Third derivatives of circuit expectations", Assert.Throws<NotSupportedException>(() => Grad.Compute(loss, vars)).Message);
     }
 
     [Fact]
