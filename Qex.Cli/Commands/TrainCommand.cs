@@ -38,6 +38,10 @@ public sealed class TrainOptions
     [Option('q', "quiet", HelpText = "No progress on standard error (results and errors are still printed).")]
     public bool Quiet { get; set; }
 
+    /// <summary>The DI-loss ablation ladder.</summary>
+    [Option("ladder", HelpText = "Molecular distillation (a functional as data.reference): train the DI-loss ladder E+rho, +gradient, +gradient+Hessian into OUT/<rung> and write OUT/ladder.md and ladder.json.")]
+    public bool Ladder { get; set; }
+
     /// <summary>Usage examples for the help text.</summary>
     [Usage(ApplicationAlias = "qex")]
     public static IEnumerable<Example> Examples =>
@@ -61,13 +65,49 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(output);
         bool molecular = ConfigFiles.Kind(o.Config, o.Set) == "molecular";
         if (o.PrintDefaultConfig) { output.WriteLine(molecular ? DefaultTrainingConfig.MolecularYaml : DefaultTrainingConfig.Yaml); return 0; }
+        if (o.Ladder && !molecular) throw new ArgumentException("--ladder trains the DI-loss ablation of a molecular distillation config (kind: molecular, a functional as data.reference).");
+        if (molecular && o.Ladder) return ExecuteLadder(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet);
         if (molecular) return ExecuteMolecular(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet);
         var config = TrainingConfigReader.Read(ConfigFiles.Build(o.Config, o.Set));
         return Execute(config, o.Out, o.Resume, output, log ?? output, o.Quiet);
     }
 
+    /// <summary>The DI-loss ladder: one molecular run per rung, then the comparison table (printed, ladder.md, ladder.json).</summary>
+    public static int ExecuteLadder(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!MolecularReferences.IsKnown(config.Reference) || MolecularTrainingConfig.References.Contains(config.Reference))
+            throw new ArgumentException($"--ladder distils a teacher functional: data.reference must be a density functional (b3lyp, ...); got '{config.Reference}'.");
+        if (config.Test.Count == 0) throw new ArgumentException("--ladder compares the rungs on data.test: give test molecules.");
+        Qex.Core.IO.AtomicFile.EnsureWritableDirectory(outDir);
+        var rows = new List<LadderRow>();
+        int code = 0;
+        foreach (var rung in DistillationLadder.Rungs(config.Loss))
+        {
+            if (!quiet) log.WriteLine($"ladder: {rung.Name} (gradient weight {rung.GradientWeight.ToString(CultureInfo.InvariantCulture)}, Hessian weight {rung.HessianWeight.ToString(CultureInfo.InvariantCulture)})");
+            var c = config with { Loss = config.Loss with { GradientWeight = rung.GradientWeight, HessianWeight = rung.HessianWeight } };
+            c.Validate();
+            string dir = Path.Combine(outDir, rung.Name);
+            var (exit, result) = RunMolecular(c, dir, resume && File.Exists(Path.Combine(dir, TrainingRun.CheckpointFile)), output, log, quiet);
+            code = Math.Max(code, exit);
+            rows.Add(DistillationLadder.Row(rung.Name, result));
+        }
+        string table = DistillationLadder.Markdown(rows);
+        output.WriteLine(table);
+        Qex.Core.IO.AtomicFile.WriteAllText(Path.Combine(outDir, "ladder.md"), table);
+        Qex.Core.IO.AtomicFile.WriteAllText(Path.Combine(outDir, "ladder.json"), System.Text.Json.JsonSerializer.Serialize(rows, new System.Text.Json.JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        }));
+        return code;
+    }
+
     /// <summary>Runs a molecular configuration: references, training through the differentiable SCF, test, report and plots.</summary>
-    public static int ExecuteMolecular(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet)
+    public static int ExecuteMolecular(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet) =>
+        RunMolecular(config, outDir, resume, output, log, quiet).Exit;
+
+    private static (int Exit, MolecularTrainingRunResult Result) RunMolecular(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet)
     {
         ArgumentNullException.ThrowIfNull(config);
         var reporter = new ProgressReporter(log, quiet);
@@ -92,7 +132,7 @@ public static class TrainCommand
                 $"test {t.System} ({result.Reference}): MAE {t.Summary.MaeMilliHartree:F3} mHa, max {t.Summary.MaxMilliHartree:F3} mHa, {t.Summary.WithinChemicalAccuracy}/{t.Summary.Count} within 1.6 mHa"));
         var written = MolecularPlots.Write(outDir, result);
         if (!quiet) log.WriteLine($"wrote {string.Join(", ", new[] { TrainingRun.CheckpointFile, TrainingRun.ReportFile }.Concat(written))} in {outDir}");
-        return result.Failed ? 1 : 0;
+        return (result.Failed ? 1 : 0, result);
     }
 
     /// <summary>Runs a typed configuration (also used by noise-sweep to train its model first).</summary>

@@ -84,6 +84,53 @@ public sealed class MolecularTrainCommandTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public void TheShippedDistillationConfigReadsAndNamesExistingMolecules()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Qex.sln"))) root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("Qex.sln not found above the test binaries.");
+        var c = MolecularConfigReader.Read(ConfigFiles.BuildMolecular(Path.Combine(root, "configs", "distill_b3lyp.yaml"), []));
+        Assert.Equal("b3lyp", c.Reference);
+        Assert.Equal("def2-svp", c.Basis);
+        Assert.True(c.Loss.GradientWeight > 0 && c.Loss.HessianWeight > 0);
+        Assert.Equal(9, c.Train.Count);
+        foreach (var e in c.Train.Concat(c.Validation).Concat(c.Test))
+        {
+            var mol = Qex.Dft.Molecular.Learning.MolecularSystems.Create(Path.Combine(root, e.System), 1);
+            Assert.True(mol.Multiplicity == 1 && mol.ElectronCount % 2 == 0, e.System);
+        }
+        // training molecules are the small ones, test molecules the larger (size extrapolation)
+        int Heavy(string s) => Qex.Dft.Molecular.Learning.MolecularSystems.Create(Path.Combine(root, s), 1).Atoms.Count(a => a.Symbol != "H");
+        Assert.True(c.Train.Max(e => Heavy(e.System)) < c.Test.Min(e => Heavy(e.System)));
+    }
+
+    [Fact]
+    public void TheLadderTrainsThreeRungsAndWritesTheComparison()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "qex-moltrain-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string config = Path.Combine(dir, "h2.yaml"), outDir = Path.Combine(dir, "out");
+            File.WriteAllText(config, Tiny);
+            var output = new StringWriter();
+            Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = outDir, Ladder = true, Quiet = true,
+                Set = ["data.reference=svwn", "optimiser.max_evaluations=2", "loss.hessian_directions=1", "data.validation=[]"] }, output, new StringWriter()));
+            foreach (string rung in new[] { "e_rho", "e_rho_grad", "e_rho_grad_hess" })
+                Assert.True(File.Exists(Path.Combine(outDir, rung, "report.json")), rung);
+            var table = File.ReadAllLines(Path.Combine(outDir, "ladder.md"));
+            Assert.Equal(5, table.Length);
+            Assert.StartsWith("| e_rho_grad_hess | 1 |", table[4]);
+            Assert.Contains("E MAE (mHa)", output.ToString());
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "ladder.json")));
+            Assert.Equal(3, json.RootElement.GetArrayLength());
+            Assert.True(json.RootElement[2].GetProperty("energy_mae_milli_hartree").GetDouble() > 0);
+            var e = Assert.ThrowsAny<ArgumentException>(() => TrainCommand.Run(new TrainOptions { Config = config, Out = outDir, Ladder = true }, new StringWriter()));
+            Assert.Contains("must be a density functional", e.Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("data.train=[{system: h5, distances: [1.0]}]", "unknown system 'h5'")]
     [InlineData("data.train=[{system: h2, distance: [1.0]}]", "unknown key 'distance'")]
