@@ -355,7 +355,7 @@ public static class EnergyCommand
                     var kind = o.Tda is not null ? Qex.Dft.Molecular.Response.ResponseApproximation.Tda : Qex.Dft.Molecular.Response.ResponseApproximation.Rpa;
                     var spin = o.Triplets ? Qex.Dft.Molecular.Response.ExcitationSpin.Triplet : Qex.Dft.Molecular.Response.ExcitationSpin.Singlet;
                     progress?.Invoke($"{(kind == Qex.Dft.Molecular.Response.ResponseApproximation.Tda ? "TDA" : "TDDFT")} {states} {spin.ToString().ToLowerInvariant()} states, {response.Dimension} single excitations");
-                    excited = response.Solve(new Qex.Dft.Molecular.Response.ExcitationOptions(states, spin, kind));
+                    excited = response.Solve(new Qex.Dft.Molecular.Response.ExcitationOptions(states, spin, kind, Progress: progress));
                     timings["excitations"] = sw.Elapsed.TotalSeconds;
                 }
                 if (functional is null && method != "hf")

@@ -35,8 +35,9 @@ public enum ResponseApproximation
 /// <param name="Approximation">TDA or full linear response.</param>
 /// <param name="ResidualTolerance">Davidson residual norm at convergence (the excitation energies are then accurate to about its square).</param>
 /// <param name="MaxIterations">Davidson expansions before giving up.</param>
+/// <param name="Progress">Receives a line per Davidson iteration (its number, the excitation energies in eV and the largest residual), for long runs.</param>
 public sealed record ExcitationOptions(int States = 5, ExcitationSpin Spin = ExcitationSpin.Singlet, ResponseApproximation Approximation = ResponseApproximation.Tda,
-    double ResidualTolerance = 1e-6, int MaxIterations = 100);
+    double ResidualTolerance = 1e-6, int MaxIterations = 100, Action<string>? Progress = null);
 
 /// <summary>One single excitation of an excited state: occupied orbital -> virtual orbital (0-based, within its spin channel).</summary>
 /// <param name="Occupied">The occupied orbital.</param>
@@ -231,7 +232,8 @@ public sealed class LinearResponse
             throw new ArgumentException($"The Davidson tolerance must be positive and the iteration limit at least 1; got {options.ResidualTolerance} and {options.MaxIterations}.");
         int roots = options.States;
         var guesses = Guesses(Math.Min(Dimension, Math.Max(2 * roots, roots + 4)));
-        var davidson = new DavidsonOptions(options.ResidualTolerance, options.MaxIterations, Progress: Environment.GetEnvironmentVariable("QEX_DAVIDSON_TRACE") is null ? null : (i, v, r) => Console.Error.WriteLine($"{i}: {string.Join(" ", v.Select(x => x.ToString("F6")))} | {string.Join(" ", r.Select(x => x.ToString("E1")))}"));
+        var davidson = new DavidsonOptions(options.ResidualTolerance, options.MaxIterations, Progress: options.Progress is not { } report ? null : (i, v, r) =>
+            report(FormattableString.Invariant($"{(options.Approximation == ResponseApproximation.Tda ? "TDA" : "TDDFT")} iteration {i}: {string.Join(" ", v.Select(x => (x * Excitation.ElectronVolt).ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))} eV, largest residual {r.Max():E1}")));
         if (options.Approximation == ResponseApproximation.Tda)
         {
             var r = Davidson.Lowest(Dimension, roots, (x, y) => MultiplyA(options.Spin, x).CopyTo(y, 0), Diagonal, guesses, davidson);

@@ -82,7 +82,11 @@ public sealed class LinearResponseTests
         Matches(lr.Solve(new ExcitationOptions(5)), [0.484640261, 0.556550975, 0.616312209, 0.704972208, 0.810826658], [0.0035423744, 0.0, 0.0772185496, 0.0598653657, 1.1669421815]);
         Matches(lr.Solve(new ExcitationOptions(5, Approximation: ResponseApproximation.Rpa)), [0.483101441, 0.556018014, 0.612259663, 0.702205448, 0.807034924],
             [0.0032603098, 0.0, 0.0664605876, 0.0556203741, 1.0519412040]);
-        Matches(lr.Solve(new ExcitationOptions(5, ExcitationSpin.Triplet, ResponseApproximation.Rpa)), [0.405628945, 0.473619893, 0.507265446, 0.539663330, 0.659870532], null);
+        var lines = new List<string>();
+        Matches(lr.Solve(new ExcitationOptions(5, ExcitationSpin.Triplet, ResponseApproximation.Rpa, Progress: lines.Add)), [0.405628945, 0.473619893, 0.507265446, 0.539663330, 0.659870532], null);
+        Assert.NotEmpty(lines);
+        Assert.StartsWith("TDDFT iteration 1: ", lines[0]);
+        Assert.Contains("largest residual", lines[^1]);
     }
 
     [Fact]
