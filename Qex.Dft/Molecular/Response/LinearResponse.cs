@@ -138,8 +138,8 @@ public sealed class LinearResponse
             int m = e.Length, o = occupied[s], v = m - o;
             if (c.Length != _n * m)
                 throw new ArgumentException($"The coefficients must be {_n} x {m} (basis functions x orbitals, as many orbitals as orbital energies); got {c.Length} values.");
-            var cv = Columns(c, m, o, m);
-            var co = Columns(c, m, 0, o);
+            var cv = ScfMath.Columns(c, m, o, m);
+            var co = ScfMath.Columns(c, m, 0, o);
             for (int a = 0; a < v; a++)
                 for (int i = 0; i < o; i++) diagonal.Add(e[o + a] - e[i]);
             var exchange = eri is null ? null : ExchangeMinus(eri(c, m, o), o, v);
@@ -310,8 +310,8 @@ public sealed class LinearResponse
         return (c, m, o) =>
         {
             int v = m - o;
-            var cv = Columns(c, m, o, m);
-            var co = Columns(c, m, 0, o);
+            var cv = ScfMath.Columns(c, m, o, m);
+            var co = ScfMath.Columns(c, m, 0, o);
             // (pq|rs) -> ... -> (ab|ij): one quarter at a time with its own orbitals; after four the order is (a, b, i, j)
             var abij = Quarter(Quarter(Quarter(Quarter(eri, [_n, _n, _n, _n], cv, v), [_n, _n, _n, v], cv, v), [_n, _n, v, v], co, o), [_n, v, v, o], co, o);
             // (aj|ib) with the orbitals in the order v, o, o v: (a, j, i, b)
@@ -354,15 +354,6 @@ public sealed class LinearResponse
             }
         });
         return next;
-    }
-
-    private static double[] Columns(double[] c, int m, int from, int to)
-    {
-        int n = c.Length / m, w = to - from;
-        var r = new double[n * w];
-        for (int p = 0; p < n; p++)
-            for (int q = 0; q < w; q++) r[p * w + q] = c[p * m + from + q];
-        return r;
     }
 
     private void Check(double[] v)

@@ -114,8 +114,8 @@ public sealed class OrbitalHessian
         for (int s = 0; s < spins; s++)
         {
             int m = Orbitals, o = _occupied[s];
-            var cv = Columns(_c[s], o, m);
-            var co = Columns(_c[s], 0, o);
+            var cv = ScfMath.Columns(_c[s], m, o, m);
+            var co = ScfMath.Columns(_c[s], m, 0, o);
             var t = ScfMath.Multiply(cv, v[s], _n, m - o, o);            // C_v v: n x o
             var x = ScfMath.MultiplyTransposeB(t, co, _n, o, _n);         // C_v v C_o^T
             var d = new double[_n * _n];
@@ -170,15 +170,6 @@ public sealed class OrbitalHessian
                 else if (p >= o && q >= o) vv[(p - o) * nv + q - o] = x;
             }
         return (oo, vo, vv);
-    }
-
-    private double[] Columns(double[] c, int from, int to)
-    {
-        int m = Orbitals, w = to - from;
-        var r = new double[_n * w];
-        for (int p = 0; p < _n; p++)
-            for (int q = 0; q < w; q++) r[p * w + q] = c[p * m + from + q];
-        return r;
     }
 
     /// <summary>D = g C_occ C_occ^T (g = 2 restricted, 1 per spin), through the one density-from-orbitals routine.</summary>

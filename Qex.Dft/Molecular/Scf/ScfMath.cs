@@ -30,6 +30,16 @@ internal static class ScfMath
         return c;
     }
 
+    /// <summary>Columns [from, to) of a row-major matrix with <paramref name="columns"/> columns (MO coefficients: the occupied or virtual block).</summary>
+    internal static double[] Columns(double[] c, int columns, int from, int to)
+    {
+        int rows = c.Length / columns, w = to - from;
+        var r = new double[rows * w];
+        for (int p = 0; p < rows; p++)
+            for (int q = 0; q < w; q++) r[p * w + q] = c[p * columns + from + q];
+        return r;
+    }
+
     internal static double[] Add(double[] a, double[] b)
     {
         var r = new double[a.Length];
