@@ -288,6 +288,8 @@ public static class EnergyCommand
         }
         if (excitations is not null && !closed && o.Triplets)
             throw new ArgumentException($"--triplets applies to closed shells; an open shell (multiplicity {mol.Multiplicity}, unrestricted) has spin-conserving excitations of both spins.");
+        if (excitations is not null && learnedModel is { IsLocal: false })
+            throw new ArgumentException($"--tda/--tddft need the XC kernel; {learnedModel.Name} is a global functional whose deployed form is linearised in its descriptors, so its kernel would miss their response.");
         if (excitations is not null && mode == IntegralMode.DensityFitting)
             throw new ArgumentException("--tda/--tddft use exact integrals for the response; drop --integrals df.");
         if (excitations is not null && smearing > 0)

@@ -76,17 +76,19 @@ public static class TrainCommand
     public static int ExecuteLadder(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (!MolecularReferences.IsKnown(config.Reference) || MolecularTrainingConfig.References.Contains(config.Reference))
+        if (MolecularTrainingConfig.References.Contains(config.Reference))
             throw new ArgumentException($"--ladder distils a teacher functional: data.reference must be a density functional (b3lyp, ...); got '{config.Reference}'.");
         if (config.Test.Count == 0) throw new ArgumentException("--ladder compares the rungs on data.test: give test molecules.");
         Qex.Core.IO.AtomicFile.EnsureWritableDirectory(outDir);
+        // every rung's config is checked before the first trains (a rung refused after hours of the others is lost time)
+        var rungs = DistillationLadder.Rungs(config.Loss)
+            .Select(r => (Rung: r, Config: config with { Loss = config.Loss with { GradientWeight = r.GradientWeight, HessianWeight = r.HessianWeight } })).ToList();
+        foreach (var (_, c) in rungs) c.Validate();
         var rows = new List<LadderRow>();
         int code = 0;
-        foreach (var rung in DistillationLadder.Rungs(config.Loss))
+        foreach (var (rung, c) in rungs)
         {
             if (!quiet) log.WriteLine($"ladder: {rung.Name} (gradient weight {rung.GradientWeight.ToString(CultureInfo.InvariantCulture)}, Hessian weight {rung.HessianWeight.ToString(CultureInfo.InvariantCulture)})");
-            var c = config with { Loss = config.Loss with { GradientWeight = rung.GradientWeight, HessianWeight = rung.HessianWeight } };
-            c.Validate();
             string dir = Path.Combine(outDir, rung.Name);
             var (exit, result) = RunMolecular(c, dir, resume && File.Exists(Path.Combine(dir, TrainingRun.CheckpointFile)), output, log, quiet);
             code = Math.Max(code, exit);

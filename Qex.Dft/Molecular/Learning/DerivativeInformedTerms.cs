@@ -83,20 +83,50 @@ public sealed record TeacherDerivatives(Tensor Coefficients, int Occupied, IRead
 public static class DerivativeInformedTerms
 {
     /// <summary>The student's orbital gradient at the teacher's density ((m - o) x o).</summary>
-    public static Var OrbitalGradient(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher)
-    {
-        var (cv, co, fock, _, _) = Prepare(problem, model, parameters, teacher);
-        return Op.MatMul(Op.MatMul(cv, fock, transposeA: true), co) * 4.0;
-    }
+    public static Var OrbitalGradient(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher) =>
+        OrbitalGradient(Prepare(problem, model, parameters, teacher));
 
     /// <summary>L_grad = ||g_S||^2.</summary>
     public static Var GradientLoss(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher) =>
         Op.Sum(Op.Square(OrbitalGradient(problem, model, parameters, teacher)));
 
     /// <summary>The student's orbital-Hessian products H_S v_k for the teacher's directions (each (m - o) x o).</summary>
-    public static IReadOnlyList<Var> HessianProducts(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher)
+    public static IReadOnlyList<Var> HessianProducts(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher) =>
+        HessianProducts(problem, Prepare(problem, model, parameters, teacher), teacher);
+
+    /// <summary>L_hess = mean_k ||H_S v_k - H_T v_k||^2.</summary>
+    public static Var HessianLoss(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher) =>
+        HessianLoss(problem, Prepare(problem, model, parameters, teacher), teacher);
+
+    /// <summary>
+    /// <c>w_grad L_grad + w_hess L_hess</c> from one student Fock build (the terms with weight 0 are not formed): what
+    /// training adds to a molecule's loss.
+    /// </summary>
+    /// <exception cref="ArgumentException">Both weights zero or negative, or bad teacher data.</exception>
+    public static Var Weighted(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher,
+        double gradientWeight, double hessianWeight)
     {
-        var (cv, co, fock, leaf, vxc) = Prepare(problem, model, parameters, teacher);
+        if (!(gradientWeight >= 0 && hessianWeight >= 0 && gradientWeight + hessianWeight > 0))
+            throw new ArgumentException($"The derivative-term weights must be >= 0 and not both 0; got {gradientWeight} and {hessianWeight}.");
+        var student = Prepare(problem, model, parameters, teacher);
+        Var? total = null;
+        if (gradientWeight > 0) total = Op.Sum(Op.Square(OrbitalGradient(student))) * gradientWeight;
+        if (hessianWeight > 0)
+        {
+            var h = HessianLoss(problem, student, teacher) * hessianWeight;
+            total = total is null ? h : total + h;
+        }
+        return total!;
+    }
+
+    /// <summary>The student at the teacher's orbitals: the orbital blocks, its Fock matrix, the density leaf and V_xc.</summary>
+    private sealed record Student(Var Cv, Var Co, Var Fock, Var Leaf, Var Vxc);
+
+    private static Var OrbitalGradient(Student s) => Op.MatMul(Op.MatMul(s.Cv, s.Fock, transposeA: true), s.Co) * 4.0;
+
+    private static List<Var> HessianProducts(MolecularProblem problem, Student s, TeacherDerivatives teacher)
+    {
+        var (cv, co, fock, leaf, vxc) = s;
         var fvv = Op.MatMul(Op.MatMul(cv, fock, transposeA: true), cv);
         var foo = Op.MatMul(Op.MatMul(co, fock, transposeA: true), co);
         int o = teacher.Occupied, v = teacher.Virtual;
@@ -116,13 +146,12 @@ public static class DerivativeInformedTerms
         return products;
     }
 
-    /// <summary>L_hess = mean_k ||H_S v_k - H_T v_k||^2.</summary>
-    public static Var HessianLoss(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher)
+    private static Var HessianLoss(MolecularProblem problem, Student s, TeacherDerivatives teacher)
     {
         if (teacher.Directions.Count == 0) throw new ArgumentException("The Hessian term needs at least one tangent direction.");
         if (teacher.HessianProducts.Count != teacher.Directions.Count)
             throw new ArgumentException($"The teacher gives {teacher.HessianProducts.Count} Hessian products for {teacher.Directions.Count} directions.");
-        var hs = HessianProducts(problem, model, parameters, teacher);
+        var hs = HessianProducts(problem, s, teacher);
         Var? total = null;
         for (int k = 0; k < hs.Count; k++)
         {
@@ -133,7 +162,7 @@ public static class DerivativeInformedTerms
         return total! * (1.0 / hs.Count);
     }
 
-    private static (Var Cv, Var Co, Var Fock, Var Leaf, Var Vxc) Prepare(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher)
+    private static Student Prepare(MolecularProblem problem, IMolecularXcModel model, IReadOnlyList<Var> parameters, TeacherDerivatives teacher)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(model);
@@ -152,6 +181,6 @@ public static class DerivativeInformedTerms
         var leaf = Var.Parameter(teacher.Density);
         var vxc = DifferentiableKohnSham.XcPotential(problem, model, parameters, leaf);
         var fock = Var.Constant(problem.CoreHamiltonian) + problem.Coulomb.Apply(Var.Constant(leaf.Value)) + vxc;
-        return (cv, co, fock, leaf, vxc);
+        return new Student(cv, co, fock, leaf, vxc);
     }
 }

@@ -48,7 +48,7 @@ public sealed record DistillationMetrics(string Label, double StudentEnergy, dou
         var mol = problem.Molecule;
         var basis = problem.Basis;
         var vars = parameters.ToVars().Select(v => v.Detach()).ToArray();
-        var (ps, _) = DifferentiableKohnSham.FixedPoint(problem, model, vars, scf with { Differentiation = ScfDifferentiation.Implicit });
+        var (ps, _) = DifferentiableKohnSham.FixedPoint(problem, model, vars, scf);
         double es = DifferentiableKohnSham.Energy(problem, model, vars, Var.Constant(ps)).ToScalar();
         var fock = new KohnShamFock(mol, basis, teacher, MolecularReferences.TeacherGrid);
         double erho = fock.Build([Symmetric(ps)]).Energy - fock.Build([reference.Density.ToArray()]).Energy;

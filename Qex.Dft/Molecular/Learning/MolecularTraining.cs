@@ -146,9 +146,7 @@ public sealed class MolecularObjective : ITrainingObjective
     {
         if (_weights.GradientWeight == 0 && _weights.HessianWeight == 0) return loss;
         var teacher = sample.Teacher ?? throw new InvalidOperationException($"'{sample.Label}' has no teacher derivatives for the gradient and Hessian terms.");
-        if (_weights.GradientWeight > 0) loss = loss + DerivativeInformedTerms.GradientLoss(sample.Problem, _model, vars, teacher) * _weights.GradientWeight;
-        if (_weights.HessianWeight > 0) loss = loss + DerivativeInformedTerms.HessianLoss(sample.Problem, _model, vars, teacher) * _weights.HessianWeight;
-        return loss;
+        return loss + DerivativeInformedTerms.Weighted(sample.Problem, _model, vars, teacher, _weights.GradientWeight, _weights.HessianWeight);
     }
 
     /// <summary>The loss alone (no gradient): for finite-difference checks and line searches.</summary>

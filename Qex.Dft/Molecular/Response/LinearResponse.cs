@@ -125,6 +125,17 @@ public sealed class LinearResponse
             throw new ArgumentException($"A restricted reference needs closed shells: this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity} (give alpha and beta orbitals of an unrestricted reference).");
         _n = basis.FunctionCount;
         int[] occupied = Unrestricted ? [molecule.AlphaCount, molecule.BetaCount] : [molecule.ElectronCount / 2];
+        for (int s = 0; s < coefficients.Count; s++)
+        {
+            var c = coefficients[s] ?? throw new ArgumentNullException(nameof(coefficients));
+            var e = orbitalEnergies[s] ?? throw new ArgumentNullException(nameof(orbitalEnergies));
+            if (c.Length != _n * e.Length)
+                throw new ArgumentException($"The coefficients must be {_n} x {e.Length} (basis functions x orbitals, as many orbitals as orbital energies); got {c.Length} values.");
+            if (e.Length < occupied[s])
+                throw new ArgumentException($"{e.Length} orbitals cannot hold the {occupied[s]} occupied ones of this molecule.");
+            if (c.Any(x => !double.IsFinite(x)) || e.Any(x => !double.IsFinite(x)))
+                throw new ArgumentException("The orbitals or orbital energies contain a value that is not a finite number.");
+        }
         _exact = functional.ExactExchange;
         var eri = _exact != 0 ? ExchangeIntegrals(basis, coefficients, orbitalEnergies, occupied) : null;
         var dip = OneElectronIntegrals.Dipole(basis).Select(t => t.ToArray()).ToArray();
@@ -133,11 +144,9 @@ public sealed class LinearResponse
         int offset = 0;
         for (int s = 0; s < channels.Length; s++)
         {
-            var c = coefficients[s] ?? throw new ArgumentNullException(nameof(coefficients));
-            var e = orbitalEnergies[s] ?? throw new ArgumentNullException(nameof(orbitalEnergies));
+            var c = coefficients[s];
+            var e = orbitalEnergies[s];
             int m = e.Length, o = occupied[s], v = m - o;
-            if (c.Length != _n * m)
-                throw new ArgumentException($"The coefficients must be {_n} x {m} (basis functions x orbitals, as many orbitals as orbital energies); got {c.Length} values.");
             var cv = ScfMath.Columns(c, m, o, m);
             var co = ScfMath.Columns(c, m, 0, o);
             for (int a = 0; a < v; a++)
@@ -179,9 +188,10 @@ public sealed class LinearResponse
         else if (spin == ExcitationSpin.Singlet) f1 = _builder.Response([_total!], [t[0].Select(x => 2 * x).ToArray()]);   // the same change in both spins
         else f1 = [_builder.Response([_channels[0].Density, _channels[0].Density], [t[0], t[0].Select(x => -x).ToArray()])[0]];   // opposite changes
         var r = new double[Dimension];
-        foreach (var c in _channels)
+        for (int s = 0; s < _channels.Length; s++)
         {
-            var b = Block(f1[Array.IndexOf(_channels, c)], c.Cv, c.Co, c.Occupied, c.Virtual);
+            var c = _channels[s];
+            var b = Block(f1[s], c.Cv, c.Co, c.Occupied, c.Virtual);
             for (int k = 0; k < c.Size; k++) r[c.Offset + k] = b[k] + Diagonal[c.Offset + k] * v[c.Offset + k];
         }
         return r;
@@ -312,10 +322,12 @@ public sealed class LinearResponse
             int v = m - o;
             var cv = ScfMath.Columns(c, m, o, m);
             var co = ScfMath.Columns(c, m, 0, o);
-            // (pq|rs) -> ... -> (ab|ij): one quarter at a time with its own orbitals; after four the order is (a, b, i, j)
-            var abij = Quarter(Quarter(Quarter(Quarter(eri, [_n, _n, _n, _n], cv, v), [_n, _n, _n, v], cv, v), [_n, _n, v, v], co, o), [_n, v, v, o], co, o);
-            // (aj|ib) with the orbitals in the order v, o, o v: (a, j, i, b)
-            var ajib = Quarter(Quarter(Quarter(Quarter(eri, [_n, _n, _n, _n], cv, v), [_n, _n, _n, v], co, o), [_n, _n, v, o], co, o), [_n, v, o, o], cv, v);
+            // (pq|rs) -> (qr s|a): the first quarter, the costliest, serves both
+            var first = Quarter(eri, [_n, _n, _n, _n], cv, v);
+            // ... -> (ab|ij): one quarter at a time with its own orbitals; after four the order is (a, b, i, j)
+            var abij = Quarter(Quarter(Quarter(first, [_n, _n, _n, v], cv, v), [_n, _n, v, v], co, o), [_n, v, v, o], co, o);
+            // (aj|ib) with the orbitals in the order v, o, o, v: (a, j, i, b)
+            var ajib = Quarter(Quarter(Quarter(first, [_n, _n, _n, v], co, o), [_n, _n, v, o], co, o), [_n, v, o, o], cv, v);
             return (abij, ajib);
         };
     }

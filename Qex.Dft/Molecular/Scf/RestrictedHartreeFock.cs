@@ -21,6 +21,7 @@ public static class RestrictedHartreeFock
         ArgumentNullException.ThrowIfNull(basis);
         var o = options ?? new HartreeFockOptions();
         o.Validate();
+        if (o.InitialDensity is not null) throw new ArgumentException("An initial density matrix is supported by Kohn-Sham only (HartreeFockOptions.InitialDensity); Hartree-Fock starts from its guess.");
         if (molecule.Multiplicity != 1 || molecule.ElectronCount % 2 != 0)
             throw new ArgumentException($"RHF needs a closed-shell singlet; this molecule has {molecule.ElectronCount} electrons and multiplicity {molecule.Multiplicity}.");
         int n = basis.FunctionCount;

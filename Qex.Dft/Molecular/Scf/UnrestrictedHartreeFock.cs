@@ -37,6 +37,7 @@ public static class UnrestrictedHartreeFock
         int n = basis.FunctionCount, na = molecule.AlphaCount, nb = molecule.BetaCount;
         var s = OneElectronIntegrals.Overlap(basis).ToArray();
         if (o.OneElectronPerturbation is not null) throw new ArgumentException("A one-electron perturbation is supported by RHF only.");
+        if (o.InitialDensity is not null) throw new ArgumentException("An initial density matrix is supported by Kohn-Sham only (HartreeFockOptions.InitialDensity); Hartree-Fock starts from its guess.");
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         var model = new UnrestrictedHartreeFockModel(h, RestrictedHartreeFock.CoulombExchange(molecule, basis, o), na, nb);
         double[] da, db;

@@ -182,6 +182,18 @@ public sealed class LinearResponseTests
         Assert.Contains("needs closed shells", ex.Message);
         ex = Assert.Throws<ArgumentException>(() => new LinearResponse(mol, basis, f, new double[7 * 5], new double[5]));
         Assert.Contains("no virtual orbital", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => new LinearResponse(mol, basis, XcFunctional.Parse("b3lyp"), new double[7 * 4], new double[4]));
+        Assert.Contains("cannot hold the 5 occupied", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => new LinearResponse(mol, basis, f, new double[7 * 6], new double[7]));
+        Assert.Contains("must be 7 x 7", ex.Message);
+        var nan = new double[7 * 7];
+        nan[3] = double.NaN;
+        ex = Assert.Throws<ArgumentException>(() => new LinearResponse(mol, basis, f, nan, new double[7]));
+        Assert.Contains("not a finite number", ex.Message);
+        var h2 = Molecule.ParseGeometry("H 0 0 0\nH 0 0 0.74", 0, 1);
+        ex = Assert.Throws<ArgumentException>(() => RestrictedHartreeFock.Run(h2, BasisSet.For(h2, BasisSetLibrary.Load("sto-3g")),
+            new HartreeFockOptions(InitialDensity: Qex.Core.Tensors.Tensor.Zeros(2, 2))));
+        Assert.Contains("Kohn-Sham only", ex.Message);
     }
 
     private static double Dot(double[] a, double[] b) => a.Zip(b, (p, q) => p * q).Sum();
