@@ -409,53 +409,13 @@ public sealed class CpuXcGridKernel : IXcGridKernel
             for (int u = 0; u < m; u++) TensorPrimitives.MultiplyAdd(a.AsSpan(u * np, np), b.AsSpan(u * np, np), target, target);
         }
 
-        /// <summary>sigma from gradients (libxc layout), or with <paramref name="firstOrder"/> its first-order change from g (ground) and g1 (change).</summary>
         private void Sigma(int np, double[] g, double[] g1, double[] sigma, bool firstOrder)
         {
-            if (!_gradient) return;
-            double f = firstOrder ? 2 : 1;
-            for (int p = 0; p < np; p++)
-            {
-                if (_spins == 1) sigma[p] = f * Dot3(g, 3 * p, g1, 3 * p);
-                else
-                {
-                    int a = 6 * p, b = 6 * p + 3;
-                    sigma[3 * p] = f * Dot3(g, a, g1, a);
-                    sigma[3 * p + 1] = firstOrder ? Dot3(g, a, g1, b) + Dot3(g1, a, g, b) : Dot3(g, a, g, b);
-                    sigma[3 * p + 2] = f * Dot3(g, b, g1, b);
-                }
-            }
+            if (_gradient) XcPointAlgebra.Sigma(_spins, np, g, g1, sigma, firstOrder);
         }
 
-        /// <summary>
-        /// The coefficients of channel s's matrix per point: a (of phi_u phi_v), c (of grad(phi_u phi_v)) and t (of
-        /// grad phi_u . grad phi_v) from the derivatives vr, vs, vt and gradients g: a = vr_s, c = 2 vs_ss g_s + vs_ab
-        /// g_s', t = vt_s (restricted: c = 2 vs g). With <paramref name="addFirstOrder"/> only c is accumulated.
-        /// </summary>
-        private void Coefficients(int np, int s, double[] vr, double[] vs, double[] vt, double[] g, bool addFirstOrder)
-        {
-            for (int p = 0; p < np; p++)
-            {
-                if (!addFirstOrder)
-                {
-                    _a[p] = vr[p * _spins + s];
-                    _tc[p] = _tau ? vt[p * _spins + s] : 0;
-                    _c[3 * p] = _c[3 * p + 1] = _c[3 * p + 2] = 0;
-                }
-                if (!_gradient) continue;
-                for (int k = 0; k < 3; k++)
-                {
-                    double c;
-                    if (_spins == 1) c = 2 * vs[p] * g[3 * p + k];
-                    else
-                    {
-                        int mine = 3 * (2 * p + s) + k, other = 3 * (2 * p + 1 - s) + k;
-                        c = 2 * vs[3 * p + (s == 0 ? 0 : 2)] * g[mine] + vs[3 * p + 1] * g[other];
-                    }
-                    _c[3 * p + k] += c;
-                }
-            }
-        }
+        private void Coefficients(int np, int s, double[] vr, double[] vs, double[] vt, double[] g, bool addFirstOrder) =>
+            XcPointAlgebra.Coefficients(_spins, _gradient, _tau, np, s, vr, vs, vt, g, _a, _c, _tc, addFirstOrder);
 
         /// <summary>v += sum_p w_p (a phi phi^T + c . grad(phi phi^T) + t grad phi . grad phi^T), scattered to the block's functions.</summary>
         [System.Runtime.CompilerServices.SkipLocalsInit]   // the coefficient rows are written before they are read
@@ -499,7 +459,5 @@ public sealed class CpuXcGridKernel : IXcGridKernel
                 for (int b = 0; b < m; b++) v[ra + _functions[b]] += _m[a * m + b] + _m[b * m + a];
             }
         }
-
-        private static double Dot3(double[] g, int a, double[] h, int b) => g[a] * h[b] + g[a + 1] * h[b + 1] + g[a + 2] * h[b + 2];
     }
 }
