@@ -133,6 +133,10 @@ public sealed class EnergyOptions
     [Option("json", HelpText = "Write the result as JSON to this file.")]
     public string? Json { get; set; }
 
+    /// <summary>Where the hot loops run.</summary>
+    [Option("device", Default = "cpu", HelpText = "Where the hot loops run: cpu | cuda | opencl | ilgpu-cpu (ILGPU's CPU accelerator: slow, for checks) | auto (CUDA, then an OpenCL device ILGPU accepts, then the CPU). On the device today: the DFT grid integration (XC energy, potential and the TDDFT kernel); integrals and J/K stay on the CPU.")]
+    public string Device { get; set; } = "cpu";
+
     /// <summary>Lowest excitations in the Tamm-Dancoff approximation.</summary>
     [Option("tda", HelpText = "After the SCF: the N lowest excitations in the Tamm-Dancoff approximation (TDA; CIS for hf), any functional including a trained one; open shells: spin-conserving excitations of the unrestricted reference.")]
     public int? Tda { get; set; }
@@ -188,6 +192,7 @@ public static class EnergyCommand
         if (o.Triplets && excitations is null) throw new ArgumentException("--triplets chooses the spin of --tda/--tddft excitations; give one of them.");
         if (excitations is not null && method is "fci" or "ccsd" or "ccsd(t)")
             throw new ArgumentException($"--tda/--tddft are linear response of an SCF (hf or a density functional); method '{method}' has none here.");
+        var deviceInfo = Qex.Kernels.Devices.DeviceCatalog.Select(o.Device);
         var timings = new Dictionary<string, double>();
         var sw = Stopwatch.StartNew();
         Molecule mol;
@@ -234,8 +239,15 @@ public static class EnergyCommand
         // SCF, CCSD and FCI iterations: a live stage line with its elapsed time on a terminal, plain lines otherwise
         var reporter = new Qex.Cli.Output.ProgressReporter(log, o.Quiet);
         Action<string>? progress = o.Quiet ? null : line => reporter.Stage(line.Split(' ', 2)[0], line);
+        // an accelerator runs the grid integration (the XC energy and potential, and the TDDFT kernel)
+        using var device = deviceInfo.Kind == Qex.Kernels.Devices.DeviceKind.Cpu ? null : Qex.Kernels.Devices.DeviceCatalog.Open(deviceInfo.Kind);
+        var xcKernel = device is null ? null : new Qex.Kernels.Grid.IlgpuXcGridKernel(device);
+        if (!o.Quiet && (device is not null || !o.Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase)))
+            log.WriteLine(device is null
+                ? $"device: cpu ({deviceInfo.Detail}; {o.Device.Trim()} found no accelerator)"
+                : $"device: {device.Description} ({(functional is null ? "nothing of this method runs there yet: integrals and J/K stay on the CPU" : "the DFT grid integration; integrals and J/K on the CPU")})");
         var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess,
-            Occupation: occupation, Progress: progress, Smearing: smearing, FittingBasis: fittingDefinition);
+            Occupation: occupation, Progress: progress, Smearing: smearing, FittingBasis: fittingDefinition, XcKernel: xcKernel);
         // refuse what cannot fit before the SCF runs
         if (method == "fci")
         {
@@ -353,7 +365,7 @@ public static class EnergyCommand
                     if (dft is not null) (c, e) = ([.. dft.Coefficients.Select(x => x.ToArray())], [.. dft.OrbitalEnergies.Select(x => x.ToArray())]);
                     else if (rhf is not null) (c, e) = ([rhf.Coefficients.ToArray()], [rhf.OrbitalEnergies.ToArray()]);
                     else (c, e) = ([uhf!.AlphaCoefficients.ToArray(), uhf.BetaCoefficients.ToArray()], [uhf.AlphaOrbitalEnergies.ToArray(), uhf.BetaOrbitalEnergies.ToArray()]);
-                    var response = new Qex.Dft.Molecular.Response.LinearResponse(mol, basis, functional ?? Qex.Dft.Molecular.Xc.XcFunctional.Parse("hf_x"), c, e, gridOptions, mode);
+                    var response = new Qex.Dft.Molecular.Response.LinearResponse(mol, basis, functional ?? Qex.Dft.Molecular.Xc.XcFunctional.Parse("hf_x"), c, e, gridOptions, mode, xcKernel);
                     var kind = o.Tda is not null ? Qex.Dft.Molecular.Response.ResponseApproximation.Tda : Qex.Dft.Molecular.Response.ResponseApproximation.Rpa;
                     var spin = o.Triplets ? Qex.Dft.Molecular.Response.ExcitationSpin.Triplet : Qex.Dft.Molecular.Response.ExcitationSpin.Singlet;
                     progress?.Invoke($"{(kind == Qex.Dft.Molecular.Response.ResponseApproximation.Tda ? "TDA" : "TDDFT")} {states} {spin.ToString().ToLowerInvariant()} states, {response.Dimension} single excitations");
@@ -474,7 +486,7 @@ public static class EnergyCommand
             string Channel(string spin) => spin.Length == 0 ? "restricted" : spin;
             using var json = new JsonReport();
             json.Number("energy", energy).Number("scf_energy", scfEnergy).Number("nuclear_repulsion", mol.NuclearRepulsion()).Bool("converged", true)
-                .Number("iterations", iterations).String("method", method)
+                .Number("iterations", iterations).String("method", method).String("device", device is null ? "cpu" : Qex.Kernels.Devices.DeviceCatalog.NameOf(device.Kind))
                 .String("reference", functional is null ? (closed ? "rhf" : "uhf") : (closed ? "rks" : "uks"))
                 .Number("xc_energy", dft?.XcEnergy).Number("exact_exchange", functional?.ExactExchange).Number("grid_points", dft?.GridPoints)
                 .Number("grid_electrons", dft?.Electrons);

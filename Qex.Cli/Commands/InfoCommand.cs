@@ -3,13 +3,13 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using CommandLine;
-using Qex.Kernels.Backends;
+using Qex.Kernels.Devices;
 using Spectre.Console;
 
 namespace Qex.Cli.Commands;
 
 /// <summary>Options of <c>qex info</c>.</summary>
-[Verb("info", HelpText = "Show the Qex version, the compute backends found on this machine, and the thread count.")]
+[Verb("info", HelpText = "Show the Qex version, the compute devices ILGPU finds on this machine (CUDA, OpenCL, its CPU accelerator) besides the CPU, and the thread count.")]
 public sealed class InfoOptions
 {
     /// <summary>Print machine-readable JSON instead of a table.</summary>
@@ -24,7 +24,7 @@ public static class InfoCommand
     public static int Run(InfoOptions options, TextWriter output)
     {
         string version = typeof(InfoCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "unknown";
-        var backends = BackendDiscovery.Probe();
+        var backends = DeviceCatalog.Probe();
         int threads = Environment.ProcessorCount;
         if (options.Json)
         {
@@ -35,7 +35,8 @@ public static class InfoCommand
                 os = RuntimeInformation.OSDescription,
                 threads,
                 gc = GCSettings.IsServerGC ? "server" : "workstation",
-                backends = backends.Select(b => new { kind = b.Kind.ToString().ToLowerInvariant(), available = b.Available, devices = b.Devices, detail = b.Detail }),
+                devices = backends.Select(b => new { kind = b.Name, available = b.Available, devices = b.Devices, detail = b.Detail }),
+                auto = DeviceCatalog.Select("auto").Name,
             };
             output.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
@@ -43,11 +44,12 @@ public static class InfoCommand
         var console = Qex.Cli.Output.ConsoleOutput.For(output);
         console.MarkupLine($"[bold]Qex[/] {Markup.Escape(version)} on {Markup.Escape(RuntimeInformation.FrameworkDescription)}, {Markup.Escape(RuntimeInformation.OSDescription)}");
         console.MarkupLine($"Threads: {threads} (GC: {(GCSettings.IsServerGC ? "server" : "workstation")})");
-        var table = new Table().AddColumns("backend", "available", "devices", "detail");
+        var table = new Table().AddColumns("--device", "available", "devices", "detail");
         foreach (var b in backends)
-            table.AddRow(b.Kind.ToString().ToLowerInvariant(), b.Available ? "[green]yes[/]" : "[grey]no[/]",
+            table.AddRow(b.Name, b.Available ? "[green]yes[/]" : "[grey]no[/]",
                 Markup.Escape(b.Devices.Count == 0 ? "-" : string.Join("; ", b.Devices)), Markup.Escape(b.Detail));
         console.Write(table);
+        console.MarkupLine($"--device auto picks: {DeviceCatalog.Select("auto").Name}");
         return 0;
     }
 }

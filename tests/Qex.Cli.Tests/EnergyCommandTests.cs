@@ -211,4 +211,51 @@ public sealed class EnergyCommandTests
         // H2 in STO-3G has one single excitation
         Assert.Contains("1 single excitations", Message(new EnergyOptions { Molecule = h2, Tda = 2, Quiet = true }));
     }
+
+    [Fact]
+    public void TheIlgpuCpuDeviceGivesTheCpuEnergyAndExcitations()
+    {
+        // ILGPU's CPU accelerator runs the device kernels (the test double of CUDA): the same SCF energy to 1e-10 Ha and the
+        // same TDA excitations (the Davidson residual enters them squared)
+        string dir = Path.Combine(Path.GetTempPath(), "qex-device-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string xyz = Path.Combine(dir, "water.xyz");
+        File.WriteAllText(xyz, "3\nwater\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n");
+        JsonElement Run(string device)
+        {
+            string json = Path.Combine(dir, device + ".json");
+            var log = new StringWriter();
+            Assert.Equal(0, EnergyCommand.Run(new EnergyOptions
+            {
+                Molecule = xyz, Basis = "def2-svp", Method = "b3lyp", Radial = 20, Spherical = 50, Tda = 2, Device = device, Json = json,
+            }, new StringWriter(), log));
+            if (device != "cpu") Assert.Contains("device: ilgpu-cpu", log.ToString(), StringComparison.Ordinal);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.Equal(device, doc.RootElement.GetProperty("device").GetString());
+            return doc.RootElement.Clone();
+        }
+        var cpu = Run("cpu");
+        var ilgpu = Run("ilgpu-cpu");
+        Assert.Equal(cpu.GetProperty("energy").GetDouble(), ilgpu.GetProperty("energy").GetDouble(), 1e-10);
+        var a = cpu.GetProperty("excitations_ev").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var b = ilgpu.GetProperty("excitations_ev").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(2, b.Length);
+        for (int i = 0; i < a.Length; i++) Assert.Equal(a[i], b[i], 1e-8);
+    }
+
+    [Fact]
+    public void UnknownAndMissingDevicesAreClearErrors()
+    {
+        string xyz = Path.Combine(Path.GetTempPath(), "qex-device-" + Guid.NewGuid().ToString("N") + ".xyz");
+        File.WriteAllText(xyz, "2\nH2\nH 0 0 0\nH 0 0 0.74\n");
+        var e = Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Device = "tpu" }, new StringWriter()));
+        Assert.Contains("cpu, cuda, opencl, ilgpu-cpu or auto", e.Message, StringComparison.Ordinal);
+        var cuda = Qex.Kernels.Devices.DeviceCatalog.ProbeCuda();
+        if (!cuda.Available)
+        {
+            var missing = Assert.Throws<ArgumentException>(() => EnergyCommand.Run(new EnergyOptions { Molecule = xyz, Device = "cuda" }, new StringWriter()));
+            Assert.Contains("not available", missing.Message, StringComparison.Ordinal);
+            Assert.Contains(cuda.Detail, missing.Message, StringComparison.Ordinal);
+        }
+    }
 }

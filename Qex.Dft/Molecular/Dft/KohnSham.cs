@@ -52,7 +52,7 @@ public static class KohnSham
         if (o.OneElectronPerturbation is not null) throw new ArgumentException("A one-electron perturbation is supported by RHF only.");
         var h = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
         var g = MolecularGrid.Create(molecule, grid);
-        var xc = new XcIntegrator(g, basis, functional);
+        var xc = new XcIntegrator(g, basis, functional, o.XcKernel);
         var jk = RestrictedHartreeFock.CoulombExchange(molecule, basis, o);
         if (o.InitialDensity is { } given && (given.Rank != 2 || given.Dim(0) != n || given.Dim(1) != n))
             throw new ArgumentException($"The initial density must be {n} x {n} (the basis functions); got {ShapeUtil.Format(given.Shape)}.");

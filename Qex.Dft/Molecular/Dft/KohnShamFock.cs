@@ -21,16 +21,17 @@ public sealed class KohnShamFock
 
     /// <summary>
     /// Prepares the integrals (exact, or density-fitted with the orbital basis' default fitting set) and the grid, for a
-    /// functional with semilocal terms.
+    /// functional with semilocal terms, integrated by <paramref name="xcKernel"/> (null: the CPU kernel).
     /// </summary>
-    public KohnShamFock(Molecule molecule, BasisSet basis, XcFunctional functional, GridOptions? grid = null, IntegralMode integrals = IntegralMode.Auto)
+    public KohnShamFock(Molecule molecule, BasisSet basis, XcFunctional functional, GridOptions? grid = null, IntegralMode integrals = IntegralMode.Auto,
+        Qex.Kernels.Grid.IXcGridKernel? xcKernel = null)
     {
         ArgumentNullException.ThrowIfNull(molecule);
         ArgumentNullException.ThrowIfNull(basis);
         ArgumentNullException.ThrowIfNull(functional);
         _n = basis.FunctionCount;
         _core = CoulombIntegrals.CoreHamiltonian(basis, molecule).ToArray();
-        _xc = functional.Terms.Count == 0 ? null : new XcIntegrator(MolecularGrid.Create(molecule, grid), basis, functional);
+        _xc = functional.Terms.Count == 0 ? null : new XcIntegrator(MolecularGrid.Create(molecule, grid), basis, functional, xcKernel);
         _jk = integrals == IntegralMode.DensityFitting
             ? new DensityFittedCoulombExchange(basis, RestrictedHartreeFock.FittingBasis(molecule, basis))
             : new IncrementalCoulombExchange(new CoulombExchangeBuilder(basis, integrals), 0);

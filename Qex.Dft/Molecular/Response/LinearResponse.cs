@@ -93,25 +93,27 @@ public sealed class LinearResponse
     /// <summary>
     /// The response of the closed-shell determinant with orbitals <paramref name="coefficients"/> (basis functions x
     /// orbitals, row-major; the first N/2 occupied) and orbital energies <paramref name="orbitalEnergies"/>, normally a
-    /// converged RKS (or RHF with <c>hf_x</c>) of <paramref name="functional"/> on the same grid.
+    /// converged RKS (or RHF with <c>hf_x</c>) of <paramref name="functional"/> on the same grid. The XC kernel's products
+    /// run on <paramref name="xcKernel"/> (null: the CPU kernel).
     /// </summary>
     /// <exception cref="ArgumentException">An open shell, shapes that do not fit, or no virtual orbital.</exception>
     /// <exception cref="InsufficientMemoryException">The exchange integrals of a hybrid would not fit (refused before allocating).</exception>
     public LinearResponse(Molecule molecule, BasisSet basis, XcFunctional functional, double[] coefficients, double[] orbitalEnergies, GridOptions? grid = null,
-        IntegralMode integrals = IntegralMode.Auto)
+        IntegralMode integrals = IntegralMode.Auto, Qex.Kernels.Grid.IXcGridKernel? xcKernel = null)
         : this(molecule, basis, functional, [coefficients ?? throw new ArgumentNullException(nameof(coefficients))],
-            [orbitalEnergies ?? throw new ArgumentNullException(nameof(orbitalEnergies))], grid, integrals)
+            [orbitalEnergies ?? throw new ArgumentNullException(nameof(orbitalEnergies))], grid, integrals, xcKernel)
     {
     }
 
     /// <summary>
     /// The response of a determinant given per spin channel: one channel (restricted closed shell) or two (alpha and beta
-    /// of an unrestricted reference, occupied as the molecule's alpha and beta counts).
+    /// of an unrestricted reference, occupied as the molecule's alpha and beta counts). The XC kernel's products run on
+    /// <paramref name="xcKernel"/> (null: the CPU kernel).
     /// </summary>
     /// <exception cref="ArgumentException">A restricted open shell, shapes that do not fit, or no excitation.</exception>
     /// <exception cref="InsufficientMemoryException">The exchange integrals of a hybrid would not fit (refused before allocating).</exception>
     public LinearResponse(Molecule molecule, BasisSet basis, XcFunctional functional, IReadOnlyList<double[]> coefficients, IReadOnlyList<double[]> orbitalEnergies,
-        GridOptions? grid = null, IntegralMode integrals = IntegralMode.Auto)
+        GridOptions? grid = null, IntegralMode integrals = IntegralMode.Auto, Qex.Kernels.Grid.IXcGridKernel? xcKernel = null)
     {
         ArgumentNullException.ThrowIfNull(molecule);
         ArgumentNullException.ThrowIfNull(basis);
@@ -160,7 +162,7 @@ public sealed class LinearResponse
         _channels = channels;
         Diagonal = [.. diagonal];
         if (!Unrestricted) _total = [.. channels[0].Density.Select(x => 2 * x)];
-        _builder = new KohnShamFock(molecule, basis, functional, grid, integrals);
+        _builder = new KohnShamFock(molecule, basis, functional, grid, integrals, xcKernel);
     }
 
     /// <summary>True for an unrestricted (open-shell) reference: spin-conserving excitations of both spins.</summary>

@@ -37,12 +37,14 @@ namespace Qex.Dft.Molecular.Scf;
 /// Hamiltonian, e.g. a finite field; RHF only (for finite-field response densities). Null: none.</param>
 /// <param name="InitialDensity">A total AO density matrix (n x n) to start from instead of <paramref name="Guess"/> (for
 /// example a learned functional's density, to count the iterations it saves); Kohn–Sham only; null: the guess.</param>
+/// <param name="XcKernel">The grid kernel of Kohn–Sham's XC integration (an accelerator's, e.g. <see cref="Qex.Kernels.Grid.IlgpuXcGridKernel"/>);
+/// null: the CPU kernel.</param>
 public sealed record HartreeFockOptions(int MaxIterations = 200, double EnergyTolerance = 1e-10, double CommutatorTolerance = 1e-8, int DiisSize = 8,
     double LinearDependence = 1e-7, double DiisStart = 0.1, ScfGuess Guess = ScfGuess.SuperpositionOfAtomicDensities,
     double LevelShift = 0, double Damping = 0, IntegralMode Integrals = IntegralMode.Auto, double IncrementalThreshold = 0,
     ScfErrorNorm ErrorNorm = ScfErrorNorm.MaxElement, IReadOnlyList<int>? Occupation = null, Action<string>? Progress = null,
     ICoulombExchangeBuilder? CoulombExchange = null, double Smearing = 0, Basis.BasisSetDefinition? FittingBasis = null,
-    Tensor? OneElectronPerturbation = null, Tensor? InitialDensity = null)
+    Tensor? OneElectronPerturbation = null, Tensor? InitialDensity = null, Qex.Kernels.Grid.IXcGridKernel? XcKernel = null)
 {
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">Names the setting and the allowed range.</exception>

@@ -149,3 +149,26 @@ public sealed class DeviceXcKernelTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => new IlgpuXcGridKernel(_device, batchBytes: -1));
     }
 }
+
+/// <summary>The same checks on a CUDA GPU, where one exists (skipped with the reason elsewhere).</summary>
+public sealed class CudaXcKernelTests
+{
+    [CudaFact]
+    public void KohnShamOnCudaGivesTheCpuEnergy()
+    {
+        var water = Molecule.ParseGeometry("O 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692", 0, 1);
+        var basis = BasisSet.For(water, BasisSetLibrary.Load("def2-svp"));
+        var f = XcFunctional.Parse("b3lyp");
+        var grid = GridOptions.Psi4(50, 194);
+        using var device = DeviceCatalog.Open(DeviceKind.Cuda);
+        var cpu = KohnSham.Run(water, basis, f, grid);
+        var gpu = KohnSham.Run(water, basis, f, grid, new HartreeFockOptions(XcKernel: new IlgpuXcGridKernel(device)));
+        Assert.Equal(cpu.Energy, gpu.Energy, 1e-10);
+        var d = cpu.Densities[0].ToArray();
+        var a = new XcIntegrator(MolecularGrid.Create(water, grid), basis, f).Evaluate([d]);
+        var b = new XcIntegrator(MolecularGrid.Create(water, grid), basis, f, new IlgpuXcGridKernel(device)).Evaluate([d]);
+        Assert.Equal(a.Energy, b.Energy, 1e-12 * Math.Abs(a.Energy));
+        double scale = a.Matrices[0].Max(Math.Abs);
+        for (int i = 0; i < a.Matrices[0].Length; i++) Assert.True(Math.Abs(a.Matrices[0][i] - b.Matrices[0][i]) <= 1e-12 * scale, $"V[{i}]");
+    }
+}
