@@ -18,17 +18,25 @@ namespace Qex.Quantum.Simulation;
 public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSource
 {
     private readonly Step[] _steps;
+    private readonly DeviceStatevector? _device;
 
-    /// <summary>Prepares a circuit and an observable for emulation.</summary>
+    /// <summary>
+    /// Prepares a circuit and an observable for emulation, on the CPU or on an accelerator (<paramref name="device"/>:
+    /// forward passes, expectation values and adjoint gradients run there; Hessian-vector products stay on the CPU).
+    /// </summary>
     /// <exception cref="ArgumentException">The observable uses a qubit the circuit does not have.</exception>
-    public StatevectorSimulator(Circuit circuit, Observable observable)
+    public StatevectorSimulator(Circuit circuit, Observable observable, Qex.Kernels.Devices.ComputeDevice? device = null)
     {
         Circuit = circuit ?? throw new ArgumentNullException(nameof(circuit));
         Observable = observable ?? throw new ArgumentNullException(nameof(observable));
         if (observable.MaxQubit >= circuit.QubitCount)
             throw new ArgumentException($"The observable acts on qubit {observable.MaxQubit}, but the circuit has {circuit.QubitCount} qubits.");
         _steps = [.. circuit.Gates.Select(g => new Step(g, circuit.QubitCount))];
+        _device = device is null ? null : new DeviceStatevector(this, device);
     }
+
+    /// <summary>The prepared gates.</summary>
+    internal IReadOnlyList<Step> Steps => _steps;
 
     /// <summary>The circuit.</summary>
     public Circuit Circuit { get; }
@@ -40,6 +48,7 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
     public BatchedState Run(CircuitArguments args, GateShift? shift = null)
     {
         args.Validate(Circuit);
+        if (_device is not null) return _device.Run(args, shift);
         var psi = Initial(args, copies: 1);
         var mats = Matrices(args, shift);
         for (int k = 0; k < _steps.Length; k++) Apply(psi, k, mats[k], adjoint: false);
@@ -64,6 +73,12 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
     /// <inheritdoc />
     public Tensor Estimate(CircuitArguments args, GateShift? shift = null)
     {
+        if (_device is not null)
+        {
+            args.Validate(Circuit);
+            var values = _device.Estimate(args, shift);
+            return Tensor.Wrap(values, values.Length);
+        }
         var psi = Run(args, shift).View;
         var lambda = BatchedState.Allocate(psi.Qubits, psi.Batch);
         ApplyObservable(psi, lambda);
@@ -98,6 +113,7 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
     public CircuitDerivatives Gradient(CircuitArguments args)
     {
         args.Validate(Circuit);
+        if (_device is not null) return _device.Gradient(args);
         int batch = args.Batch;
         var psi = Initial(args, copies: 2);
         var mats = Matrices(args);
