@@ -134,7 +134,7 @@ public sealed class EnergyOptions
     public string? Json { get; set; }
 
     /// <summary>Where the hot loops run.</summary>
-    [Option("device", Default = "cpu", HelpText = "Where the hot loops run: cpu | cuda | opencl | ilgpu-cpu (ILGPU's CPU accelerator: slow, for checks) | auto (CUDA, then an OpenCL device ILGPU accepts, then the CPU). On the device today: the DFT grid integration (XC energy, potential and the TDDFT kernel); integrals and J/K stay on the CPU.")]
+    [Option("device", Default = "cpu", HelpText = "Where the hot loops run: cpu | cuda | opencl | ilgpu-cpu (ILGPU's CPU accelerator: slow, for checks) | auto (CUDA, then an OpenCL device ILGPU accepts, then the CPU). On the device today: the DFT grid integration (XC energy, potential and the TDDFT kernel) and density-fitted J/K (--integrals df); exact integrals and their J/K stay on the CPU.")]
     public string Device { get; set; } = "cpu";
 
     /// <summary>Lowest excitations in the Tamm-Dancoff approximation.</summary>
@@ -153,6 +153,15 @@ public sealed class EnergyOptions
 /// <summary><c>qex energy</c>.</summary>
 public static class EnergyCommand
 {
+    /// <summary>What of a calculation runs on the device: the grid integration (DFT) and the fitted J/K (--integrals df).</summary>
+    private static string OnDevice(bool grid, bool fitted) => (grid, fitted) switch
+    {
+        (true, true) => "the DFT grid integration and the density-fitted J/K",
+        (true, false) => "the DFT grid integration; exact integrals and J/K on the CPU (density-fitted J/K run on the device: --integrals df)",
+        (false, true) => "the density-fitted J/K",
+        _ => "nothing of this method yet: exact integrals and J/K stay on the CPU (density-fitted J/K run on the device: --integrals df)",
+    };
+
     /// <summary>Runs the command; returns the exit code (1 when the SCF does not converge).</summary>
     public static int Run(EnergyOptions o, TextWriter output, TextWriter? log = null)
     {
@@ -245,9 +254,12 @@ public static class EnergyCommand
         if (!o.Quiet && (device is not null || !o.Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase)))
             log.WriteLine(device is null
                 ? $"device: cpu ({deviceInfo.Detail}; {o.Device.Trim()} found no accelerator)"
-                : $"device: {device.Description} ({(functional is null ? "nothing of this method runs there yet: integrals and J/K stay on the CPU" : "the DFT grid integration; integrals and J/K on the CPU")})");
+                : $"device: {device.Description} ({OnDevice(functional is not null, mode == IntegralMode.DensityFitting)})");
+        // density-fitted J/K on the device: the fitted integrals are made on the CPU and go up once
+        using var deviceJk = device is null || mode != IntegralMode.DensityFitting ? null
+            : new DensityFittedCoulombExchange(basis, RestrictedHartreeFock.FittingBasis(mol, basis, fittingDefinition)).OnDevice(device);
         var scfOptions = new HartreeFockOptions(LevelShift: o.LevelShift, Damping: o.Damping, Integrals: mode, ErrorNorm: norm, Guess: guess,
-            Occupation: occupation, Progress: progress, Smearing: smearing, FittingBasis: fittingDefinition, XcKernel: xcKernel);
+            Occupation: occupation, Progress: progress, Smearing: smearing, FittingBasis: fittingDefinition, XcKernel: xcKernel, CoulombExchange: deviceJk);
         // refuse what cannot fit before the SCF runs
         if (method == "fci")
         {

@@ -76,6 +76,13 @@ public sealed class DensityFittedCoulombExchange : ICoulombExchangeBuilder
         StoredBytes = (long)b.Length * sizeof(double);
     }
 
+    /// <summary>
+    /// The same J and K on an accelerator: the fitted integrals go to the device once (refused before allocation when they
+    /// do not fit); each build's products run there (the density's eigendecomposition for K stays on the host).
+    /// </summary>
+    /// <exception cref="InsufficientMemoryException">The fitted integrals do not fit on the device.</exception>
+    public IlgpuDensityFittedCoulombExchange OnDevice(Qex.Kernels.Devices.ComputeDevice device) => new(device, b, naux, n);
+
     /// <summary>Half the memory available to the process.</summary>
     private static long MemoryBudget() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
 
@@ -111,21 +118,7 @@ public sealed class DensityFittedCoulombExchange : ICoulombExchangeBuilder
         return (j, k);
     }
 
-    private void Check(double[] d)
-    {
-        if (d.Length != n * n) throw new ArgumentException($"Density matrices must be {n} x {n}; got {d.Length} elements.");
-        double scale = 0, asym = 0;
-        for (int i = 0; i < n; i++)
-            for (int c = 0; c <= i; c++)
-            {
-                double x = d[i * n + c], y = d[c * n + i];
-                if (!double.IsFinite(x) || !double.IsFinite(y)) throw new ArgumentException("A density matrix holds NaN or infinity.");
-                scale = Math.Max(scale, Math.Abs(x));
-                asym = Math.Max(asym, Math.Abs(x - y));
-            }
-        if (asym > 1e-12 * Math.Max(scale, 1e-300) && asym > 1e-300)
-            throw new ArgumentException(FormattableString.Invariant($"Density-fitted J/K need symmetric densities; this one differs from its transpose by {asym:G3}."));
-    }
+    private void Check(double[] d) => DensityFactorization.CheckSymmetric(d, n);
 
     /// <summary>J[D] = B^T (B vec D), each sum in a fixed order (the same bits for any thread count).</summary>
     private double[] Coulomb(double[] d)
@@ -152,24 +145,10 @@ public sealed class DensityFittedCoulombExchange : ICoulombExchangeBuilder
     {
         int nn = n * n;
         var k = new double[nn];
-        var eig = SymmetricEigen.Decompose(Tensor.Wrap((double[])d.Clone(), n, n));
-        var lambda = eig.Values.ToArray();
-        var v = eig.Vectors.Span;
-        double top = 0;
-        for (int i = 0; i < n; i++) top = Math.Max(top, Math.Abs(lambda[i]));
-        if (top == 0) return k;
-        // D = sum_i lambda_i v_i v_i^T; terms below 1e-14 of the largest are dropped (round-off of the decomposition)
-        var cols = Enumerable.Range(0, n).Where(i => Math.Abs(lambda[i]) > 1e-14 * top).ToArray();
-        int r = cols.Length;
-        var y = new double[n * r];
-        var sign = new double[r];
-        for (int c = 0; c < r; c++)
-        {
-            double l = lambda[cols[c]], s = Math.Sqrt(Math.Abs(l));
-            sign[c] = l >= 0 ? 1 : -1;
-            for (int m = 0; m < n; m++) y[m * r + c] = s * v[m * n + cols[c]];
-        }
-        bool definite = sign.All(s => s > 0);
+        var f = DensityFactorization.Of(d, n);
+        if (f.Rank == 0) return k;
+        var (y, sign, r) = (f.Y, f.Signs, f.Rank);
+        bool definite = f.Definite;
         // fitting functions per chunk so that X stays near 32 MiB
         int chunk = (int)Math.Clamp((32L << 20) / sizeof(double) / ((long)n * r), 1, naux);
         var x = new double[(long)chunk * n * r];
@@ -191,13 +170,7 @@ public sealed class DensityFittedCoulombExchange : ICoulombExchangeBuilder
             Gemm.Multiply(false, true, n, n, width, 1, z, width, zs, width, 1, k, n, workers);
         }
         // the product is symmetric up to round-off: make it exactly so
-        for (int m = 0; m < n; m++)
-            for (int c = 0; c < m; c++)
-            {
-                double avg = 0.5 * (k[m * n + c] + k[c * n + m]);
-                k[m * n + c] = avg;
-                k[c * n + m] = avg;
-            }
+        DensityFactorization.Symmetrise(k, n);
         return k;
     }
 }

@@ -172,3 +172,55 @@ public sealed class CudaXcKernelTests
         for (int i = 0; i < a.Matrices[0].Length; i++) Assert.True(Math.Abs(a.Matrices[0][i] - b.Matrices[0][i]) <= 1e-12 * scale, $"V[{i}]");
     }
 }
+
+/// <summary>Density-fitted J and K on a device (ILGPU's CPU accelerator) against the CPU builder, and a whole DF Kohn–Sham SCF on the device.</summary>
+public sealed class DeviceDensityFittingTests : IDisposable
+{
+    private static readonly Molecule Water = Molecule.ParseGeometry("O 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692", 0, 1);
+    private readonly ComputeDevice _device = DeviceCatalog.Open(DeviceKind.IlgpuCpu);
+
+    public void Dispose() => _device.Dispose();
+
+    [Fact]
+    public void CoulombAndExchangeMatchTheCpuBuilder()
+    {
+        var basis = BasisSet.For(Water, BasisSetLibrary.Load("def2-svp"));
+        var cpu = new DensityFittedCoulombExchange(basis, RestrictedHartreeFock.FittingBasis(Water, basis));
+        using var gpu = cpu.OnDevice(_device);
+        int n = basis.FunctionCount;
+        var d = AtomicDensityGuess.SuperpositionOfAtomicDensities(Water, basis, new HartreeFockOptions());
+        // an indefinite density too (the exchange of a difference of densities, as incremental builds and responses make)
+        var rng = new Random(5);
+        var e = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++) e[i * n + j] = e[j * n + i] = 0.05 * (rng.NextDouble() - 0.5);
+        double[][] densities = [d, e];
+        var (ja, ka) = cpu.Build(densities);
+        var (jb, kb) = gpu.Build(densities);
+        for (int s = 0; s < 2; s++)
+        {
+            foreach (var (a, b, what) in new[] { (ja[s], jb[s], "J"), (ka[s], kb[s], "K") })
+            {
+                double scale = a.Max(Math.Abs);
+                for (int i = 0; i < a.Length; i++)
+                    Assert.True(Math.Abs(a[i] - b[i]) <= 1e-12 * scale, $"{what}[{s}][{i}]: {a[i]:R} (CPU) vs {b[i]:R} (device)");
+            }
+        }
+        var (jOnly, kNone) = gpu.Build([d], exchange: false);
+        Assert.Empty(kNone);
+        Assert.Equal(jb[0], jOnly[0]);
+        Assert.Throws<ArgumentException>(() => gpu.Build([new double[4]]));
+    }
+
+    [Fact]
+    public void DensityFittedKohnShamOnTheDeviceGivesTheCpuEnergy()
+    {
+        var basis = BasisSet.For(Water, BasisSetLibrary.Load("def2-svp"));
+        var f = XcFunctional.Parse("b3lyp");
+        var grid = GridOptions.Psi4(20, 50);
+        var cpu = KohnSham.Run(Water, basis, f, grid, new HartreeFockOptions(Integrals: IntegralMode.DensityFitting));
+        using var jk = new DensityFittedCoulombExchange(basis, RestrictedHartreeFock.FittingBasis(Water, basis)).OnDevice(_device);
+        var gpu = KohnSham.Run(Water, basis, f, grid, new HartreeFockOptions(CoulombExchange: jk, XcKernel: new IlgpuXcGridKernel(_device)));
+        Assert.Equal(cpu.Energy, gpu.Energy, 1e-10);
+    }
+}
