@@ -134,7 +134,7 @@ public sealed class EnergyOptions
     public string? Json { get; set; }
 
     /// <summary>Where the hot loops run.</summary>
-    [Option("device", Default = "cpu", HelpText = "Where the hot loops run: cpu | cuda | opencl | ilgpu-cpu (ILGPU's CPU accelerator: slow, for checks) | auto (CUDA, then an OpenCL device ILGPU accepts, then the CPU). On the device today: the DFT grid integration (XC energy, potential and the TDDFT kernel) and density-fitted J/K (--integrals df); exact integrals and their J/K stay on the CPU.")]
+    [Option("device", Default = "cpu", HelpText = DeviceChoice.Help + " On the device today: the DFT grid integration (XC energy, potential and the TDDFT kernel) and density-fitted J/K (--integrals df); exact integrals and their J/K stay on the CPU.")]
     public string Device { get; set; } = "cpu";
 
     /// <summary>Lowest excitations in the Tamm-Dancoff approximation.</summary>
@@ -201,7 +201,7 @@ public static class EnergyCommand
         if (o.Triplets && excitations is null) throw new ArgumentException("--triplets chooses the spin of --tda/--tddft excitations; give one of them.");
         if (excitations is not null && method is "fci" or "ccsd" or "ccsd(t)")
             throw new ArgumentException($"--tda/--tddft are linear response of an SCF (hf or a density functional); method '{method}' has none here.");
-        var deviceInfo = Qex.Kernels.Devices.DeviceCatalog.Select(o.Device);
+        _ = Qex.Kernels.Devices.DeviceCatalog.Select(o.Device);   // an unknown or missing device fails before any work
         var timings = new Dictionary<string, double>();
         var sw = Stopwatch.StartNew();
         Molecule mol;
@@ -248,13 +248,9 @@ public static class EnergyCommand
         // SCF, CCSD and FCI iterations: a live stage line with its elapsed time on a terminal, plain lines otherwise
         var reporter = new Qex.Cli.Output.ProgressReporter(log, o.Quiet);
         Action<string>? progress = o.Quiet ? null : line => reporter.Stage(line.Split(' ', 2)[0], line);
-        // an accelerator runs the grid integration (the XC energy and potential, and the TDDFT kernel)
-        using var device = deviceInfo.Kind == Qex.Kernels.Devices.DeviceKind.Cpu ? null : Qex.Kernels.Devices.DeviceCatalog.Open(deviceInfo.Kind);
+        // an accelerator runs the grid integration (the XC energy and potential, and the TDDFT kernel) and fitted J/K
+        using var device = DeviceChoice.Open(o.Device, log, o.Quiet, OnDevice(functional is not null, mode == IntegralMode.DensityFitting));
         var xcKernel = device is null ? null : new Qex.Kernels.Grid.IlgpuXcGridKernel(device);
-        if (!o.Quiet && (device is not null || !o.Device.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase)))
-            log.WriteLine(device is null
-                ? $"device: cpu ({deviceInfo.Detail}; {o.Device.Trim()} found no accelerator)"
-                : $"device: {device.Description} ({OnDevice(functional is not null, mode == IntegralMode.DensityFitting)})");
         // density-fitted J/K on the device: the fitted integrals are made on the CPU and go up once
         using var deviceJk = device is null || mode != IntegralMode.DensityFitting ? null
             : new DensityFittedCoulombExchange(basis, RestrictedHartreeFock.FittingBasis(mol, basis, fittingDefinition)).OnDevice(device);
@@ -498,7 +494,7 @@ public static class EnergyCommand
             string Channel(string spin) => spin.Length == 0 ? "restricted" : spin;
             using var json = new JsonReport();
             json.Number("energy", energy).Number("scf_energy", scfEnergy).Number("nuclear_repulsion", mol.NuclearRepulsion()).Bool("converged", true)
-                .Number("iterations", iterations).String("method", method).String("device", device is null ? "cpu" : Qex.Kernels.Devices.DeviceCatalog.NameOf(device.Kind))
+                .Number("iterations", iterations).String("method", method).String("device", DeviceChoice.NameOf(device))
                 .String("reference", functional is null ? (closed ? "rhf" : "uhf") : (closed ? "rks" : "uks"))
                 .Number("xc_energy", dft?.XcEnergy).Number("exact_exchange", functional?.ExactExchange).Number("grid_points", dft?.GridPoints)
                 .Number("grid_electrons", dft?.Electrons);

@@ -58,6 +58,10 @@ public sealed class EvalOptions
     [Option("iterations", HelpText = "Kohn-Sham iterations (default: the checkpoint's, else 15).")]
     public int? Iterations { get; set; }
 
+    /// <summary>Where the hot loops run.</summary>
+    [Option("device", Default = "cpu", HelpText = DeviceChoice.Help + " On the device today: a quantum model's exact statevector (values and adjoint gradients); classical models and noisy circuits run on the CPU.")]
+    public string Device { get; set; } = "cpu";
+
     /// <summary>No diagnostics.</summary>
     [Option('q', "quiet", HelpText = "No diagnostics on standard error.")]
     public bool Quiet { get; set; }
@@ -91,6 +95,7 @@ public static class EvalCommand
         if (o.Split is not null && o.Distances is not null) throw new ArgumentException("Give --split or --distances, not both.");
         if (o.Iterations is < 1 or > MaxIterations) throw new ArgumentException($"--iterations must be between 1 and {MaxIterations}; got {o.Iterations}.");
         if (o.Functional is not null) _ = XcFunctionals.Create(o.Functional);   // a clear error for unknown names, before any work
+        _ = Qex.Kernels.Devices.DeviceCatalog.Select(o.Device);   // and for an unknown or missing device
         if (o.Json is not null && Path.GetDirectoryName(Path.GetFullPath(o.Json)) is { } jsonDir) AtomicFile.EnsureWritableDirectory(jsonDir);
 
         // 1. the model: from the checkpoint (its description), overridden by --config and --functional
@@ -140,8 +145,14 @@ public static class EvalCommand
         var selections = entries.Select((e, i) => catalog.Select(e, o.Dataset is not null ? "--dataset" : $"the checkpoint's test set {i}")).ToList();
         int gridPoints = selections[0].Grid.Count;
 
-        // 4. the functional with its parameters
-        QuantumBackendOptions? backend = config?.Backend();
+        // 4. the functional with its parameters (a quantum model's exact statevector on the device, when one is chosen)
+        bool quantum = XcModelSpec.UsesCircuitOptions(config is null ? functionalName : XcFunctionals.Canonical(config.Model.Functional));
+        bool noisy = config is not null && !config.Backend().IsExact;
+        using var device = DeviceChoice.Open(o.Device, log, o.Quiet,
+            !quantum ? $"nothing of {functionalName}: a classical model runs on the CPU"
+            : noisy ? "nothing: noisy circuits (density matrices, trajectories) run on the CPU"
+            : "the circuits' exact statevector; the Kohn-Sham solver on the CPU");
+        QuantumBackendOptions? backend = device is null || noisy ? config?.Backend() : (config?.Backend() ?? QuantumBackendOptions.Exact) with { Device = device };
         IXcFunctional functional;
         if (config is not null)
         {
@@ -152,9 +163,9 @@ public static class EvalCommand
         else if (checkpoint?.Model is { } model)
         {
             if (model.GridPoints != gridPoints) throw new ArgumentException($"The checkpoint's model was built for {model.GridPoints} grid points; the data has {gridPoints}.");
-            functional = model.Create();
+            functional = model.Create(backend);
         }
-        else functional = XcFunctionals.Create(functionalName, gridPoints: gridPoints);
+        else functional = XcFunctionals.Create(functionalName, quantum && backend is not null ? XcFunctionals.DefaultCircuit(functionalName) with { Backend = backend } : null, gridPoints);
         // the checkpoint was already checked against the model it describes; a --config model is checked against it now
         ParameterSet parameters = checkpoint is null ? new ParameterSet([])
             : config is null && checkpoint.Model is not null ? checkpoint.Parameters : XcCheckpoint.LoadAny(o.Params!, functional).Parameters;

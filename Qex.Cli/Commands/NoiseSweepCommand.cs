@@ -46,6 +46,10 @@ public sealed class NoiseSweepOptions
     [Option("set", HelpText = "Override config keys (space separated), as for qex train.")]
     public IEnumerable<string> Set { get; set; } = [];
 
+    /// <summary>Where the hot loops run.</summary>
+    [Option("device", Default = "cpu", HelpText = DeviceChoice.Help + " On the device today: the noiseless circuits' exact statevector (scale 0, and the training without noise when --params is not given); noisy circuits run on the CPU.")]
+    public string Device { get; set; } = "cpu";
+
     /// <summary>No progress output.</summary>
     [Option('q', "quiet", HelpText = "No progress on standard error.")]
     public bool Quiet { get; set; }
@@ -75,13 +79,14 @@ public static class NoiseSweepCommand
         if (!name.StartsWith("qnn", StringComparison.Ordinal))
             throw new ArgumentException($"noise-sweep needs a quantum model (qnn-*); the config's model.functional is '{name}'.");
         AtomicFile.EnsureWritableDirectory(o.Out);
+        using var device = DeviceChoice.Open(o.Device, log, o.Quiet, "the noiseless circuits' exact statevector; noisy circuits (density matrices, trajectories) on the CPU");
 
         string paramsPath = o.Params ?? Path.Combine(o.Out, "train", "checkpoint.json");
         if (o.Params is null && !File.Exists(paramsPath))
         {
             log.WriteLine($"no --params: training {name} from {o.Config} without noise into {Path.GetDirectoryName(paramsPath)}");
             var exact = config with { Noise = new NoiseConfig() };
-            int rc = TrainCommand.Execute(exact, Path.GetDirectoryName(paramsPath)!, resume: false, log, log, o.Quiet);
+            int rc = TrainCommand.Execute(exact, Path.GetDirectoryName(paramsPath)!, resume: false, log, log, o.Quiet, device);
             if (rc != 0) return rc;
         }
         var catalog = Dft.OneD.Training.TrainingRun.Catalog(config, null, log.WriteLine);
@@ -104,6 +109,7 @@ public static class NoiseSweepCommand
             foreach (double scale in scales)
             {
                 var backend = config.Backend(scale, preset.Name);
+                if (device is not null && backend.IsExact) backend = backend with { Device = device };
                 var functional = config.CreateFunctional(grid.Count, backend);
                 var (ad, pd) = preset.Probabilities(scale);
                 foreach (var t in tests)

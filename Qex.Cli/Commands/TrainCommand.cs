@@ -38,6 +38,10 @@ public sealed class TrainOptions
     [Option('q', "quiet", HelpText = "No progress on standard error (results and errors are still printed).")]
     public bool Quiet { get; set; }
 
+    /// <summary>Where the hot loops run.</summary>
+    [Option("device", Default = "cpu", HelpText = DeviceChoice.Help + " On the device today: a quantum model's exact statevector (values and adjoint gradients; second derivatives on the CPU); classical and molecular training run on the CPU.")]
+    public string Device { get; set; } = "cpu";
+
     /// <summary>The DI-loss ablation ladder.</summary>
     [Option("ladder", HelpText = "Molecular distillation (a functional as data.reference): train the DI-loss ladder E+rho, +gradient, +gradient+Hessian into OUT/<rung> and write OUT/ladder.md and ladder.json.")]
     public bool Ladder { get; set; }
@@ -66,10 +70,17 @@ public static class TrainCommand
         bool molecular = ConfigFiles.Kind(o.Config, o.Set) == "molecular";
         if (o.PrintDefaultConfig) { output.WriteLine(molecular ? DefaultTrainingConfig.MolecularYaml : DefaultTrainingConfig.Yaml); return 0; }
         if (o.Ladder && !molecular) throw new ArgumentException("--ladder trains the DI-loss ablation of a molecular distillation config (kind: molecular, a functional as data.reference).");
+        var chosen = Qex.Kernels.Devices.DeviceCatalog.Select(o.Device);   // an unknown or missing device fails before any work
+        if (molecular && chosen.Kind != Qex.Kernels.Devices.DeviceKind.Cpu && !o.Quiet)
+            (log ?? output).WriteLine($"device: {chosen.Name} chosen, but nothing of molecular training runs there yet (the differentiable SCF's XC is on the autodiff tape): it runs on the CPU");
         if (molecular && o.Ladder) return ExecuteLadder(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet);
         if (molecular) return ExecuteMolecular(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet);
         var config = TrainingConfigReader.Read(ConfigFiles.Build(o.Config, o.Set));
-        return Execute(config, o.Out, o.Resume, output, log ?? output, o.Quiet);
+        bool quantum = Qex.Dft.OneD.Xc.XcModelSpec.UsesCircuitOptions(Qex.Dft.OneD.Xc.XcFunctionals.Canonical(config.Model.Functional));
+        using var device = DeviceChoice.Open(o.Device, log ?? output, o.Quiet,
+            quantum ? "the circuits' exact statevector: values and adjoint gradients; their second derivatives and the Kohn-Sham solver on the CPU"
+                : $"nothing of {config.Model.Functional}: a classical model trains on the CPU");
+        return Execute(config, o.Out, o.Resume, output, log ?? output, o.Quiet, device);
     }
 
     /// <summary>The DI-loss ladder: one molecular run per rung, then the comparison table (printed, ladder.md, ladder.json).</summary>
@@ -138,11 +149,12 @@ public static class TrainCommand
     }
 
     /// <summary>Runs a typed configuration (also used by noise-sweep to train its model first).</summary>
-    public static int Execute(TrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet)
+    public static int Execute(TrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet,
+        Qex.Kernels.Devices.ComputeDevice? device = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var progress = new TrainingProgress(log, quiet);
-        var run = new TrainingRun(config, outDir, progress.Events);
+        var run = new TrainingRun(config, outDir, progress.Events, device);
         var result = progress.Run(() => run.Execute(resume));
         foreach (var t in result.Tests)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

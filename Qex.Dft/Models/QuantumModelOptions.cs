@@ -13,7 +13,10 @@ namespace Qex.Dft.Models;
 /// <param name="Seed">Seed of the shot-noise stream (fresh draws per evaluation, reproducible per seed).</param>
 /// <param name="Mitigate">Correct readout error by inverting the confusion matrix (with shots).</param>
 /// <param name="Trajectories">Simulate the channels by this many quantum trajectories per circuit instead of density matrices (0: density matrices).</param>
-public sealed record QuantumBackendOptions(NoiseModel? Noise = null, int Shots = 0, long Seed = 0, bool Mitigate = false, int Trajectories = 0)
+/// <param name="Device">An accelerator for the exact statevector (values and adjoint gradients; second derivatives, density
+/// matrices and trajectories stay on the CPU); null: the CPU.</param>
+public sealed record QuantumBackendOptions(NoiseModel? Noise = null, int Shots = 0, long Seed = 0, bool Mitigate = false, int Trajectories = 0,
+    Qex.Kernels.Devices.ComputeDevice? Device = null)
 {
     /// <summary>Exact statevector evaluation.</summary>
     public static QuantumBackendOptions Exact { get; } = new();
@@ -26,7 +29,7 @@ public sealed record QuantumBackendOptions(NoiseModel? Noise = null, int Shots =
     {
         if (Shots < 0) throw new ArgumentOutOfRangeException(nameof(Shots), Shots, "The number of shots must be non-negative.");
         if (Trajectories < 0) throw new ArgumentOutOfRangeException(nameof(Trajectories), Trajectories, "The number of trajectories must be non-negative.");
-        if (IsExact) return new ExactCircuit(new StatevectorSimulator(circuit, observable));
+        if (IsExact) return new ExactCircuit(new StatevectorSimulator(circuit, observable, Device));
         var noise = Noise ?? NoiseModel.None;
         var key = Qex.Core.Random.RngKey.FromSeed(Seed);
         bool useTrajectories = Trajectories > 0 && noise.Rules.Count > 0;
@@ -34,16 +37,17 @@ public sealed record QuantumBackendOptions(NoiseModel? Noise = null, int Shots =
         if (Shots == 0 && noise.Readout is not null) throw new ArgumentException("Quantum trajectories with readout error need finite shots (noise.shots).");
         var channels = new NoiseModel(noise.Rules);
         if (Shots == 0) return new EstimatedCircuit(new TrajectorySimulator(circuit, observable, channels, Trajectories, key.Fold(1)));
-        IMeasurementSource source = noise.Rules.Count == 0 ? new StatevectorSimulator(circuit, observable)
+        IMeasurementSource source = noise.Rules.Count == 0 ? new StatevectorSimulator(circuit, observable, Device)
             : useTrajectories ? new TrajectorySimulator(circuit, observable, channels, Trajectories, key.Fold(1))
             : new DensityMatrixSimulator(circuit, observable, channels);
         return new EstimatedCircuit(new ShotEstimator(source, observable, Shots, key, noise.Readout, Mitigate));
     }
 
     /// <inheritdoc />
-    public override string ToString() => IsExact ? "exact statevector"
+    public override string ToString() => (IsExact ? "exact statevector"
         : $"{(Noise is { Rules.Count: > 0 } n ? $"{(Trajectories > 0 ? $"{Trajectories} trajectories" : "density matrix")} ({string.Join(", ", n.Rules.Select(r => $"{r.Channel.Name} {r.Scope}"))})" : "statevector")}"
-          + (Noise?.Readout is not null ? ", readout error" : "") + (Shots > 0 ? $", {Shots} shots" : "") + (Mitigate ? ", mitigated" : "");
+          + (Noise?.Readout is not null ? ", readout error" : "") + (Shots > 0 ? $", {Shots} shots" : "") + (Mitigate ? ", mitigated" : ""))
+          + (Device is not null && (Noise is null || Noise.Rules.Count == 0) ? $" on {Qex.Kernels.Devices.DeviceCatalog.NameOf(Device.Kind)}" : "");
 }
 
 /// <summary>The shape of a quantum XC model's circuit and its encoding.</summary>

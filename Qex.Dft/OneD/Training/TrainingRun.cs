@@ -79,10 +79,11 @@ public sealed class TrainingRun
     private readonly TrainingConfig _config;
     private readonly string _out;
     private readonly TrainingRunEvents _events;
+    private readonly Qex.Kernels.Devices.ComputeDevice? _device;
 
-    /// <summary>A run (nothing is computed yet).</summary>
+    /// <summary>A run (nothing is computed yet); a quantum model's exact statevector runs on <paramref name="device"/> when one is given.</summary>
     /// <exception cref="ArgumentException">The configuration is invalid (the message names the key).</exception>
-    public TrainingRun(TrainingConfig config, string outputDirectory, TrainingRunEvents? events = null)
+    public TrainingRun(TrainingConfig config, string outputDirectory, TrainingRunEvents? events = null, Qex.Kernels.Devices.ComputeDevice? device = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
@@ -90,6 +91,7 @@ public sealed class TrainingRun
         _config = config;
         _out = outputDirectory;
         _events = events ?? new TrainingRunEvents();
+        _device = device;
     }
 
     /// <summary>The catalog of a configuration (its data.root; built-in references cached in the default cache folder).</summary>
@@ -140,7 +142,7 @@ public sealed class TrainingRun
         if (overlap.Count > 0)
             Say($"warning: validation and test share geometries {string.Join(", ", overlap)}; the test error is then not independent.");
         var solver = new KohnShamSolver(grid, interaction);
-        var functional = c.CreateFunctional(grid.Count);
+        var functional = c.CreateFunctional(grid.Count, _device is null ? null : c.Backend() with { Device = _device });
         var modelSpec = c.ModelSpec(grid.Count);
         var scfSpec = c.Scf.ToSpec();
         if (XcModelSpec.UsesCircuitOptions(functional.Name) && !c.Backend().IsExact)

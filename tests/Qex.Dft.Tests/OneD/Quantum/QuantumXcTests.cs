@@ -143,4 +143,29 @@ public sealed class QuantumXcTests
         Assert.Equal(et, Et());
         Assert.True(Math.Abs(et - en) < 0.01 * Math.Abs(en), $"trajectories {et} vs density matrix {en}");
     }
+
+    [Fact]
+    public void AModelOnADeviceGivesTheCpuEnergyPotentialAndParameterGradient()
+    {
+        // the exact statevector on ILGPU's CPU accelerator (the test double of CUDA): energy, potential (adjoint gradient
+        // of the circuits) and the potential's parameter derivative (second derivatives on the CPU) as on the CPU
+        using var device = Qex.Kernels.Devices.DeviceCatalog.Open(Qex.Kernels.Devices.DeviceKind.IlgpuCpu);
+        var opts = new QuantumCircuitOptions(Qubits: 3, Layers: 2);
+        var onDevice = opts with { Backend = QuantumBackendOptions.Exact with { Device = device } };
+        Assert.EndsWith("on ilgpu-cpu", onDevice.Backend!.ToString(), StringComparison.Ordinal);
+        var cpu = XcFunctionals.Create("qnn-window", opts);
+        var gpu = XcFunctionals.Create("qnn-window", onDevice);
+        var (grid, ctx, d) = H2Density(31);
+        var p = cpu.InitialParameters(RngKey.FromSeed(3)).Items.Select(i => Var.Parameter(i.Value)).ToList();
+        double ea = XcEnergy.Energy(x => cpu.EnergyDensity(x, p, ctx), Var.Constant(d), grid.Spacing).ToScalar();
+        double eb = XcEnergy.Energy(x => gpu.EnergyDensity(x, p, ctx), Var.Constant(d), grid.Spacing).ToScalar();
+        Assert.Equal(ea, eb, 1e-12 * Math.Abs(ea));
+        var va = XcEnergy.Potential(x => cpu.EnergyDensity(x, p, ctx), Var.Parameter(d), grid.Spacing);
+        var vb = XcEnergy.Potential(x => gpu.EnergyDensity(x, p, ctx), Var.Parameter(d), grid.Spacing);
+        for (int i = 0; i < d.Length; i++) Assert.Equal(va.Value[i], vb.Value[i], 1e-11);
+        var ga = Grad.Of(Op.Sum(va), p[0]).Value.ToArray();
+        var gb = Grad.Of(Op.Sum(vb), p[0]).Value.ToArray();
+        Assert.Equal(ga.Length, gb.Length);
+        for (int i = 0; i < ga.Length; i++) Assert.Equal(ga[i], gb[i], 1e-10 * Math.Max(1, Math.Abs(ga[i])));
+    }
 }
