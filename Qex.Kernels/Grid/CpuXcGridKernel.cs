@@ -105,7 +105,7 @@ public sealed class CpuXcGridKernel : IXcGridKernel
     public XcGridResult Integrate(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IPointFunctional functional)
     {
         ArgumentNullException.ThrowIfNull(functional);
-        int spins = Check(basis, grid, densities, "densities");
+        int spins = XcPointAlgebra.CheckDensities(basis, grid, densities);
         var cache = CacheFor(basis, grid, functional.Inputs != XcInputs.Density);
         var (energy, electrons, v) = Run(basis, grid, spins, spins, functional.Inputs, _threads, (w, b, start, np) => w.Energy(basis, grid, cache, b, densities, functional, start, np));
         return new XcGridResult(energy, electrons, v);
@@ -115,24 +115,10 @@ public sealed class CpuXcGridKernel : IXcGridKernel
     public double[][] Response(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IReadOnlyList<double[]> trials, IPointKernel functional)
     {
         ArgumentNullException.ThrowIfNull(functional);
-        int spins = Check(basis, grid, densities, "densities");
-        ArgumentNullException.ThrowIfNull(trials);
-        int n = basis.FunctionCount;
-        if (trials.Count == 0 || trials.Count % spins != 0 || trials.Any(d => d is null || d.Length != n * n))
-            throw new ArgumentException($"Response needs trial densities in groups of {spins} (one per spin channel), each {n} x {n}; got {trials.Count}.");
+        int spins = XcPointAlgebra.CheckDensities(basis, grid, densities);
+        XcPointAlgebra.CheckTrials(basis.FunctionCount, spins, trials);
         var cache = CacheFor(basis, grid, functional.Inputs != XcInputs.Density);
         return Run(basis, grid, spins, trials.Count, functional.Inputs, _threads, (w, b, start, np) => w.Response(basis, grid, cache, b, densities, trials, functional, start, np)).V;
-    }
-
-    private static int Check(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, string what)
-    {
-        ArgumentNullException.ThrowIfNull(basis);
-        ArgumentNullException.ThrowIfNull(grid);
-        ArgumentNullException.ThrowIfNull(densities);
-        int n = basis.FunctionCount;
-        if (densities.Count is not (1 or 2) || densities.Any(d => d is null || d.Length != n * n))
-            throw new ArgumentException($"XC integration needs one (restricted) or two (alpha, beta) {n} x {n} {what}.");
-        return densities.Count;
     }
 
     private (double E, double N, double[][] V) Run(GridBasis basis, GridPoints grid, int spins, int matrices, XcInputs inputs, int threads, Action<Workspace, int, int, int> block)

@@ -52,23 +52,15 @@ public sealed class IlgpuXcGridKernel : IXcGridKernel
     {
         ArgumentNullException.ThrowIfNull(functional);
         int spins = Check(basis, grid, densities);
-        ArgumentNullException.ThrowIfNull(trials);
-        int n = basis.FunctionCount;
-        if (trials.Count == 0 || trials.Count % spins != 0 || trials.Any(d => d is null || d.Length != n * n))
-            throw new ArgumentException($"Response needs trial densities in groups of {spins} (one per spin channel), each {n} x {n}; got {trials.Count}.");
+        XcPointAlgebra.CheckTrials(basis.FunctionCount, spins, trials);
         return _device.Run(acc => Execute(acc, basis, grid, densities, trials, spins, functional, functional)).Matrices;
     }
 
     private static int Check(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities)
     {
-        ArgumentNullException.ThrowIfNull(basis);
-        ArgumentNullException.ThrowIfNull(grid);
-        ArgumentNullException.ThrowIfNull(densities);
-        int n = basis.FunctionCount;
-        if (densities.Count is not (1 or 2) || densities.Any(d => d is null || d.Length != n * n))
-            throw new ArgumentException($"XC integration needs one (restricted) or two (alpha, beta) {n} x {n} densities.");
+        int spins = XcPointAlgebra.CheckDensities(basis, grid, densities);
         if (basis.Shells.Any(s => s.AngularMomentum > 6)) throw new NotSupportedException("Grid kernels handle shells up to angular momentum 6.");
-        return densities.Count;
+        return spins;
     }
 
     /// <summary>

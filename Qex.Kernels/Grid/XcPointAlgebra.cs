@@ -54,5 +54,27 @@ internal static class XcPointAlgebra
         }
     }
 
+    /// <summary>Checks the inputs of an integration; returns the number of spin channels (1 or 2).</summary>
+    /// <exception cref="ArgumentException">Not one or two n x n densities.</exception>
+    public static int CheckDensities(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities)
+    {
+        ArgumentNullException.ThrowIfNull(basis);
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(densities);
+        int n = basis.FunctionCount;
+        if (densities.Count is not (1 or 2) || densities.Any(d => d is null || d.Length != n * n))
+            throw new ArgumentException($"XC integration needs one (restricted) or two (alpha, beta) {n} x {n} densities.");
+        return densities.Count;
+    }
+
+    /// <summary>Checks the trial densities of a response: groups of one per spin channel, each n x n.</summary>
+    /// <exception cref="ArgumentException">Names the expected layout.</exception>
+    public static void CheckTrials(int n, int spins, IReadOnlyList<double[]> trials)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        if (trials.Count == 0 || trials.Count % spins != 0 || trials.Any(d => d is null || d.Length != n * n))
+            throw new ArgumentException($"Response needs trial densities in groups of {spins} (one per spin channel), each {n} x {n}; got {trials.Count}.");
+    }
+
     private static double Dot3(ReadOnlySpan<double> g, int a, ReadOnlySpan<double> h, int b) => g[a] * h[b] + g[a + 1] * h[b + 1] + g[a + 2] * h[b + 2];
 }

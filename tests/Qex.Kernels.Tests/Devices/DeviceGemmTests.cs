@@ -27,8 +27,7 @@ public sealed class DeviceGemmTests
         var expected = (double[])c.Clone();
         Gemm.Multiply(ta, tb, m, n, k, 0.7, a.AsSpan(3), lda, b.AsSpan(1), ldb, 0.3, expected.AsSpan(2), ldc, 1);
         using var device = DeviceCatalog.Open(DeviceKind.IlgpuCpu);
-        var gemm = new DeviceGemm(device.Accelerator, tiled);
-        var got = device.Run(acc =>
+        double[] Run(DeviceGemm gemm) => device.Run(acc =>
         {
             using var da = acc.Allocate1D(a);
             using var db = acc.Allocate1D(b);
@@ -36,17 +35,10 @@ public sealed class DeviceGemmTests
             gemm.Multiply(da.View, db.View, dc.View, new GemmShape(m, n, k, ta ? 1 : 0, tb ? 1 : 0, lda, ldb, ldc, 3, 1, 2, 0.7, 0.3));
             return dc.GetAsArray1D();
         });
+        var got = Run(new DeviceGemm(device.Accelerator, tiled));
         for (int i = 0; i < c.Length; i++) Assert.Equal(expected[i], got[i], 1e-13);
         // the tiled and direct forms sum in the same order: the same bits
-        var other = new DeviceGemm(device.Accelerator, !tiled);
-        var twin = device.Run(acc =>
-        {
-            using var da = acc.Allocate1D(a);
-            using var db = acc.Allocate1D(b);
-            using var dc = acc.Allocate1D(c);
-            other.Multiply(da.View, db.View, dc.View, new GemmShape(m, n, k, ta ? 1 : 0, tb ? 1 : 0, lda, ldb, ldc, 3, 1, 2, 0.7, 0.3));
-            return dc.GetAsArray1D();
-        });
+        var twin = Run(new DeviceGemm(device.Accelerator, !tiled));
         Assert.Equal(got, twin);
     }
 }
