@@ -57,20 +57,41 @@ public sealed class NonInteractingSolver
         return occupation.Temperature > 0 ? SolveSmeared(potential, electrons, occupation.Temperature) : SolveAufbau(potential, electrons);
     }
 
+    /// <summary>
+    /// Fills the lowest orbitals of one spin channel with <paramref name="electrons"/> electrons, one per orbital (integer
+    /// aufbau; zero electrons give a zero density): the spin-polarised Kohn–Sham solve of each channel.
+    /// </summary>
+    /// <exception cref="ArgumentException">N out of range or the potential has the wrong length.</exception>
+    public NonInteractingResult SolveSpinChannel(Var potential, int electrons)
+    {
+        ArgumentNullException.ThrowIfNull(potential);
+        int n = Grid.Count;
+        if (potential.Rank != 1 || potential.Length != n)
+            throw new ArgumentException($"The potential has shape {ShapeUtil.Format(potential.Shape)}; the grid has {n} points.");
+        if (electrons < 0 || electrons > n) throw new ArgumentException($"Cannot place {electrons} electrons of one spin on {n} grid points.");
+        if (electrons == 0)
+        {
+            var eig = Op.EighBandedLowest(Hamiltonian(potential), _offDiagonals, 1);
+            return new NonInteractingResult(Var.Constant(Tensor.Zeros(n)), Var.Constant(0.0), Var.Constant(0.0), eig.Values.Value, [0], 0);
+        }
+        return SolveAufbau(potential, electrons, perOrbital: 1);
+    }
+
     private Var Hamiltonian(Var potential) => potential + _kineticDiagonal;
 
-    private NonInteractingResult SolveAufbau(Var potential, int electrons)
+    private NonInteractingResult SolveAufbau(Var potential, int electrons, int perOrbital = 2)
     {
-        int occupied = (electrons + 1) / 2;
-        int k = Math.Min(Grid.Count, occupied + (electrons % 2 == 0 ? 1 : 0)); // one more for the gap when closed-shell
+        int occupied = (electrons + perOrbital - 1) / perOrbital;
+        bool partial = electrons % perOrbital != 0;
+        int k = Math.Min(Grid.Count, occupied + (partial ? 0 : 1)); // one more for the gap when the last orbital is full
         var eig = Op.EighBandedLowest(Hamiltonian(potential), _offDiagonals, k);
         var f = new double[k];
-        for (int i = 0; i < occupied; i++) f[i] = i == occupied - 1 && electrons % 2 == 1 ? 1 : 2;
+        for (int i = 0; i < occupied; i++) f[i] = i == occupied - 1 && partial ? electrons % perOrbital : perOrbital;
         var fv = Var.Constant(Tensor.Wrap((double[])f.Clone(), k));
         var density = Op.Sum(Op.Square(eig.Vectors) * Op.Reshape(fv, 1, k), [1]) * (1.0 / Grid.Spacing);
         var sumEps = Op.Sum(eig.Values * fv);
         var values = eig.Values.Value;
-        double gap = electrons % 2 == 1 || k == occupied ? 0 : values[occupied] - values[occupied - 1];
+        double gap = partial || k == occupied ? 0 : values[occupied] - values[occupied - 1];
         return new NonInteractingResult(density, sumEps, Var.Constant(0.0), values, f, gap);
     }
 

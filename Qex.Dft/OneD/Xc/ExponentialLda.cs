@@ -10,7 +10,7 @@ namespace Qex.Dft.OneD.Xc;
 /// with <c>y = pi n / kappa</c>: exchange <c>A/(2 pi) [ln(1 + y^2)/y - 2 atan y]</c> (series <c>-y + y^3/6</c> for
 /// y &lt;= 1e-15) and the Pade correlation of the reference. Spin-polarised forms are given per length.
 /// </summary>
-public sealed class ExponentialLda : IXcFunctional
+public sealed class ExponentialLda : ISpinXcFunctional
 {
     /// <summary>Unpolarised correlation parameters (alpha, beta, gamma, delta, eta, sigma, nu).</summary>
     public static readonly double[] Unpolarized = [2, -1.00077, 6.26099, -11.9041, 9.62614, -1.48334, 1];
@@ -42,6 +42,23 @@ public sealed class ExponentialLda : IXcFunctional
     /// <inheritdoc />
     public Var EnergyDensity(Var density, IReadOnlyList<Var> parameters, XcContext context) =>
         Exchange(density) + Correlation(density);
+
+    /// <summary>
+    /// The LSDA: <see cref="PolarizedExchange"/> + <see cref="PolarizedCorrelation"/> at n = n_up + n_down and
+    /// zeta = (n_up - n_down) / n (zeta = 0 where n vanishes, clamped to [-1, 1] against round-off).
+    /// </summary>
+    public Var SpinEnergyDensity(Var up, Var down, IReadOnlyList<Var> parameters, XcContext context)
+    {
+        ArgumentNullException.ThrowIfNull(up);
+        ArgumentNullException.ThrowIfNull(down);
+        var n = up + down;
+        var empty = TensorMath.Map(n.Value, v => v <= 1e-300 ? 1 : 0);
+        var ns = Op.Where(empty, Var.Constant(1.0), n);
+        var ratio = (up - down) / ns;
+        var outside = TensorMath.Map(ratio.Value, v => v > 1 || v < -1 ? 1 : 0);
+        var zeta = Op.Where(empty, Var.Constant(0.0), Op.Where(outside, Var.Constant(TensorMath.Map(ratio.Value, v => Math.Clamp(v, -1, 1))), ratio));
+        return PolarizedExchange(n, zeta) + PolarizedCorrelation(n, zeta);
+    }
 
     /// <summary>Exchange energy per particle, unpolarised.</summary>
     public Var Exchange(Var n)
