@@ -40,20 +40,45 @@ public static class Evaluator
     public static IReadOnlyList<EvaluationRow> Run(KohnShamSolver solver, IXcFunctional functional, Autodiff.Optimisers.ParameterSet parameters,
         string dataset, IReadOnlyList<Sample> samples, ScfOptions? scf = null, Action<EvaluationRow>? onRow = null)
     {
+        ArgumentNullException.ThrowIfNull(solver);
+        return Rows(solver.Context, parameters, dataset, samples, onRow, (s, p) =>
+        {
+            var t = solver.Run(s.Molecule, functional, p, scf);
+            return (t.Final.Energy.ToScalar(), t.Final.Density.Value);
+        });
+    }
+
+    /// <summary>Evaluates a spin functional with fixed parameters by spin-polarised Kohn–Sham (each sample's unpaired electrons from the data).</summary>
+    public static IReadOnlyList<EvaluationRow> RunSpinPolarised(SpinKohnShamSolver solver, ISpinXcFunctional functional, Autodiff.Optimisers.ParameterSet parameters,
+        string dataset, IReadOnlyList<Sample> samples, ScfOptions? scf = null, Action<EvaluationRow>? onRow = null)
+    {
+        ArgumentNullException.ThrowIfNull(solver);
+        return Rows(solver.Context, parameters, dataset, samples, onRow, (s, p) =>
+        {
+            var t = solver.Run(s.Molecule, functional, p, scf);
+            return (t.Final.Energy.ToScalar(), t.Final.Density.Value);
+        });
+    }
+
+    /// <summary>One row per sample from its final energy and density (molecules in parallel), in sample order.</summary>
+    private static EvaluationRow[] Rows(XcContext context, Autodiff.Optimisers.ParameterSet parameters, string dataset, IReadOnlyList<Sample> samples,
+        Action<EvaluationRow>? onRow, Func<Sample, IReadOnlyList<Var>, (double Energy, Core.Tensors.Tensor Density)> run)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(samples);
         var rows = new EvaluationRow[samples.Count];
         var consts = parameters.Items.Select(p => Var.Constant(p.Value)).ToArray();
-        double h = solver.Grid.Spacing;
+        double h = context.Grid.Spacing;
         Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var s = samples[i];
-            var t = solver.Run(s.Molecule, functional, consts, scf);
-            double e = t.Final.Energy.ToScalar();
-            var n = t.Final.Density.Value.Span;
+            var (e, density) = run(s, consts);
+            var n = density.Span;
             var nr = s.Density.Span;
             double dn = 0;
             for (int j = 0; j < n.Length; j++) dn += Math.Abs(n[j] - nr[j]);
             rows[i] = new EvaluationRow(dataset, s.Label, s.DistanceX100, e, s.TotalEnergy, e - s.TotalEnergy, dn * h,
-                s.Molecule.NuclearRepulsion(solver.Context.Interaction));
+                s.Molecule.NuclearRepulsion(context.Interaction));
         });
         if (onRow is not null) foreach (var r in rows) onRow(r);
         return rows;
