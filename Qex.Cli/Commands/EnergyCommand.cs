@@ -250,7 +250,7 @@ public static class EnergyCommand
         Action<string>? progress = o.Quiet ? null : line => reporter.Stage(line.Split(' ', 2)[0], line);
         // an accelerator runs the grid integration (the XC energy and potential, and the TDDFT kernel) and fitted J/K
         using var device = DeviceChoice.Open(o.Device, log, o.Quiet, OnDevice(functional is not null, mode == IntegralMode.DensityFitting));
-        var xcKernel = device is null ? null : new Qex.Kernels.Grid.IlgpuXcGridKernel(device);
+        using var xcKernel = device is null ? null : new Qex.Kernels.Grid.IlgpuXcGridKernel(device);
         // density-fitted J/K on the device: the fitted integrals are made on the CPU and go up once
         using var deviceJk = device is null || mode != IntegralMode.DensityFitting ? null
             : new DensityFittedCoulombExchange(basis, RestrictedHartreeFock.FittingBasis(mol, basis, fittingDefinition)).OnDevice(device);

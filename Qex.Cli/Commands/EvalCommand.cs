@@ -59,7 +59,7 @@ public sealed class EvalOptions
     public int? Iterations { get; set; }
 
     /// <summary>Spin-polarised Kohn–Sham.</summary>
-    [Option("spin-polarised", HelpText = "Spin-polarised Kohn-Sham: N_up and N_down from each sample's unpaired electrons (num_unpaired_electrons of the data; else N mod 2), for odd-electron and open-shell systems such as the ions set. Spin functionals: lda.")]
+    [Option("spin-polarised", HelpText = "Spin-polarised Kohn-Sham: N_up and N_down from each sample's unpaired electrons (num_unpaired_electrons of the data; else N mod 2), for odd-electron and open-shell systems such as the ions set (a checkpoint trained with scf.spin_polarised uses it by default). Spin functionals: lda, ksr-lsda.")]
     public bool SpinPolarised { get; set; }
 
     /// <summary>Where the hot loops run.</summary>
@@ -111,7 +111,7 @@ public static class EvalCommand
         if (checkpoint is not null && o.Functional is not null && XcFunctionals.Canonical(o.Functional) != checkpoint.Functional)
             throw new ArgumentException($"'{o.Params}' holds {checkpoint.Functional} parameters, but --functional says {XcFunctionals.Canonical(o.Functional)}.");
         if (o.SpinPolarised && XcFunctionals.Create(functionalName) is not ISpinXcFunctional)
-            throw new ArgumentException($"--spin-polarised needs a functional of both spin densities; {functionalName} has none (spin functionals: lda).");
+            throw new ArgumentException($"--spin-polarised needs a functional of both spin densities; {functionalName} has none (spin functionals: {string.Join(", ", XcFunctionals.SpinNames)}).");
         if (checkpoint is null && XcFunctionals.Create(functionalName).InitialParameters(RngKey.FromSeed(0)).TotalLength > 0)
             throw new ArgumentException($"Functional '{functionalName}' has trainable parameters: pass --params (a checkpoint or a folder of published .npy files).");
 
@@ -178,16 +178,19 @@ public static class EvalCommand
         if (backend is { IsExact: false }) Say($"circuits evaluated with {backend}");
 
         var solver = new KohnShamSolver(selections[0].Grid, interaction);
+        if (o.SpinPolarised && !scfSpec.SpinPolarised)
+        {
+            if (checkpoint?.Scf is not null) Say("--spin-polarised overrides the checkpoint's restricted Kohn-Sham.");
+            scfSpec = scfSpec with { SpinPolarised = true };
+        }
         var scf = scfSpec.ToOptions();
-        var spinSolver = o.SpinPolarised ? new SpinKohnShamSolver(selections[0].Grid, interaction) : null;
+        bool spinPolarised = scf.SpinPolarised;
         var results = new List<(DataSelection Selection, IReadOnlyList<EvaluationRow> Rows, EvaluationSummary Summary)>();
         var console = ConsoleOutput.For(output);
         foreach (var sel in selections)
         {
             if (sel.Grid.Count != gridPoints) throw new ArgumentException($"Dataset '{sel.Dataset}' has {sel.Grid.Count} grid points, the first one {gridPoints}.");
-            var rows = spinSolver is not null
-                ? Evaluator.RunSpinPolarised(spinSolver, (ISpinXcFunctional)functional, parameters, sel.Dataset, sel.Samples, scf)
-                : Evaluator.Run(solver, functional, parameters, sel.Dataset, sel.Samples, scf);
+            var rows = Evaluator.Run(solver, functional, parameters, sel.Dataset, sel.Samples, scf);
             var summary = EvaluationSummary.Of(rows);
             results.Add((sel, rows, summary));
             var table = new Table().AddColumns("geometry", "energy (Ha)", "reference (Ha)", "error (mHa)", "density error");
@@ -198,11 +201,11 @@ public static class EvalCommand
                     r.DensityError.ToString("E2", CultureInfo.InvariantCulture));
             console.Write(table);
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Markup.Escape(functional.Name)}{(spinSolver is not null ? " (spin-polarised)" : "")} on {Markup.Escape(sel.Dataset)} ({summary.Count} geometries; reference: {Markup.Escape(sel.Method)}): MAE [bold]{summary.MaeMilliHartree:F3}[/] mHa, max {summary.MaxMilliHartree:F3} mHa, {summary.WithinChemicalAccuracy}/{summary.Count} within 1.6 mHa"));
+                $"{Markup.Escape(functional.Name)}{(spinPolarised ? " (spin-polarised)" : "")} on {Markup.Escape(sel.Dataset)} ({summary.Count} geometries; reference: {Markup.Escape(sel.Method)}): MAE [bold]{summary.MaeMilliHartree:F3}[/] mHa, max {summary.MaxMilliHartree:F3} mHa, {summary.WithinChemicalAccuracy}/{summary.Count} within 1.6 mHa"));
         }
         if (o.Json is not null)
         {
-            var doc = new EvalJson(functional.Name, o.Params, Describe(scfSpec), scfSpec, o.SpinPolarised, results.Select(x => new EvalSetJson(x.Selection.Dataset, x.Selection.Source, x.Selection.Method,
+            var doc = new EvalJson(functional.Name, o.Params, Describe(scfSpec), scfSpec, spinPolarised, results.Select(x => new EvalSetJson(x.Selection.Dataset, x.Selection.Source, x.Selection.Method,
                 x.Rows.Select(r => new EvalRowJson(r.DistanceX100, r.Label, r.Energy, r.Reference, r.Error, r.DensityError)).ToArray(),
                 new EvalSummaryJson(x.Summary.Count, x.Summary.MaeMilliHartree, x.Summary.MaxMilliHartree, x.Summary.WithinChemicalAccuracy, x.Summary.MeanDensityError))).ToArray());
             AtomicFile.WriteAllText(o.Json, JsonSerializer.Serialize(doc, ReportJson.Indented));
@@ -211,7 +214,7 @@ public static class EvalCommand
     }
 
     private static string Describe(ScfSpec s) => FormattableString.Invariant(
-        $"{s.Iterations} iterations, mixing {s.Mixing} decaying by {s.MixingDecay}, symmetry {(s.Symmetry ? "on" : "off")}, temperature {s.Temperature}, {s.Interaction}");
+        $"{s.Iterations} iterations, mixing {s.Mixing} decaying by {s.MixingDecay}, symmetry {(s.Symmetry ? "on" : "off")}, temperature {s.Temperature}, {s.Interaction}{(s.SpinPolarised ? ", spin-polarised" : "")}");
 
     private sealed record EvalRowJson(int DistanceX100, string Label, double Energy, double ReferenceEnergy, double ErrorHa, double DensityError);
 

@@ -45,6 +45,7 @@ public static class DefaultTrainingConfig
           symmetry: true              # true | false: reflection about the molecule centre
           temperature: 0.0            # number >= 0: Fermi-Dirac smearing (Hartree); 0 = integer aufbau
           interaction: exponential    # name: exponential | soft-coulomb
+          spin_polarised: false       # true | false: spin-polarised Kohn-Sham (N_up, N_down from each sample's unpaired electrons; functionals lda, ksr-lsda)
         loss:
           energy_steps: 5             # integer 1..scf.iterations: energies of the last iterations that enter the loss
           discount: 0.9               # number >= 0: weight 0.9^(K-k) of iteration k

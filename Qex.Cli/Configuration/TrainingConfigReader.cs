@@ -37,7 +37,7 @@ public static class TrainingConfigReader
         List<Dft.OneD.Data.DataEntry> Entries(string key) => c.GetMaps(key).Select((e, i) => DataEntries.FromConfig(e, $"{key}[{i}]")).ToList();
         var data = new DataConfig(c.GetString("data.root"), Entries("data.train"), Entries("data.validation"), Entries("data.test"));
         var scf = new ScfConfig(c.GetInt("scf.iterations"), c.GetDouble("scf.mixing"), c.GetDouble("scf.mixing_decay"), c.GetBool("scf.symmetry"),
-            c.GetDouble("scf.temperature"), Required(c, "scf.interaction"));
+            c.GetDouble("scf.temperature"), Required(c, "scf.interaction"), c.GetBool("scf.spin_polarised"));
         var loss = new LossConfig(c.GetInt("loss.energy_steps"), c.GetDouble("loss.discount"), c.GetDouble("loss.energy_weight"), c.GetDouble("loss.density_weight"));
         var optimiser = new OptimiserConfig(Required(c, "optimiser.name").Trim().ToLowerInvariant(), c.GetInt("optimiser.max_evaluations"), c.GetInt("optimiser.history"),
             c.GetDouble("optimiser.learning_rate"), c.GetInt("optimiser.restart_patience"), Required(c, "optimiser.restart_from").Trim().ToLowerInvariant(),

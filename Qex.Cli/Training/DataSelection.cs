@@ -3,7 +3,7 @@ using Qex.Dft.OneD.Data;
 
 namespace Qex.Cli.Training;
 
-/// <summary>Reads config entries <c>{dataset, split}</c> or <c>{dataset, distances}</c> into <see cref="DataEntry"/> records.</summary>
+/// <summary>Reads config entries <c>{dataset, split}</c>, <c>{dataset, distances}</c> or <c>{dataset, labels}</c> into <see cref="DataEntry"/> records.</summary>
 public static class DataEntries
 {
     /// <summary>One entry of a data list (data.train[i], ...).</summary>
@@ -12,8 +12,8 @@ public static class DataEntries
     {
         ArgumentNullException.ThrowIfNull(entry);
         foreach (string key in entry.Keys)
-            if (key is not ("dataset" or "split" or "distances"))
-                throw new ArgumentException($"{where}: unknown key '{key}' (use dataset, split or distances).");
+            if (key is not ("dataset" or "split" or "distances" or "labels"))
+                throw new ArgumentException($"{where}: unknown key '{key}' (use dataset, split, distances or labels).");
         string name = entry.TryGetValue("dataset", out var d) && d is not null ? Convert.ToString(d, CultureInfo.InvariantCulture)!
             : throw new ArgumentException($"{where}: every entry needs a 'dataset'.");
         string? split = entry.TryGetValue("split", out var sp) && sp is not null ? Convert.ToString(sp, CultureInfo.InvariantCulture) : null;
@@ -28,7 +28,11 @@ public static class DataEntries
                     : throw new ArgumentException($"{where}: distance '{text}' is not a non-negative integer distance_x100 key (e.g. 128 for R = 1.28 Bohr).");
             }).ToArray();
         }
-        var e = new DataEntry(name, split, distances);
+        string[]? labels = null;
+        if (entry.TryGetValue("labels", out var lab) && lab is not null)
+            labels = lab is List<object?> ls ? [.. ls.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "")]
+                : throw new ArgumentException($"{where}: 'labels' must be a list of sample labels, like [H, Li].");
+        var e = new DataEntry(name, split, distances, labels);
         e.Validate(where);
         return e;
     }

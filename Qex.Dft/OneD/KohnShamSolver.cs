@@ -11,13 +11,16 @@ namespace Qex.Dft.OneD;
 /// <param name="DensityTolerance">Stop early once h sum |n_out - n_in| falls below this (0: never).</param>
 /// <param name="Symmetry">Average with the mirror image about the molecule centre (densities and the XC energy density).</param>
 /// <param name="Occupation">Orbital occupation (integer aufbau by default).</param>
+/// <param name="SpinPolarised">Spin-polarised Kohn–Sham (<see cref="SpinKohnShamSolver"/>) for training and evaluation; the
+/// restricted solver ignores it.</param>
 public sealed record ScfOptions(
     int Iterations = 15,
     double MixingAlpha = 0.5,
     double MixingDecay = 0.9,
     double DensityTolerance = 0,
     bool Symmetry = true,
-    Occupation? Occupation = null);
+    Occupation? Occupation = null,
+    bool SpinPolarised = false);
 
 /// <summary>One Kohn–Sham iteration.</summary>
 /// <param name="Density">The mixed density after the iteration (the next input).</param>
@@ -67,6 +70,7 @@ public sealed class KohnShamSolver
     public KohnShamTrajectory Run(Molecule1D molecule, IXcFunctional functional, IReadOnlyList<Var> parameters, ScfOptions? options = null)
     {
         options ??= new ScfOptions();
+        if (options.SpinPolarised) throw new ArgumentException("These SCF options ask for spin-polarised Kohn–Sham: run SpinKohnShamSolver.");
         molecule.Validate(Grid);
         double h = Grid.Spacing;
         var vext = Var.Constant(molecule.ExternalPotential(Grid, Context.Interaction));

@@ -13,7 +13,7 @@ namespace Qex.Kernels.Grid;
 /// sum runs in a fixed order (no atomics), so the same device gives the same numbers every time, and they agree with
 /// <see cref="CpuXcGridKernel"/> to rounding.
 /// </summary>
-public sealed class IlgpuXcGridKernel : IXcGridKernel
+public sealed class IlgpuXcGridKernel : IXcGridKernel, IDisposable
 {
     /// <summary>Points per host block of the functional's evaluation.</summary>
     private const int HostBlock = 256;
@@ -38,6 +38,18 @@ public sealed class IlgpuXcGridKernel : IXcGridKernel
 
     /// <summary>The device this kernel runs on.</summary>
     public ComputeDevice Device => _device;
+
+    /// <summary>Frees the device copies of the basis, grid and kept basis values (the device itself stays open).</summary>
+    public void Dispose()
+    {
+        if (_state is null) return;
+        _device.Run(_ =>
+        {
+            _state?.Dispose();
+            _state = null;
+            return 0;
+        });
+    }
 
     /// <inheritdoc />
     public XcGridResult Integrate(GridBasis basis, GridPoints grid, IReadOnlyList<double[]> densities, IPointFunctional functional)

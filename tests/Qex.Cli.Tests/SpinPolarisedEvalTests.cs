@@ -35,3 +35,25 @@ public sealed class SpinPolarisedEvalTests
         Assert.Contains("spin functionals: lda", e.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The config of spin-polarised training: labels in data entries and scf.spin_polarised.</summary>
+public sealed class SpinPolarisedConfigTests
+{
+    [Fact]
+    public void LabelsAndSpinPolarisationAreReadAndChecked()
+    {
+        var e = Qex.Cli.Training.DataEntries.FromConfig(new Dictionary<string, object?> { ["dataset"] = "ions/dmrg", ["labels"] = new List<object?> { "H", "Li$^+$" } }, "data.train[0]");
+        Assert.Equal(["H", "Li$^+$"], e.Labels!);
+        Assert.Contains("one of 'split', 'distances' or 'labels'", Assert.Throws<ArgumentException>(() => Qex.Cli.Training.DataEntries.FromConfig(
+            new Dictionary<string, object?> { ["dataset"] = "ions/dmrg", ["labels"] = new List<object?> { "H" }, ["split"] = "all" }, "data.train[0]")).Message, StringComparison.Ordinal);
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Qex.sln"))) root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("Qex.sln not found above the test binaries.");
+        var config = Qex.Cli.Configuration.TrainingConfigReader.Read(Qex.Cli.Configuration.ConfigFiles.Build(Path.Combine(root, "configs", "lsda_ions.yaml"), []));
+        Assert.True(config.Scf.SpinPolarised);
+        Assert.True(config.ToScfOptions().SpinPolarised);
+        Assert.Equal("ksr-lsda", config.Model.Functional);
+        var w = new StringWriter();
+        Assert.Equal(0, TrainCommand.Run(new TrainOptions { PrintDefaultConfig = true }, w));
+        Assert.Contains("spin_polarised: false", w.ToString(), StringComparison.Ordinal);
+    }
+}

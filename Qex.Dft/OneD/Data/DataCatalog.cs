@@ -4,20 +4,22 @@ using Qex.Dft.OneD.Reference;
 
 namespace Qex.Dft.OneD.Data;
 
-/// <summary>A choice of samples from a named dataset: a standard split, or explicit distance keys (not both).</summary>
+/// <summary>A choice of samples from a named dataset: a standard split, explicit distance keys, or sample labels (one of them).</summary>
 /// <param name="Dataset">Dataset name (h2, h4, h2_h2, ions/dmrg, ...) or a folder in the .npy layout.</param>
 /// <param name="Split">train | validation | test | all (see <see cref="StandardSplits"/>).</param>
 /// <param name="Distances">distance_x100 keys.</param>
-public sealed record DataEntry(string Dataset, string? Split = null, IReadOnlyList<int>? Distances = null)
+/// <param name="Labels">Sample labels (latex_symbols: H, He$^+$, Li, ... of the ions set).</param>
+public sealed record DataEntry(string Dataset, string? Split = null, IReadOnlyList<int>? Distances = null, IReadOnlyList<string>? Labels = null)
 {
-    /// <summary>Checks the entry: a dataset name and exactly one of split and distances.</summary>
+    /// <summary>Checks the entry: a dataset name and exactly one of split, distances and labels.</summary>
     /// <exception cref="ArgumentException">Names the entry (<paramref name="where"/>) and the problem.</exception>
     public void Validate(string where)
     {
         if (string.IsNullOrWhiteSpace(Dataset)) throw new ArgumentException($"{where}: every entry needs a 'dataset'.");
-        if ((Split is null) == (Distances is null))
-            throw new ArgumentException($"{where}: give either 'split' or 'distances' for dataset '{Dataset}'.");
+        if ((Split is null ? 0 : 1) + (Distances is null ? 0 : 1) + (Labels is null ? 0 : 1) != 1)
+            throw new ArgumentException($"{where}: give one of 'split', 'distances' or 'labels' for dataset '{Dataset}'.");
         if (Distances is { Count: 0 }) throw new ArgumentException($"{where}: 'distances' for dataset '{Dataset}' is empty.");
+        if (Labels is { Count: 0 }) throw new ArgumentException($"{where}: 'labels' for dataset '{Dataset}' is empty.");
     }
 }
 
@@ -86,7 +88,7 @@ public sealed class DataCatalog
         var (ds, source, method) = Load(entry.Dataset);
         try
         {
-            var samples = entry.Distances is { } keys ? ds.ByDistances(keys) : ds.Split(entry.Split!);
+            var samples = entry.Distances is { } keys ? ds.ByDistances(keys) : entry.Labels is { } labels ? ds.ByLabels(labels) : ds.Split(entry.Split!);
             return new DataSelection(entry.Dataset, samples, ds.Samples, ds.Grid, source, method);
         }
         catch (Exception e) when (e is KeyNotFoundException or ArgumentException)

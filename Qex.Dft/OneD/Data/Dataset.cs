@@ -28,6 +28,15 @@ public sealed record Dataset(string Name, Grid1D Grid, IReadOnlyList<Sample> Sam
     /// <summary>The samples with the given distance keys, in that order.</summary>
     public IReadOnlyList<Sample> ByDistances(IEnumerable<int> keys) => keys.Select(ByDistance).ToList();
 
+    /// <summary>The samples with these labels (latex_symbols, e.g. H, He$^+$, Li), in the order given.</summary>
+    /// <exception cref="KeyNotFoundException">A label the set does not hold (the message lists its labels).</exception>
+    public IReadOnlyList<Sample> ByLabels(IEnumerable<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return [.. labels.Select(l => Samples.FirstOrDefault(s => s.Label == l)
+            ?? throw new KeyNotFoundException($"No sample labelled '{l}' in {Name}; its labels: {string.Join(", ", Samples.Select(s => s.Label))}."))];
+    }
+
     /// <summary>The samples of a split: "train", "validation", "test" or "all" (see <see cref="StandardSplits"/>).</summary>
     /// <exception cref="ArgumentException">Unknown split, or a split this set does not define.</exception>
     public IReadOnlyList<Sample> Split(string split) => split.Trim().ToLowerInvariant() switch

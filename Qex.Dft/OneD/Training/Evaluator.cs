@@ -36,23 +36,26 @@ public sealed record EvaluationSummary(int Count, double MaeMilliHartree, double
 /// <summary>Runs the SCF for reference samples and compares with the references (molecules in parallel).</summary>
 public static class Evaluator
 {
-    /// <summary>Evaluates a functional with fixed parameters on samples of one dataset.</summary>
+    /// <summary>
+    /// Evaluates a functional with fixed parameters on samples of one dataset (by spin-polarised Kohn–Sham when
+    /// <paramref name="scf"/> asks for it, each sample's unpaired electrons from the data).
+    /// </summary>
+    /// <exception cref="ArgumentException">Spin-polarised Kohn–Sham with a functional that has no spin form.</exception>
     public static IReadOnlyList<EvaluationRow> Run(KohnShamSolver solver, IXcFunctional functional, Autodiff.Optimisers.ParameterSet parameters,
         string dataset, IReadOnlyList<Sample> samples, ScfOptions? scf = null, Action<EvaluationRow>? onRow = null)
     {
         ArgumentNullException.ThrowIfNull(solver);
-        return Rows(solver.Context, parameters, dataset, samples, onRow, (s, p) =>
+        if (scf?.SpinPolarised == true)
         {
-            var t = solver.Run(s.Molecule, functional, p, scf);
-            return (t.Final.Energy.ToScalar(), t.Final.Density.Value);
-        });
-    }
-
-    /// <summary>Evaluates a spin functional with fixed parameters by spin-polarised Kohn–Sham (each sample's unpaired electrons from the data).</summary>
-    public static IReadOnlyList<EvaluationRow> RunSpinPolarised(SpinKohnShamSolver solver, ISpinXcFunctional functional, Autodiff.Optimisers.ParameterSet parameters,
-        string dataset, IReadOnlyList<Sample> samples, ScfOptions? scf = null, Action<EvaluationRow>? onRow = null)
-    {
-        ArgumentNullException.ThrowIfNull(solver);
+            if (functional is not ISpinXcFunctional spinFunctional)
+                throw new ArgumentException($"Spin-polarised Kohn–Sham needs a functional of both spin densities; {functional.Name} has none (spin functionals: {string.Join(", ", XcFunctionals.SpinNames)}).");
+            var spin = new SpinKohnShamSolver(solver.Grid, solver.Context.Interaction);
+            return Rows(spin.Context, parameters, dataset, samples, onRow, (s, p) =>
+            {
+                var t = spin.Run(s.Molecule, spinFunctional, p, scf);
+                return (t.Final.Energy.ToScalar(), t.Final.Density.Value);
+            });
+        }
         return Rows(solver.Context, parameters, dataset, samples, onRow, (s, p) =>
         {
             var t = solver.Run(s.Molecule, functional, p, scf);

@@ -8,12 +8,13 @@ namespace Qex.Dft.OneD.Training;
 
 /// <summary>
 /// The 1D training objective: the mean KSR trajectory loss over a batch of molecules (any mix of datasets), its
-/// gradient flowing through every Kohn–Sham iteration. Molecules are evaluated in parallel (each with its own graph)
+/// gradient flowing through every Kohn–Sham iteration (spin-polarised ones with <see cref="ScfOptions.SpinPolarised"/>). Molecules are evaluated in parallel (each with its own graph)
 /// and reduced in a fixed order, so results are deterministic.
 /// </summary>
 public sealed class KohnShamObjective1D : ITrainingObjective
 {
     private readonly KohnShamSolver _solver;
+    private readonly SpinKohnShamSolver? _spin;
     private readonly IXcFunctional _functional;
     private readonly IReadOnlyList<Sample> _batch;
     private readonly ScfOptions _scf;
@@ -38,6 +39,11 @@ public sealed class KohnShamObjective1D : ITrainingObjective
         _scf = scf ?? new ScfOptions();
         _weights = weights ?? new LossWeights();
         _reducer = reducer ?? LocalGradientReducer.Instance;
+        if (_scf.SpinPolarised)
+        {
+            if (functional is not ISpinXcFunctional) throw new ArgumentException($"scf.spin_polarised needs a functional of both spin densities; {functional.Name} has none (spin functionals: {string.Join(", ", XcFunctionals.SpinNames)}).");
+            _spin = new SpinKohnShamSolver(solver.Grid, solver.Context.Interaction);
+        }
         if (_scf.Iterations < _weights.EnergySteps)
             throw new ArgumentException($"loss.energy_steps ({_weights.EnergySteps}) exceeds scf.iterations ({_scf.Iterations}).");
     }
@@ -57,10 +63,19 @@ public sealed class KohnShamObjective1D : ITrainingObjective
         Parallel.For(0, _batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(_batch.Count, Environment.ProcessorCount) }, i =>
         {
             var vars = parameters.ToVars();
-            var trajectory = _solver.Run(_batch[i].Molecule, _functional, vars, _scf);
-            var loss = TrajectoryLoss.Molecule(trajectory, _batch[i], _solver.Grid.Spacing, _weights);
+            Var loss, final;
+            if (_spin is not null)
+            {
+                var t = _spin.Run(_batch[i].Molecule, (ISpinXcFunctional)_functional, vars, _scf);
+                (loss, final) = (TrajectoryLoss.Molecule(t, _batch[i], _solver.Grid.Spacing, _weights), t.Final.Energy);
+            }
+            else
+            {
+                var t = _solver.Run(_batch[i].Molecule, _functional, vars, _scf);
+                (loss, final) = (TrajectoryLoss.Molecule(t, _batch[i], _solver.Grid.Spacing, _weights), t.Final.Energy);
+            }
             losses[i] = loss.ToScalar();
-            errors[i] = trajectory.Final.Energy.ToScalar() - _batch[i].TotalEnergy;
+            errors[i] = final.ToScalar() - _batch[i].TotalEnergy;
             grads[i] = parameters.FlattenGradients(Grad.Compute(loss, vars));
         });
         var (total, g) = _reducer.Mean(losses, grads, flat.Length);

@@ -72,10 +72,12 @@ public sealed record DataConfig(string? Root, IReadOnlyList<DataEntry> Train, IR
 /// <param name="Symmetry">Reflection symmetry about the molecule centre.</param>
 /// <param name="Temperature">Fermi–Dirac smearing (Hartree).</param>
 /// <param name="Interaction">exponential | soft-coulomb.</param>
-public sealed record ScfConfig(int Iterations = 15, double Mixing = 0.5, double MixingDecay = 0.9, bool Symmetry = true, double Temperature = 0, string Interaction = "exponential")
+/// <param name="SpinPolarised">Spin-polarised Kohn–Sham.</param>
+public sealed record ScfConfig(int Iterations = 15, double Mixing = 0.5, double MixingDecay = 0.9, bool Symmetry = true, double Temperature = 0, string Interaction = "exponential",
+    bool SpinPolarised = false)
 {
     /// <summary>The description stored in checkpoints.</summary>
-    public ScfSpec ToSpec() => new(Iterations, Mixing, MixingDecay, Symmetry, Temperature, OneD.Interaction.FromName(Interaction).Name);
+    public ScfSpec ToSpec() => new(Iterations, Mixing, MixingDecay, Symmetry, Temperature, OneD.Interaction.FromName(Interaction).Name, 0, SpinPolarised);
 }
 
 /// <summary>The loss section.</summary>

@@ -16,17 +16,32 @@ public static class TrajectoryLoss
     /// <exception cref="ArgumentException">The trajectory is shorter than the energy steps.</exception>
     public static Var Molecule(KohnShamTrajectory trajectory, Sample reference, double h, LossWeights? weights = null)
     {
+        ArgumentNullException.ThrowIfNull(trajectory);
+        return Molecule([.. trajectory.States.Select(s => s.Energy)], trajectory.Final.Density, reference, h, weights);
+    }
+
+    /// <summary>The loss of a spin-polarised trajectory (its total densities) against its reference sample.</summary>
+    /// <exception cref="ArgumentException">The trajectory is shorter than the energy steps.</exception>
+    public static Var Molecule(SpinKohnShamTrajectory trajectory, Sample reference, double h, LossWeights? weights = null)
+    {
+        ArgumentNullException.ThrowIfNull(trajectory);
+        return Molecule([.. trajectory.States.Select(s => s.Energy)], trajectory.Final.Density, reference, h, weights);
+    }
+
+    /// <summary>The loss from the energies of every iteration and the final density.</summary>
+    private static Var Molecule(IReadOnlyList<Var> energies, Var finalDensity, Sample reference, double h, LossWeights? weights)
+    {
         weights ??= new LossWeights();
-        int k = trajectory.States.Count;
+        int k = energies.Count;
         if (k < weights.EnergySteps)
             throw new ArgumentException($"The loss uses the last {weights.EnergySteps} energies but the SCF ran {k} iterations.");
         Var? energy = null;
         for (int i = k - weights.EnergySteps; i < k; i++)
         {
-            var term = Op.Square(trajectory.States[i].Energy - reference.TotalEnergy) * Math.Pow(weights.Discount, k - 1 - i);
+            var term = Op.Square(energies[i] - reference.TotalEnergy) * Math.Pow(weights.Discount, k - 1 - i);
             energy = energy is null ? term : energy + term;
         }
-        var densityError = Op.Sum(Op.Square(trajectory.Final.Density - Var.Constant(reference.Density))) * h;
+        var densityError = Op.Sum(Op.Square(finalDensity - Var.Constant(reference.Density))) * h;
         var total = energy! * weights.EnergyWeight + densityError * weights.DensityWeight;
         return total * (1.0 / reference.Molecule.Electrons);
     }

@@ -17,17 +17,19 @@ namespace Qex.Dft.OneD.Training;
 /// <param name="Temperature">Fermi–Dirac smearing (Hartree).</param>
 /// <param name="Interaction">exponential | soft-coulomb.</param>
 /// <param name="DensityTolerance">Early-stop tolerance (0: run all iterations).</param>
-public sealed record ScfSpec(int Iterations, double Mixing, double MixingDecay, bool Symmetry, double Temperature, string Interaction, double DensityTolerance = 0)
+/// <param name="SpinPolarised">Spin-polarised Kohn–Sham (checkpoints without the field: restricted).</param>
+public sealed record ScfSpec(int Iterations, double Mixing, double MixingDecay, bool Symmetry, double Temperature, string Interaction, double DensityTolerance = 0,
+    bool SpinPolarised = false)
 {
     /// <summary>The SCF options.</summary>
-    public ScfOptions ToOptions() => new(Iterations, Mixing, MixingDecay, DensityTolerance, Symmetry, new Occupation(Temperature));
+    public ScfOptions ToOptions() => new(Iterations, Mixing, MixingDecay, DensityTolerance, Symmetry, new Occupation(Temperature), SpinPolarised);
 
     /// <summary>The description of SCF options with an interaction.</summary>
     public static ScfSpec Of(ScfOptions o, OneD.Interaction interaction)
     {
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(interaction);
-        return new(o.Iterations, o.MixingAlpha, o.MixingDecay, o.Symmetry, o.Occupation?.Temperature ?? 0, interaction.Name, o.DensityTolerance);
+        return new(o.Iterations, o.MixingAlpha, o.MixingDecay, o.Symmetry, o.Occupation?.Temperature ?? 0, interaction.Name, o.DensityTolerance, o.SpinPolarised);
     }
 
     /// <summary>Checks the values (the same rules as the config's scf section).</summary>
@@ -40,6 +42,7 @@ public sealed record ScfSpec(int Iterations, double Mixing, double MixingDecay, 
         if (!double.IsFinite(Temperature) || Temperature < 0) throw new ArgumentException($"{where}.temperature must be a non-negative number (Hartree); got {Temperature}.");
         if (!double.IsFinite(DensityTolerance) || DensityTolerance < 0) throw new ArgumentException($"{where}.density_tolerance must be non-negative; got {DensityTolerance}.");
         _ = OneD.Interaction.FromName(Interaction);
+        if (SpinPolarised && Temperature > 0) throw new ArgumentException($"{where}.spin_polarised uses integer occupations; set {where}.temperature to 0.");
     }
 }
 

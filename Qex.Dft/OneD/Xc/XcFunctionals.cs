@@ -7,7 +7,10 @@ namespace Qex.Dft.OneD.Xc;
 public static class XcFunctionals
 {
     /// <summary>The names accepted by <see cref="Create"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["lda", "ksr-global", "ksr-lda", "ksr-gga", "qnn-global", "mlp-global", "qnn-local", "qnn-window"];
+    public static IReadOnlyList<string> Names { get; } = ["lda", "ksr-global", "ksr-lda", "ksr-gga", "ksr-lsda", "qnn-global", "mlp-global", "qnn-local", "qnn-window"];
+
+    /// <summary>The functionals of both spin densities (for spin-polarised Kohn–Sham).</summary>
+    public static IReadOnlyList<string> SpinNames { get; } = ["lda", "ksr-lsda"];
 
     /// <summary>
     /// A functional by name. The quantum models (qnn-*) take their circuit and backend from
@@ -25,6 +28,7 @@ public static class XcFunctionals
         "ksr-global" => new KsrGlobal(),
         "ksr-lda" => new KsrLocal(1),
         "ksr-gga" => new KsrLocal(3),
+        "ksr-lsda" => new KsrLsda(),
         "qnn-global" => new GlobalWindowXc("qnn-global", new QuantumWindowModel(quantum ?? DefaultCircuit("qnn-global"), 3), gridPoints),
         "mlp-global" => new GlobalWindowXc("mlp-global", new MlpWindowModel(3, inputScale: (quantum ?? DefaultCircuit("mlp-global")).InputScale), gridPoints),
         "qnn-local" => new SlidingWindowXc("qnn-local", new QuantumWindowModel(quantum ?? DefaultCircuit("qnn-local"), 1)),
@@ -41,6 +45,7 @@ public static class XcFunctionals
             "ksr-global" or "ksr_global" or "global" => "ksr-global",
             "ksr-lda" or "ksr_lda" => "ksr-lda",
             "ksr-gga" or "ksr_gga" => "ksr-gga",
+            "ksr-lsda" or "ksr_lsda" => "ksr-lsda",
             "qnn-global" or "qnn_global" => "qnn-global",
             "mlp-global" or "mlp_global" => "mlp-global",
             "qnn-local" or "qnn_local" => "qnn-local",

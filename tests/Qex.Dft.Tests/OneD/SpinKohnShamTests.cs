@@ -3,7 +3,10 @@ using Qex.Core.IO;
 using Qex.Core.Tensors;
 using Qex.Dft.OneD;
 using Qex.Dft.OneD.Data;
+using Qex.Dft.OneD.Training;
 using Qex.Dft.OneD.Xc;
+using Qex.Dft.Training;
+using Qex.Core.Random;
 using Qex.Tests.Common;
 
 namespace Qex.Dft.Tests.OneD;
@@ -87,5 +90,41 @@ public sealed class SpinKohnShamTests
             double e = t.Final.Energy.ToScalar();
             Assert.True(Math.Abs(e - s.TotalEnergy) < 1e-4, $"{s.Label}: LSDA {e:F8}, shared {s.TotalEnergy:F8}");
         }
+    }
+
+    [Fact]
+    public void KsrLsdaIsSpinSymmetricAndItsTrainingGradientMatchesFiniteDifferences()
+    {
+        var xc = new KsrLsda();
+        var layout = xc.InitialParameters(RngKey.FromSeed(4));
+        var ctx = new XcContext(Grid, new ExponentialCoulomb());
+        var vars = layout.Items.Select(i => Var.Constant(i.Value)).ToArray();
+        var x = Grid.Points.ToArray();
+        var a = Var.Constant(Tensor.Wrap([.. x.Select(v => 0.5 * Math.Exp(-Math.Abs(v)))], Grid.Count));
+        var b = Var.Constant(Tensor.Wrap([.. x.Select(v => 0.2 * Math.Exp(-Math.Abs(v - 0.3)))], Grid.Count));
+        // exchanging the spins changes nothing; equal spins are the unpolarised form
+        Assert.True(xc.SpinEnergyDensity(a, b, vars, ctx).Value.MaxAbsDiff(xc.SpinEnergyDensity(b, a, vars, ctx).Value) < 1e-15);
+        Assert.True(xc.SpinEnergyDensity(a, a, vars, ctx).Value.MaxAbsDiff(xc.EnergyDensity(a * 2.0, vars, ctx).Value) < 1e-15);
+
+        // the spin-polarised training objective (Li: 3 electrons, one unpaired) against central differences
+        var li = new Molecule1D([0.0], [3.0], 3, 1);
+        var target = new SpinKohnShamSolver(Grid, new ExponentialCoulomb()).Run(li, new ExponentialLda(), [], new ScfOptions(Iterations: 6));
+        var sample = new Sample(0, "Li", -1, li, target.Final.Energy.ToScalar() - 0.03, target.Final.Density.Value, li.ExternalPotential(Grid, new ExponentialCoulomb()));
+        var scf = new ScfOptions(Iterations: 4, SpinPolarised: true);
+        var objective = new KohnShamObjective1D(new KohnShamSolver(Grid, new ExponentialCoulomb()), xc, [sample], scf, new LossWeights(EnergySteps: 2));
+        var flat = layout.Flatten();
+        var (loss, grad, _) = objective.Evaluate(layout, flat);
+        Assert.True(loss > 0 && double.IsFinite(loss));
+        foreach (int i in new[] { 0, 17, 40, 300, flat.Length - 2, flat.Length - 1 })
+        {
+            double step = 1e-5;
+            var plus = (double[])flat.Clone(); plus[i] += step;
+            var minus = (double[])flat.Clone(); minus[i] -= step;
+            double fd = (objective.Evaluate(layout, plus).Loss - objective.Evaluate(layout, minus).Loss) / (2 * step);
+            Assert.True(Math.Abs(fd - grad[i]) <= 1e-6 + 1e-4 * Math.Abs(fd), $"d loss / d p[{i}]: analytic {grad[i]:E6}, finite differences {fd:E6}");
+        }
+        // a functional without a spin form is refused
+        Assert.Contains("spin functionals", Assert.Throws<ArgumentException>(() =>
+            new KohnShamObjective1D(new KohnShamSolver(Grid, new ExponentialCoulomb()), new KsrLocal(1), [sample], scf, new LossWeights(EnergySteps: 2))).Message);
     }
 }
