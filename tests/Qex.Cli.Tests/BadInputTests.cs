@@ -157,7 +157,7 @@ public sealed class BadInputTests : IDisposable
         { "scf: 3\n", "must be a mapping" },
         { "- a\n- b\n", "mapping of keys" },
         { "data:\n  test: [{dataset: h2, split: tset}]\n", "Unknown split 'tset'" },
-        { "data:\n  test: [{dataset: h2, split: test, distances: [40]}]\n", "either 'split' or 'distances'" },
+        { "data:\n  test: [{dataset: h2, split: test, distances: [40]}]\n", "one of 'split', 'distances' or 'labels'" },
         { "data:\n  test: [{dataset: no-such-set, split: test}]\n", "no-such-set" },
     };
 
