@@ -101,15 +101,22 @@ public sealed class KohnShamSolver
             double e = energy.ToScalar();
             if (!double.IsFinite(e))
                 throw new ArithmeticException($"Kohn–Sham iteration {k + 1} gave a non-finite energy ({e}) with functional '{functional.Name}'.");
-            double change = 0;
-            var a = nOut.Value.Span; var b = nIn.Value.Span;
-            for (int i = 0; i < a.Length; i++) change += Math.Abs(a[i] - b[i]);
-            change *= h;
+            double change = AbsoluteDifference(nOut, nIn) * h;
             nIn = nIn + (nOut - nIn) * alpha;
             alpha *= options.MixingDecay;
             states.Add(new KohnShamState(nIn, energy, solved.Eigenvalues, solved.Gap, change));
             if (options.DensityTolerance > 0 && change < options.DensityTolerance) { converged = true; break; }
         }
         return new KohnShamTrajectory(molecule, states, converged);
+    }
+
+    /// <summary>sum_i |a_i - b_i| (of the values; the density change of an iteration, times h).</summary>
+    internal static double AbsoluteDifference(Var a, Var b)
+    {
+        var x = a.Value.Span;
+        var y = b.Value.Span;
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += Math.Abs(x[i] - y[i]);
+        return s;
     }
 }

@@ -107,7 +107,7 @@ public sealed class SpinKohnShamSolver
             double e = energy.ToScalar();
             if (!double.IsFinite(e))
                 throw new ArithmeticException($"Spin-polarised Kohn–Sham iteration {k + 1} gave a non-finite energy ({e}) with functional '{functional.Name}'.");
-            double change = (Distance(upOut, upIn) + Distance(downOut, downIn)) * h;
+            double change = (KohnShamSolver.AbsoluteDifference(upOut, upIn) + KohnShamSolver.AbsoluteDifference(downOut, downIn)) * h;
             upIn = upIn + (upOut - upIn) * alpha;
             downIn = downIn + (downOut - downIn) * alpha;
             alpha *= options.MixingDecay;
@@ -115,14 +115,5 @@ public sealed class SpinKohnShamSolver
             if (options.DensityTolerance > 0 && change < options.DensityTolerance) { converged = true; break; }
         }
         return new SpinKohnShamTrajectory(molecule, states, converged);
-    }
-
-    private static double Distance(Var a, Var b)
-    {
-        var x = a.Value.Span;
-        var y = b.Value.Span;
-        double s = 0;
-        for (int i = 0; i < x.Length; i++) s += Math.Abs(x[i] - y[i]);
-        return s;
     }
 }

@@ -21,7 +21,7 @@ public sealed class IlgpuDensityFittedCoulombExchange : ICoulombExchangeBuilder,
     /// <summary>Uploads the fitted integrals <paramref name="fitted"/> (fittingRank x n^2, row-major) to <paramref name="device"/>.</summary>
     /// <exception cref="ArgumentException">The array does not hold fittingRank x n^2 values.</exception>
     /// <exception cref="InsufficientMemoryException">They do not fit on the device (nothing is allocated).</exception>
-    public IlgpuDensityFittedCoulombExchange(ComputeDevice device, ReadOnlySpan<double> fitted, int fittingRank, int n)
+    public IlgpuDensityFittedCoulombExchange(ComputeDevice device, ReadOnlyMemory<double> fitted, int fittingRank, int n)
     {
         _device = device ?? throw new ArgumentNullException(nameof(device));
         if (n < 1 || fittingRank < 1 || fitted.Length != (long)fittingRank * n * n)
@@ -32,9 +32,13 @@ public sealed class IlgpuDensityFittedCoulombExchange : ICoulombExchangeBuilder,
         double usable = ComputeDevice.UsableMemoryShare * device.MemoryBytes;
         _chunkBytes = (long)Math.Clamp(usable / 8, 1 << 20, 256L << 20);
         device.EnsureFits(8.0 * fitted.Length + 2.0 * _chunkBytes + 8.0 * 4 * n * n, $"Density-fitted J/K ({fittingRank} fitting x {n} basis functions)");
-        var copy = fitted.ToArray();
-        (_b, _permute) = device.Run(acc => (acc.Allocate1D(copy),
-            acc.LoadAutoGroupedStreamKernel<Index2D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, PermuteShape>(PermuteKernel)));
+        // uploaded straight from the caller's array (no host copy of what may be gigabytes)
+        (_b, _permute) = device.Run(acc =>
+        {
+            var b = acc.Allocate1D<double>(fitted.Length);
+            ((ArrayView<double>)b.View).CopyFromCPU(fitted.Span);
+            return (b, acc.LoadAutoGroupedStreamKernel<Index2D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, PermuteShape>(PermuteKernel));
+        });
     }
 
     /// <inheritdoc />

@@ -21,6 +21,10 @@ public sealed class IlgpuXcGridKernel : IXcGridKernel, IDisposable
     private readonly ComputeDevice _device;
     private readonly long _batchBytes, _cacheBytes;
     private GridState? _state;
+    private HostWork? _work;
+
+    /// <summary>The host arrays of one integration's shape, kept between calls (an SCF integrates the same shape every iteration).</summary>
+    private sealed record HostWork(int Batch, int Spins, bool Gradient, bool Tau, int Trials, int Channels, HostPoints Points, double[] Features, double[] Coefficients);
 
     /// <summary>An integration on <paramref name="device"/>.</summary>
     /// <param name="device">The open accelerator (the caller keeps ownership).</param>
@@ -106,10 +110,12 @@ public sealed class IlgpuXcGridKernel : IXcGridKernel, IDisposable
         using var dX = acc.Allocate1D<double>((long)n * batch);
         using var dF = acc.Allocate1D<double>((long)channels * featureRows * batch);
         using var dC = acc.Allocate1D<double>((long)coefRows * batch);
-        var features = new double[channels * featureRows * batch];
-        var coefficients = new double[coefRows * batch];
+        if (_work is not { } work || work.Batch != batch || work.Spins != spins || work.Gradient != gradient || work.Tau != tau || work.Trials != trialSets
+            || work.Channels != channels)
+            _work = work = new HostWork(batch, spins, gradient, tau, trialSets, channels, new HostPoints(batch, spins, gradient, tau, trialSets),
+                new double[channels * featureRows * batch], new double[coefRows * batch]);
+        var (features, coefficients, host) = (work.Features, work.Coefficients, work.Points);
         double energy = 0, electrons = 0;
-        var host = new HostPoints(batch, spins, gradient, tau, trialSets);
 
         for (int start = 0; start < total; start += batch)
         {
