@@ -1,6 +1,7 @@
 using CommandLine;
 using CommandLine.Text;
 using Qex.Cli.Commands;
+using Qex.Dft.ScaleOut;
 
 namespace Qex.Cli;
 
@@ -16,12 +17,40 @@ public static class Program
     /// <summary>Exit code of a command line that could not be parsed.</summary>
     public const int ExitUsage = 2;
 
-    /// <summary>Entry point: parses the verb and runs it; the exit code is 0 on success.</summary>
-    public static int Main(string[] args) => Run(args ?? [], Console.Out, Console.Error);
+    /// <summary>
+    /// Entry point: parses the verb and runs it; the exit code is 0 on success. Started by an MPI launcher with several
+    /// ranks (<c>mpiexec -n P qex ...</c>) every rank runs the same command line: <c>train</c>, <c>eval</c> and
+    /// <c>gen-data 1d</c> shard their molecules over the ranks, and rank 0 alone prints and writes files.
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        IProcessGroup group;
+        try { group = ProcessGroups.FromEnvironment(); }
+        catch (Exception e) when (e is NotSupportedException or DllNotFoundException or ArgumentException)
+        {
+            Console.Error.WriteLine($"qex: error: {e.Message}");
+            return ExitError;
+        }
+        if (group.Size == 1) return Run(args ?? [], Console.Out, Console.Error);
+        try
+        {
+            bool root = group.Rank == 0;
+            return Run(args ?? [], root ? Console.Out : TextWriter.Null, Console.Error, new BatchScheduler(group));
+        }
+        finally { (group as IDisposable)?.Dispose(); }
+    }
 
     /// <summary>Runs a command line with the given writers (results on <paramref name="output"/>, progress and errors on <paramref name="error"/>).</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Results.</param>
+    /// <param name="error">Progress, diagnostics and errors (on ranks other than 0 of an MPI job: errors only).</param>
+    /// <param name="scheduler">The processes of an MPI job (this process alone when null).</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, BatchScheduler? scheduler = null)
     {
+        scheduler ??= BatchScheduler.Local;
+        var group = scheduler.Group;
+        // ranks other than 0 print nothing but their own failures
+        var log = group.Rank == 0 ? error : TextWriter.Null;
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
@@ -39,22 +68,39 @@ public static class Program
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException)
         {
-            error.WriteLine($"qex: error: {e.Message}");
+            log.WriteLine($"qex: error: {e.Message}");
             return ExitUsage;
         }
-        if (parsed is NotParsed<object> notParsed) return Usage(notParsed, args, output, error);
+        if (parsed is NotParsed<object> notParsed) return Usage(notParsed, args, output, log);
         try
         {
+            if (group.Size > 1 && parsed.Value is NoiseSweepOptions or EnergyOptions)
+                throw new ArgumentException($"qex {(parsed.Value is EnergyOptions ? "energy" : "noise-sweep")} runs in one process; start it without mpiexec (train, eval and gen-data 1d shard over MPI ranks).");
             return parsed.Value switch
             {
                 InfoOptions info => InfoCommand.Run(info, output),
-                TrainOptions train => TrainCommand.Run(train, output, error),
-                EvalOptions eval => EvalCommand.Run(eval, output, error),
-                GenDataOptions gen => GenDataCommand.Run(gen, output, error),
-                NoiseSweepOptions sweep => NoiseSweepCommand.Run(sweep, output, error),
-                EnergyOptions energy => EnergyCommand.Run(energy, output, error),
+                TrainOptions train => TrainCommand.Run(train, output, log, scheduler),
+                EvalOptions eval => EvalCommand.Run(eval, output, log, scheduler),
+                GenDataOptions gen => GenDataCommand.Run(gen, output, log, scheduler),
+                NoiseSweepOptions sweep => NoiseSweepCommand.Run(sweep, output, log),
+                EnergyOptions energy => EnergyCommand.Run(energy, output, log),
                 var o => throw new InvalidOperationException($"Verb {o.GetType().Name} has no handler."),
             };
+        }
+        catch (ScaleOutException e)
+        {
+            // every rank has this failure (it was gathered): rank 0 says it, all end normally
+            log.WriteLine($"qex: error: {Describe(e)}");
+            return ExitError;
+        }
+        catch (Exception e) when (group.Size > 1)
+        {
+            // a failure only this rank may know of: say it with the rank, and end the whole job (the others would wait
+            // in their next collective operation forever)
+            error.WriteLine($"qex: error: {(group.Rank == 0 ? "" : $"rank {group.Rank}: ")}{Describe(e)}");
+            error.Flush();
+            group.Abort(ExitError);
+            return ExitError;
         }
         catch (Exception e)
         {

@@ -90,8 +90,10 @@ public static class EvalCommand
     /// <param name="o">Options.</param>
     /// <param name="output">Results (standard output).</param>
     /// <param name="log">Diagnostics (standard error; defaults to <paramref name="output"/>).</param>
-    public static int Run(EvalOptions o, TextWriter output, TextWriter? log = null)
+    /// <param name="scheduler">The processes of an MPI job (this process alone when null): the geometries are sharded over them, rank 0 prints and writes.</param>
+    public static int Run(EvalOptions o, TextWriter output, TextWriter? log = null, Qex.Dft.ScaleOut.BatchScheduler? scheduler = null)
     {
+        scheduler ??= Qex.Dft.ScaleOut.BatchScheduler.Local;
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(output);
         log ??= output;
@@ -190,7 +192,7 @@ public static class EvalCommand
         foreach (var sel in selections)
         {
             if (sel.Grid.Count != gridPoints) throw new ArgumentException($"Dataset '{sel.Dataset}' has {sel.Grid.Count} grid points, the first one {gridPoints}.");
-            var rows = Evaluator.Run(solver, functional, parameters, sel.Dataset, sel.Samples, scf);
+            var rows = Evaluator.Run(solver, functional, parameters, sel.Dataset, sel.Samples, scf, scheduler: scheduler);
             var summary = EvaluationSummary.Of(rows);
             results.Add((sel, rows, summary));
             var table = new Table().AddColumns("geometry", "energy (Ha)", "reference (Ha)", "error (mHa)", "density error");
@@ -203,7 +205,7 @@ public static class EvalCommand
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Markup.Escape(functional.Name)}{(spinPolarised ? " (spin-polarised)" : "")} on {Markup.Escape(sel.Dataset)} ({summary.Count} geometries; reference: {Markup.Escape(sel.Method)}): MAE [bold]{summary.MaeMilliHartree:F3}[/] mHa, max {summary.MaxMilliHartree:F3} mHa, {summary.WithinChemicalAccuracy}/{summary.Count} within 1.6 mHa"));
         }
-        if (o.Json is not null)
+        if (o.Json is not null && scheduler.IsRoot)
         {
             var doc = new EvalJson(functional.Name, o.Params, Describe(scfSpec), scfSpec, spinPolarised, results.Select(x => new EvalSetJson(x.Selection.Dataset, x.Selection.Source, x.Selection.Method,
                 x.Rows.Select(r => new EvalRowJson(r.DistanceX100, r.Label, r.Energy, r.Reference, r.Error, r.DensityError)).ToArray(),

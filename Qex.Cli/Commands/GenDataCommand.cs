@@ -101,12 +101,17 @@ public static class GenDataCommand
     /// <param name="o">Options.</param>
     /// <param name="output">Results (standard output).</param>
     /// <param name="log">Progress (standard error; defaults to <paramref name="output"/>).</param>
-    public static int Run(GenDataOptions o, TextWriter output, TextWriter? log = null)
+    /// <param name="scheduler">The processes of an MPI job (this process alone when null): 1d geometries are sharded over them, rank 0 writes.</param>
+    public static int Run(GenDataOptions o, TextWriter output, TextWriter? log = null, Qex.Dft.ScaleOut.BatchScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(output);
         log ??= output;
-        if (o.Dimension.Equals("molecular", StringComparison.OrdinalIgnoreCase)) return RunMolecular(o, output, log);
+        scheduler ??= Qex.Dft.ScaleOut.BatchScheduler.Local;
+        if (o.Dimension.Equals("molecular", StringComparison.OrdinalIgnoreCase))
+            return scheduler.Group.Size > 1
+                ? throw new ArgumentException("gen-data molecular runs in one process (its geometries are not sharded over MPI ranks yet); start it without mpiexec.")
+                : RunMolecular(o, output, log);
         if (!o.Dimension.Equals("1d", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"gen-data DIMENSION must be 1d or molecular; got '{o.Dimension}'.");
         if (o.Scan is not null) throw new ArgumentException("--scan is the molecular scan (Angstrom); 1d geometries are --distances (Bohr x 100).");
@@ -127,7 +132,8 @@ public static class GenDataCommand
             try { m.Validate(grid); }
             catch (ArgumentException e) { throw new ArgumentException($"--distances {d}: {e.Message} (the grid spans +-{extent} Bohr)", e); }
         }
-        AtomicFile.EnsureWritableDirectory(o.Out);
+        bool root = scheduler.IsRoot;
+        if (root) AtomicFile.EnsureWritableDirectory(o.Out);
 
         // finished geometries are written as they complete (the whole set, atomically), and a rerun into the same
         // folder keeps the geometries already there (same system and grid) instead of computing them again
@@ -147,19 +153,36 @@ public static class GenDataCommand
         log.WriteLine($"exact diagonalisation of {o.System}: {distances.Length} geometr{(distances.Length == 1 ? "y" : "ies")} on {grid.Count} points (h = {grid.Spacing}){(todo.Length < distances.Length ? $", {distances.Length - todo.Length} already in {o.Out}" : "")}");
         var reporter = new ProgressReporter(log, o.Quiet);
         var sw = System.Diagnostics.Stopwatch.StartNew();
+        // over the ranks of an MPI job: one geometry per rank at a time, each round written by rank 0 as it completes
+        int ranks = scheduler.Group.Size;
         reporter.Run(() =>
         {
-            for (int i = 0; i < todo.Length; i++)
+            for (int start = 0; start < todo.Length; start += ranks)
             {
-                var one = gen.Generate(o.System, [todo[i]]).Samples[0];
-                done[one.DistanceX100] = one;
-                var ordered = distances.Where(d => done.ContainsKey(atom ? -1 : d)).Select(d => done[atom ? -1 : d]).Select((s, k) => s with { Index = k }).ToList();
-                DatasetWriter.Write(new Dataset(o.System, grid, ordered, ExactReferenceGenerator.Method), o.Out);
-                double eta = sw.Elapsed.TotalSeconds / (i + 1) * (todo.Length - i - 1);
-                reporter.Update("exact diagonalisation", i + 1, todo.Length, FormattableString.Invariant($"  {i + 1}/{todo.Length}  {one.Label}  E = {one.TotalEnergy:F8} Ha  ({sw.Elapsed.TotalSeconds:F0} s, about {eta:F0} s left)"));
+                var round = todo.Skip(start).Take(ranks).ToArray();
+                var solved = scheduler.Map([.. round.Select(_ => 1.0)], k =>
+                {
+                    var (energy, density) = gen.Solve(o.System, round[k]);
+                    return [energy, .. density.Span];
+                }, k => $"{o.System} at distance_x100 {round[k]}");
+                for (int k = 0; k < round.Length; k++)
+                {
+                    var one = gen.Sample(o.System, round[k], solved[k][0], Qex.Core.Tensors.Tensor.FromSpan(solved[k].AsSpan(1), grid.Count));
+                    done[one.DistanceX100] = one;
+                }
+                int finished = Math.Min(start + ranks, todo.Length);
+                if (root)
+                {
+                    var ordered = distances.Where(d => done.ContainsKey(atom ? -1 : d)).Select(d => done[atom ? -1 : d]).Select((s, k) => s with { Index = k }).ToList();
+                    DatasetWriter.Write(new Dataset(o.System, grid, ordered, ExactReferenceGenerator.Method), o.Out);
+                }
+                double eta = sw.Elapsed.TotalSeconds / finished * (todo.Length - finished);
+                var last = done[atom ? -1 : round[^1]];
+                reporter.Update("exact diagonalisation", finished, todo.Length, FormattableString.Invariant($"  {finished}/{todo.Length}  {last.Label}  E = {last.TotalEnergy:F8} Ha  ({sw.Elapsed.TotalSeconds:F0} s, about {eta:F0} s left)"));
             }
             return 0;
         });
+        if (!root) return 0;
         var set = DatasetReader.Load(o.Out);
         foreach (var s in set.Samples)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {s.Label,6}  E = {s.TotalEnergy:F8} Ha"));

@@ -6,6 +6,7 @@ using Qex.Cli.Output;
 using Qex.Cli.Plots;
 using Qex.Dft.Molecular.Learning;
 using Qex.Dft.OneD.Training;
+using Qex.Dft.ScaleOut;
 using Qex.Dft.Training;
 
 namespace Qex.Cli.Commands;
@@ -63,8 +64,10 @@ public static class TrainCommand
     /// <param name="o">Options.</param>
     /// <param name="output">Results (standard output).</param>
     /// <param name="log">Progress and diagnostics (standard error; defaults to <paramref name="output"/>).</param>
-    public static int Run(TrainOptions o, TextWriter output, TextWriter? log = null)
+    /// <param name="scheduler">The processes of an MPI job (this process alone when null): the molecules are sharded over them, rank 0 writes.</param>
+    public static int Run(TrainOptions o, TextWriter output, TextWriter? log = null, BatchScheduler? scheduler = null)
     {
+        scheduler ??= BatchScheduler.Local;
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(output);
         bool molecular = ConfigFiles.Kind(o.Config, o.Set) == "molecular";
@@ -73,14 +76,15 @@ public static class TrainCommand
         var chosen = Qex.Kernels.Devices.DeviceCatalog.Select(o.Device);   // an unknown or missing device fails before any work
         if (molecular && chosen.Kind != Qex.Kernels.Devices.DeviceKind.Cpu && !o.Quiet)
             (log ?? output).WriteLine($"device: {chosen.Name} chosen, but nothing of molecular training runs there yet (the differentiable SCF's XC is on the autodiff tape): it runs on the CPU");
+        if (molecular && o.Ladder && scheduler.Group.Size > 1) throw new ArgumentException("--ladder runs in one process; start it without mpiexec.");
         if (molecular && o.Ladder) return ExecuteLadder(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet);
-        if (molecular) return ExecuteMolecular(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet);
+        if (molecular) return RunMolecular(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet, scheduler).Exit;
         var config = TrainingConfigReader.Read(ConfigFiles.Build(o.Config, o.Set));
         bool quantum = Qex.Dft.OneD.Xc.XcModelSpec.UsesCircuitOptions(Qex.Dft.OneD.Xc.XcFunctionals.Canonical(config.Model.Functional));
         using var device = DeviceChoice.Open(o.Device, log ?? output, o.Quiet,
             quantum ? "the circuits' exact statevector: values and adjoint gradients; their second derivatives and the Kohn-Sham solver on the CPU"
                 : $"nothing of {config.Model.Functional}: a classical model trains on the CPU");
-        return Execute(config, o.Out, o.Resume, output, log ?? output, o.Quiet, device);
+        return Execute(config, o.Out, o.Resume, output, log ?? output, o.Quiet, device, scheduler);
     }
 
     /// <summary>The DI-loss ladder: one molecular run per rung, then the comparison table (printed, ladder.md, ladder.json).</summary>
@@ -120,8 +124,10 @@ public static class TrainCommand
     public static int ExecuteMolecular(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet) =>
         RunMolecular(config, outDir, resume, output, log, quiet).Exit;
 
-    private static (int Exit, MolecularTrainingRunResult Result) RunMolecular(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet)
+    private static (int Exit, MolecularTrainingRunResult Result) RunMolecular(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet,
+        BatchScheduler? scheduler = null)
     {
+        scheduler ??= BatchScheduler.Local;
         ArgumentNullException.ThrowIfNull(config);
         var reporter = new ProgressReporter(log, quiet);
         int budget = 1;
@@ -139,10 +145,11 @@ public static class TrainCommand
             Validation = p => reporter.Message(string.Create(CultureInfo.InvariantCulture,
                 $"           validation max error {p.Score:F3} mHa at evaluation {p.Evaluation}{(p.Improved ? " (best)" : "")}")),
         };
-        var result = reporter.Run(() => new MolecularTrainingRun(config, outDir, events).Execute(resume));
+        var result = reporter.Run(() => new MolecularTrainingRun(config, outDir, events, scheduler).Execute(resume));
         foreach (var t in result.Tests)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test {t.System} ({result.Reference}): MAE {t.Summary.MaeMilliHartree:F3} mHa, max {t.Summary.MaxMilliHartree:F3} mHa, {t.Summary.WithinChemicalAccuracy}/{t.Summary.Count} within 1.6 mHa"));
+        if (!scheduler.IsRoot) return (result.Failed ? 1 : 0, result);
         var written = MolecularPlots.Write(outDir, result);
         if (!quiet) log.WriteLine($"wrote {string.Join(", ", new[] { TrainingRun.CheckpointFile, TrainingRun.ReportFile }.Concat(written))} in {outDir}");
         return (result.Failed ? 1 : 0, result);
@@ -150,15 +157,17 @@ public static class TrainCommand
 
     /// <summary>Runs a typed configuration (also used by noise-sweep to train its model first).</summary>
     public static int Execute(TrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet,
-        Qex.Kernels.Devices.ComputeDevice? device = null)
+        Qex.Kernels.Devices.ComputeDevice? device = null, BatchScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(config);
+        scheduler ??= BatchScheduler.Local;
         var progress = new TrainingProgress(log, quiet);
-        var run = new TrainingRun(config, outDir, progress.Events, device);
+        var run = new TrainingRun(config, outDir, progress.Events, device, scheduler);
         var result = progress.Run(() => run.Execute(resume));
         foreach (var t in result.Tests)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test {t.Selection.Dataset} ({t.Selection.Method}): MAE {t.Summary.MaeMilliHartree:F3} mHa, max {t.Summary.MaxMilliHartree:F3} mHa, {t.Summary.WithinChemicalAccuracy}/{t.Summary.Count} within 1.6 mHa"));
+        if (!scheduler.IsRoot) return result.Failed ? 1 : 0;
         var written = TrainingPlots.Write(outDir, result);
         if (!quiet) log.WriteLine($"wrote {string.Join(", ", new[] { TrainingRun.CheckpointFile, TrainingRun.ReportFile }.Concat(written))} in {outDir}");
         return result.Failed ? 1 : 0;

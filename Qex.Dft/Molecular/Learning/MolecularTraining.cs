@@ -1,3 +1,4 @@
+using Qex.Dft.ScaleOut;
 using Qex.Autodiff;
 using Qex.Autodiff.Optimisers;
 using Qex.Core.Tensors;
@@ -92,13 +93,13 @@ public sealed class MolecularObjective : ITrainingObjective
     private readonly IReadOnlyList<MolecularSample> _batch;
     private readonly DifferentiableScfOptions _scf;
     private readonly LossWeights _weights;
-    private readonly IGradientReducer _reducer;
+    private readonly BatchScheduler _scheduler;
     private readonly string _basisName;
 
-    /// <summary>An objective for a batch of reference molecules.</summary>
+    /// <summary>An objective for a batch of reference molecules, evaluated by <paramref name="scheduler"/> (this process alone by default).</summary>
     /// <exception cref="ArgumentException">An empty batch, or more energy steps than cycles.</exception>
     public MolecularObjective(IMolecularXcModel model, IReadOnlyList<MolecularSample> batch, DifferentiableScfOptions? scf = null, LossWeights? weights = null,
-        IGradientReducer? reducer = null)
+        BatchScheduler? scheduler = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _batch = batch ?? throw new ArgumentNullException(nameof(batch));
@@ -106,7 +107,7 @@ public sealed class MolecularObjective : ITrainingObjective
         _scf = scf ?? new DifferentiableScfOptions();
         _scf.Validate();
         _weights = weights ?? new LossWeights();
-        _reducer = reducer ?? LocalGradientReducer.Instance;
+        _scheduler = scheduler ?? BatchScheduler.Local;
         if (_scf.Iterations < _weights.EnergySteps)
             throw new ArgumentException($"loss.energy_steps ({_weights.EnergySteps}) exceeds scf.iterations ({_scf.Iterations}).");
         _basisName = batch[0].Problem.Basis.Name;
@@ -164,13 +165,23 @@ public sealed class MolecularObjective : ITrainingObjective
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(flat);
-        var losses = new double[_batch.Count];
-        var errors = new double[_batch.Count];
-        var grads = new double[_batch.Count][];
-        Parallel.For(0, _batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(_batch.Count, Environment.ProcessorCount) }, i =>
-            (losses[i], grads[i], errors[i]) = EvaluateMolecule(layout, flat, i));
-        var (total, g) = _reducer.Mean(losses, grads, flat.Length);
-        return (total, g, errors);
+        var packed = _scheduler.Map([.. _batch.Select(s => Cost(s.Problem))], i =>
+        {
+            var (loss, gradient, error) = EvaluateMolecule(layout, flat, i);
+            return BatchMean.Pack(loss, error, gradient);
+        }, i => $"molecule '{_batch[i].Label}'");
+        return BatchMean.Unpack(packed, flat.Length);
+    }
+
+    /// <summary>
+    /// The expected cost of one molecule's SCF, for sharding: the grid work (points x basis functions^2) and the
+    /// dense algebra (basis functions^3 per cycle; the exact Coulomb build basis functions^4, shared by the scale).
+    /// </summary>
+    public static double Cost(MolecularProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        double n = problem.Basis.FunctionCount;
+        return n * n * (problem.Grid.Count + n * n);
     }
 
     /// <inheritdoc />

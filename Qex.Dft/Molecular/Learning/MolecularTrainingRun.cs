@@ -1,3 +1,4 @@
+using Qex.Dft.ScaleOut;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -129,14 +130,20 @@ public sealed class MolecularTrainingRun
     private readonly MolecularTrainingConfig _config;
     private readonly string _out;
     private readonly MolecularTrainingEvents _events;
+    private readonly BatchScheduler _scheduler;
 
-    /// <summary>A run (nothing computed yet).</summary>
-    public MolecularTrainingRun(MolecularTrainingConfig config, string outputDirectory, MolecularTrainingEvents? events = null)
+    /// <summary>
+    /// A run (nothing computed yet). With a <paramref name="scheduler"/> over several processes (an MPI job) the
+    /// training, validation and test molecules are sharded over them (the references are computed on every process)
+    /// and only rank 0 reports events and writes files.
+    /// </summary>
+    public MolecularTrainingRun(MolecularTrainingConfig config, string outputDirectory, MolecularTrainingEvents? events = null, BatchScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         config.Validate();
-        (_config, _out, _events) = (config, outputDirectory, events ?? new MolecularTrainingEvents());
+        _scheduler = scheduler ?? BatchScheduler.Local;
+        (_config, _out, _events) = (config, outputDirectory, _scheduler.IsRoot ? events ?? new MolecularTrainingEvents() : new MolecularTrainingEvents());
     }
 
     private void Say(string line) => _events.Message?.Invoke(line);
@@ -159,7 +166,8 @@ public sealed class MolecularTrainingRun
     public MolecularTrainingRunResult Execute(bool resume, CancellationToken cancel = default)
     {
         var c = _config;
-        AtomicFile.EnsureWritableDirectory(_out);
+        bool root = _scheduler.IsRoot;
+        if (root) AtomicFile.EnsureWritableDirectory(_out);
         var sw = Stopwatch.StartNew();
         var definition = BasisSetLibrary.Load(c.Basis);
         var entries = c.Train.Select(e => (e, "train")).Concat(c.Validation.Select(e => (e, "validation"))).Concat(c.Test.Select(e => (e, "test")))
@@ -186,7 +194,7 @@ public sealed class MolecularTrainingRun
         var test = Role("test");
         var model = c.Model.Create();
         var layout = model.InitialParameters(RngKey.FromSeed(c.Seed));
-        var objective = new MolecularObjective(model, train, c.Scf, c.Loss);
+        var objective = new MolecularObjective(model, train, c.Scf, c.Loss, _scheduler);
         var trainer = new Trainer(objective);
         string checkpointPath = Path.Combine(_out, TrainingRun.CheckpointFile);
         var modelSpec = MolecularModelSpec.Of(model);
@@ -205,29 +213,32 @@ public sealed class MolecularTrainingRun
         var labels = train.Select(s => s.Label).ToList();
         Func<ParameterSet, double>? validate = validation.Count == 0 ? null : p =>
         {
-            var errors = validation.Select(i => Math.Abs(Energy(samples[i].Problem, model, p, c.Scf) - samples[i].Energy) * 1000).ToList();
+            var energies = _scheduler.Map([.. validation.Select(i => MolecularObjective.Cost(samples[i].Problem))],
+                k => new[] { Energy(samples[validation[k]].Problem, model, p, c.Scf) }, k => $"validation molecule '{entries[validation[k]].Label}'");
+            var errors = validation.Select((i, k) => Math.Abs(energies[k][0] - samples[i].Energy) * 1000).ToList();
             return errors.Max() + 1e-6 * errors.Average();
         };
         Say($"training {model.Describe()} on {train.Count} molecules ({c.Basis}, {c.Scf.Differentiation.ToString().ToLowerInvariant()}), at most {c.Optimiser.MaxEvaluations} evaluations; checkpoints in {checkpointPath}");
         var times = new List<double>();
         _events.Started?.Invoke(resumeFrom?.Evaluations ?? 0, (resumeFrom?.StartBeganAt ?? 0) + c.Optimiser.MaxEvaluations);
-        var result = trainer.Train(layout, c.Optimiser, c.Seed, step => { times.Add(step.Milliseconds); _events.Step?.Invoke(step, labels); }, checkpointPath, resumeFrom, cancel,
+        var result = trainer.Train(layout, c.Optimiser, c.Seed, step => { times.Add(step.Milliseconds); _events.Step?.Invoke(step, labels); }, root ? checkpointPath : null, resumeFrom, cancel,
             validate, p => _events.Validation?.Invoke(p),
             (kept, record) => new MolecularXcCheckpoint(model.Name, kept, record) { Model = modelSpec, Scf = scfSpec },
             k => model.InitialParameters(RngKey.FromSeed(c.Seed).Fold((ulong)k)));
         double mean = times.Count > 0 ? times.Average() : 0;
         Say(string.Create(CultureInfo.InvariantCulture, $"training ended ({result.Status}) after {result.Evaluations} evaluations: best loss {result.Loss:E4}; mean {mean:F0} ms per evaluation"));
         if (validate is not null) Say(string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation} (validation max error {result.BestValidation:F3} mHa)"));
-        MolecularEvaluationRow Row(int i)
+        List<MolecularEvaluationRow> Rows(List<int> items)
         {
-            double e = Energy(samples[i].Problem, model, result.Parameters, c.Scf);
-            return new(entries[i].System, entries[i].Label, entries[i].Distance, e, samples[i].Energy, e - samples[i].Energy);
+            var energies = _scheduler.Map([.. items.Select(i => MolecularObjective.Cost(samples[i].Problem))],
+                k => new[] { Energy(samples[items[k]].Problem, model, result.Parameters, c.Scf) }, k => $"molecule '{entries[items[k]].Label}'");
+            return [.. items.Select((i, k) => new MolecularEvaluationRow(entries[i].System, entries[i].Label, entries[i].Distance, energies[k][0], samples[i].Energy, energies[k][0] - samples[i].Energy))];
         }
         var tests = new List<MolecularTestEvaluation>();
         foreach (var system in test.Select(i => entries[i].System).Distinct())
         {
-            var rows = test.Where(i => entries[i].System == system).AsParallel().AsOrdered().Select(Row).ToList();
-            var trainRows = Role("train").Where(i => entries[i].System == system).AsParallel().AsOrdered().Select(Row).ToList();
+            var rows = Rows([.. test.Where(i => entries[i].System == system)]);
+            var trainRows = Rows([.. Role("train").Where(i => entries[i].System == system)]);
             var summary = new EvaluationSummary(rows.Count, rows.Average(r => Math.Abs(r.Error)) * 1000, rows.Max(r => Math.Abs(r.Error)) * 1000,
                 rows.Count(r => Math.Abs(r.Error) * 1000 <= 1.6), 0);
             tests.Add(new MolecularTestEvaluation(system, rows, summary, trainRows));
@@ -246,7 +257,7 @@ public sealed class MolecularTrainingRun
         }
         var run = new MolecularTrainingRunResult(model, result.Parameters, result, tests, sw.Elapsed.TotalSeconds, mean, checkpointPath, Path.Combine(_out, TrainingRun.ReportFile),
             c.Reference.ToUpperInvariant() + "/" + c.Basis) { Distillation = distillation };
-        WriteReport(run, modelSpec, scfSpec);
+        if (root) WriteReport(run, modelSpec, scfSpec);
         return run;
     }
 

@@ -55,12 +55,26 @@ public sealed class ExactReferenceGenerator
         var samples = new List<Sample>();
         for (int i = 0; i < keys.Count; i++)
         {
-            var mol = Molecule(system, keys[i]);
-            var gs = _solver.Solve(mol);
-            samples.Add(new Sample(i, atom ? system : keys[i].ToString(System.Globalization.CultureInfo.InvariantCulture), atom ? -1 : keys[i],
-                mol, gs.Energy, gs.Density, mol.ExternalPotential(_grid, _interaction)));
+            var (energy, density) = Solve(system, keys[i]);
+            samples.Add(Sample(system, keys[i], energy, density, i));
             progress?.Report((i + 1, keys.Count));
         }
         return new Dataset(system, _grid, samples, Method);
+    }
+
+    /// <summary>The exact ground-state energy and density of one geometry (the expensive part; distance ignored for atoms).</summary>
+    public (double Energy, Tensor Density) Solve(string system, int distanceX100)
+    {
+        var gs = _solver.Solve(Molecule(system, distanceX100));
+        return (gs.Energy, gs.Density);
+    }
+
+    /// <summary>The sample of a solved geometry (label, molecule and external potential as <see cref="Generate"/> gives them).</summary>
+    public Sample Sample(string system, int distanceX100, double energy, Tensor density, int index = 0)
+    {
+        bool atom = system.Trim().ToLowerInvariant() is "he" or "h-";
+        var mol = Molecule(system, distanceX100);
+        return new Sample(index, atom ? system : distanceX100.ToString(System.Globalization.CultureInfo.InvariantCulture), atom ? -1 : distanceX100,
+            mol, energy, density, mol.ExternalPotential(_grid, _interaction));
     }
 }

@@ -2,6 +2,7 @@ using Qex.Autodiff;
 using Qex.Core.Units;
 using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Xc;
+using Qex.Dft.ScaleOut;
 using Qex.Dft.Training;
 
 namespace Qex.Dft.OneD.Training;
@@ -33,7 +34,7 @@ public sealed record EvaluationSummary(int Count, double MaeMilliHartree, double
             rows.Count(r => Math.Abs(r.Error) < PhysicalConstants.ChemicalAccuracy), rows.Average(r => r.DensityError));
 }
 
-/// <summary>Runs the SCF for reference samples and compares with the references (molecules in parallel).</summary>
+/// <summary>Runs the SCF for reference samples and compares with the references (molecules in parallel, over the processes of an MPI job when a scheduler has several).</summary>
 public static class Evaluator
 {
     /// <summary>
@@ -42,21 +43,23 @@ public static class Evaluator
     /// </summary>
     /// <exception cref="ArgumentException">Spin-polarised Kohn–Sham with a functional that has no spin form.</exception>
     public static IReadOnlyList<EvaluationRow> Run(KohnShamSolver solver, IXcFunctional functional, Autodiff.Optimisers.ParameterSet parameters,
-        string dataset, IReadOnlyList<Sample> samples, ScfOptions? scf = null, Action<EvaluationRow>? onRow = null)
+        string dataset, IReadOnlyList<Sample> samples, ScfOptions? scf = null, Action<EvaluationRow>? onRow = null, BatchScheduler? scheduler = null)
     {
+        scheduler ??= BatchScheduler.Local;
+        var costs = KohnShamObjective1D.Costs(samples ?? throw new ArgumentNullException(nameof(samples)), scf ?? new ScfOptions());
         ArgumentNullException.ThrowIfNull(solver);
         if (scf?.SpinPolarised == true)
         {
             if (functional is not ISpinXcFunctional spinFunctional)
                 throw new ArgumentException($"Spin-polarised Kohn–Sham needs a functional of both spin densities; {functional.Name} has none (spin functionals: {string.Join(", ", XcFunctionals.SpinNames)}).");
             var spin = new SpinKohnShamSolver(solver.Grid, solver.Context.Interaction);
-            return Rows(spin.Context, parameters, dataset, samples, onRow, (s, p) =>
+            return Rows(spin.Context, parameters, dataset, samples, onRow, scheduler, costs, (s, p) =>
             {
                 var t = spin.Run(s.Molecule, spinFunctional, p, scf);
                 return (t.Final.Energy.ToScalar(), t.Final.Density.Value);
             });
         }
-        return Rows(solver.Context, parameters, dataset, samples, onRow, (s, p) =>
+        return Rows(solver.Context, parameters, dataset, samples, onRow, scheduler, costs, (s, p) =>
         {
             var t = solver.Run(s.Molecule, functional, p, scf);
             return (t.Final.Energy.ToScalar(), t.Final.Density.Value);
@@ -65,14 +68,12 @@ public static class Evaluator
 
     /// <summary>One row per sample from its final energy and density (molecules in parallel), in sample order.</summary>
     private static EvaluationRow[] Rows(XcContext context, Autodiff.Optimisers.ParameterSet parameters, string dataset, IReadOnlyList<Sample> samples,
-        Action<EvaluationRow>? onRow, Func<Sample, IReadOnlyList<Var>, (double Energy, Core.Tensors.Tensor Density)> run)
+        Action<EvaluationRow>? onRow, BatchScheduler scheduler, double[] costs, Func<Sample, IReadOnlyList<Var>, (double Energy, Core.Tensors.Tensor Density)> run)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        ArgumentNullException.ThrowIfNull(samples);
-        var rows = new EvaluationRow[samples.Count];
         var consts = parameters.Items.Select(p => Var.Constant(p.Value)).ToArray();
         double h = context.Grid.Spacing;
-        Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        var results = scheduler.Map(costs, i =>
         {
             var s = samples[i];
             var (e, density) = run(s, consts);
@@ -80,9 +81,15 @@ public static class Evaluator
             var nr = s.Density.Span;
             double dn = 0;
             for (int j = 0; j < n.Length; j++) dn += Math.Abs(n[j] - nr[j]);
-            rows[i] = new EvaluationRow(dataset, s.Label, s.DistanceX100, e, s.TotalEnergy, e - s.TotalEnergy, dn * h,
-                s.Molecule.NuclearRepulsion(context.Interaction));
-        });
+            return new[] { e, dn * h };
+        }, i => KohnShamObjective1D.Describe(samples[i]));
+        var rows = new EvaluationRow[samples.Count];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var s = samples[i];
+            double e = results[i][0];
+            rows[i] = new EvaluationRow(dataset, s.Label, s.DistanceX100, e, s.TotalEnergy, e - s.TotalEnergy, results[i][1], s.Molecule.NuclearRepulsion(context.Interaction));
+        }
         if (onRow is not null) foreach (var r in rows) onRow(r);
         return rows;
     }

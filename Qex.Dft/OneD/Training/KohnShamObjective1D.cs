@@ -2,14 +2,16 @@ using Qex.Autodiff;
 using Qex.Autodiff.Optimisers;
 using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Xc;
+using Qex.Dft.ScaleOut;
 using Qex.Dft.Training;
 
 namespace Qex.Dft.OneD.Training;
 
 /// <summary>
 /// The 1D training objective: the mean KSR trajectory loss over a batch of molecules (any mix of datasets), its
-/// gradient flowing through every Kohn–Sham iteration (spin-polarised ones with <see cref="ScfOptions.SpinPolarised"/>). Molecules are evaluated in parallel (each with its own graph)
-/// and reduced in a fixed order, so results are deterministic.
+/// gradient flowing through every Kohn–Sham iteration (spin-polarised ones with <see cref="ScfOptions.SpinPolarised"/>). Molecules are evaluated in parallel (each with its own graph),
+/// over the processes of an MPI job when the scheduler has several, and reduced in molecule order, so results are
+/// deterministic and the same for any number of threads or processes.
 /// </summary>
 public sealed class KohnShamObjective1D : ITrainingObjective
 {
@@ -19,12 +21,12 @@ public sealed class KohnShamObjective1D : ITrainingObjective
     private readonly IReadOnlyList<Sample> _batch;
     private readonly ScfOptions _scf;
     private readonly LossWeights _weights;
-    private readonly IGradientReducer _reducer;
+    private readonly BatchScheduler _scheduler;
 
-    /// <summary>An objective for a batch of reference samples (all on the solver's grid).</summary>
+    /// <summary>An objective for a batch of reference samples (all on the solver's grid), evaluated by <paramref name="scheduler"/> (this process alone by default).</summary>
     /// <exception cref="ArgumentException">Empty batch, or a sample on another grid.</exception>
     public KohnShamObjective1D(KohnShamSolver solver, IXcFunctional functional, IReadOnlyList<Sample> batch, ScfOptions? scf = null, LossWeights? weights = null,
-        IGradientReducer? reducer = null)
+        BatchScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(solver);
         ArgumentNullException.ThrowIfNull(functional);
@@ -38,7 +40,7 @@ public sealed class KohnShamObjective1D : ITrainingObjective
         _batch = batch;
         _scf = scf ?? new ScfOptions();
         _weights = weights ?? new LossWeights();
-        _reducer = reducer ?? LocalGradientReducer.Instance;
+        _scheduler = scheduler ?? BatchScheduler.Local;
         if (_scf.SpinPolarised)
         {
             if (functional is not ISpinXcFunctional) throw new ArgumentException($"scf.spin_polarised needs a functional of both spin densities; {functional.Name} has none (spin functionals: {string.Join(", ", XcFunctionals.SpinNames)}).");
@@ -57,10 +59,7 @@ public sealed class KohnShamObjective1D : ITrainingObjective
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(flat);
         var parameters = layout.Unflatten(flat);
-        var losses = new double[_batch.Count];
-        var errors = new double[_batch.Count];
-        var grads = new double[_batch.Count][];
-        Parallel.For(0, _batch.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(_batch.Count, Environment.ProcessorCount) }, i =>
+        var packed = _scheduler.Map(Costs(_batch, _scf), i =>
         {
             var vars = parameters.ToVars();
             Var loss, final;
@@ -74,12 +73,28 @@ public sealed class KohnShamObjective1D : ITrainingObjective
                 var t = _solver.Run(_batch[i].Molecule, _functional, vars, _scf);
                 (loss, final) = (TrajectoryLoss.Molecule(t, _batch[i], _solver.Grid.Spacing, _weights), t.Final.Energy);
             }
-            losses[i] = loss.ToScalar();
-            errors[i] = final.ToScalar() - _batch[i].TotalEnergy;
-            grads[i] = parameters.FlattenGradients(Grad.Compute(loss, vars));
-        });
-        var (total, g) = _reducer.Mean(losses, grads, flat.Length);
-        return (total, g, errors);
+            return BatchMean.Pack(loss.ToScalar(), final.ToScalar() - _batch[i].TotalEnergy, parameters.FlattenGradients(Grad.Compute(loss, vars)));
+        }, i => Describe(_batch[i]));
+        return BatchMean.Unpack(packed, flat.Length);
+    }
+
+    /// <summary>
+    /// The expected cost of each sample's Kohn–Sham run, for sharding: on one grid every 1D SCF costs about the same
+    /// (the eigensolver of the grid Hamiltonian dominates), a spin-polarised one twice.
+    /// </summary>
+    public static double[] Costs(IReadOnlyList<Sample> samples, ScfOptions scf)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(scf);
+        return [.. samples.Select(s => (double)scf.Iterations * s.Density.Length * (scf.SpinPolarised ? 2 : 1))];
+    }
+
+    /// <summary>A sample's name in messages: its label, nuclear charges and positions.</summary>
+    public static string Describe(Sample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var ic = System.Globalization.CultureInfo.InvariantCulture;
+        return $"sample '{sample.Label}' (Z = {string.Join(",", sample.Molecule.Charges.Select(z => z.ToString(ic)))} at x = {string.Join(",", sample.Molecule.Locations.Select(x => x.ToString("0.###", ic)))} Bohr, {sample.Molecule.Electrons} electrons)";
     }
 
     /// <inheritdoc />

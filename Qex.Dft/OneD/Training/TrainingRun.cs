@@ -8,6 +8,7 @@ using Qex.Core.Random;
 using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Xc;
 using Qex.Dft.OneD.Xc.Quantum;
+using Qex.Dft.ScaleOut;
 using Qex.Dft.Training;
 
 namespace Qex.Dft.OneD.Training;
@@ -80,17 +81,25 @@ public sealed class TrainingRun
     private readonly string _out;
     private readonly TrainingRunEvents _events;
     private readonly Qex.Kernels.Devices.ComputeDevice? _device;
+    private readonly BatchScheduler _scheduler;
 
-    /// <summary>A run (nothing is computed yet); a quantum model's exact statevector runs on <paramref name="device"/> when one is given.</summary>
+    /// <summary>
+    /// A run (nothing is computed yet); a quantum model's exact statevector runs on <paramref name="device"/> when one
+    /// is given. With a <paramref name="scheduler"/> over several processes (an MPI job) every process runs this with
+    /// the same configuration: the molecules of training, validation and test are sharded over them, and only rank 0
+    /// reports events and writes the checkpoint, the validation log and the report.
+    /// </summary>
     /// <exception cref="ArgumentException">The configuration is invalid (the message names the key).</exception>
-    public TrainingRun(TrainingConfig config, string outputDirectory, TrainingRunEvents? events = null, Qex.Kernels.Devices.ComputeDevice? device = null)
+    public TrainingRun(TrainingConfig config, string outputDirectory, TrainingRunEvents? events = null, Qex.Kernels.Devices.ComputeDevice? device = null,
+        BatchScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         config.Validate();
         _config = config;
         _out = outputDirectory;
-        _events = events ?? new TrainingRunEvents();
+        _scheduler = scheduler ?? BatchScheduler.Local;
+        _events = _scheduler.IsRoot ? events ?? new TrainingRunEvents() : new TrainingRunEvents();
         _device = device;
     }
 
@@ -117,7 +126,8 @@ public sealed class TrainingRun
     public TrainingRunResult Execute(bool resume, CancellationToken cancel = default)
     {
         var c = _config;
-        AtomicFile.EnsureWritableDirectory(_out);
+        bool root = _scheduler.IsRoot;
+        if (root) AtomicFile.EnsureWritableDirectory(_out);
         var sw = Stopwatch.StartNew();
         var interaction = c.Interaction();
         var scf = c.ToScfOptions();
@@ -179,14 +189,20 @@ public sealed class TrainingRun
                 ? string.Create(CultureInfo.InvariantCulture, $" per start, up to {options.Starts} starts until the validation error is at most {options.TargetValidation:G4} mHa")
                 : $" per start, {options.Starts} starts";
             Say($"training {functional.Name} ({layout.TotalLength} parameters) on {batch.Count} molecules with {options.Optimiser}, at most {options.MaxEvaluations} evaluations{startsText}; checkpoints in {checkpointPath}");
-            var trainer = new Trainer(new KohnShamObjective1D(solver, functional, batch, scf, weights));
+            if (_scheduler.Group.Size > 1)
+            {
+                var owners = _scheduler.Owners(KohnShamObjective1D.Costs(batch, scf));
+                Say($"{_scheduler.Group.Description}; training molecules per rank: " + string.Join("; ",
+                    Enumerable.Range(0, _scheduler.Group.Size).Select(r => $"rank {r}: {string.Join(", ", Shards.Owned(owners, r).Select(i => batch[i].Label))}")));
+            }
+            var trainer = new Trainer(new KohnShamObjective1D(solver, functional, batch, scf, weights, _scheduler));
             string metric = c.ValidationMetric;
             IReadOnlyList<EvaluationRow>? lastValidationRows = null;
             string validationLog = Path.Combine(_out, ValidationLogFile);
-            if (!resume && File.Exists(validationLog)) File.Delete(validationLog);
+            if (root && !resume && File.Exists(validationLog)) File.Delete(validationLog);
             Func<ParameterSet, double>? validate = validationSamples.Count == 0 ? null : p =>
             {
-                var rows = Evaluator.Run(solver, functional, p, "validation", validationSamples, scf);
+                var rows = Evaluator.Run(solver, functional, p, "validation", validationSamples, scf, scheduler: _scheduler);
                 lastValidationRows = rows;
                 var summary = EvaluationSummary.Of(rows);
                 // ties on the largest error are broken by the mean
@@ -200,10 +216,10 @@ public sealed class TrainingRun
                 done = step.Evaluation;
                 stepTimes.Add(step.Milliseconds);
                 _events.Step?.Invoke(step, batch);
-            }, checkpointPath, resumeFrom, cancel, validate,
+            }, root ? checkpointPath : null, resumeFrom, cancel, validate,
                 point =>
                 {
-                    if (lastValidationRows is { } vr)
+                    if (root && lastValidationRows is { } vr)
                         File.AppendAllText(validationLog, JsonSerializer.Serialize(new ValidationLogLine(point.Evaluation, point.Score, point.Improved, point.Start, point.Restart,
                             vr.Select(r => new ValidationLogRow(r.Label, r.DistanceX100, r.Error)).ToArray()), ReportJson.Options) + "\n");
                     if (point.Improved) bestScore = point.Score;
@@ -226,15 +242,15 @@ public sealed class TrainingRun
         else
         {
             Say($"{functional.Name} has no trainable parameters: evaluating only.");
-            new XcCheckpoint(functional.Name, parameters) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test }.Save(checkpointPath);
+            if (root) new XcCheckpoint(functional.Name, parameters) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test }.Save(checkpointPath);
         }
 
         var tests = new List<TestEvaluation>();
         foreach (var sel in test)
         {
-            var rows = Evaluator.Run(solver, functional, parameters, sel.Dataset, sel.Samples, scf);
+            var rows = Evaluator.Run(solver, functional, parameters, sel.Dataset, sel.Samples, scf, scheduler: _scheduler);
             var trainRows = train.Where(t => t.Dataset == sel.Dataset).SelectMany(t => t.Samples).ToList();
-            var trainEval = trainRows.Count > 0 ? Evaluator.Run(solver, functional, parameters, sel.Dataset, trainRows, scf) : [];
+            var trainEval = trainRows.Count > 0 ? Evaluator.Run(solver, functional, parameters, sel.Dataset, trainRows, scf, scheduler: _scheduler) : [];
             var curve = sel.All.Where(x => x.DistanceX100 >= 0).OrderBy(x => x.DistanceX100)
                 .Select(x => (x.DistanceX100 / 100.0, x.TotalEnergy + x.Molecule.NuclearRepulsion(interaction))).ToList();
             var te = new TestEvaluation(sel, rows, EvaluationSummary.Of(rows), trainEval, curve);
@@ -243,7 +259,7 @@ public sealed class TrainingRun
         }
         double mean = stepTimes.Count > 0 ? stepTimes.Average() : 0;
         var runResult = new TrainingRunResult(functional, parameters, result, tests, train, sw.Elapsed.TotalSeconds, mean, checkpointPath, Path.Combine(_out, ReportFile));
-        TrainingReport.Write(runResult.ReportPath, c, modelSpec, scfSpec, runResult);
+        if (root) TrainingReport.Write(runResult.ReportPath, c, modelSpec, scfSpec, runResult);
         return runResult;
     }
 
