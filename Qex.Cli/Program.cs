@@ -72,10 +72,14 @@ public static class Program
             return ExitUsage;
         }
         if (parsed is NotParsed<object> notParsed) return Usage(notParsed, args, output, log);
+        if (group.Size > 1 && parsed.Value is NoiseSweepOptions or EnergyOptions)
+        {
+            // every rank parsed the same command line: rank 0 says it, all end normally
+            log.WriteLine($"qex: error: qex {(parsed.Value is EnergyOptions ? "energy" : "noise-sweep")} runs in one process; start it without mpiexec (train, eval and gen-data 1d shard over MPI ranks).");
+            return ExitError;
+        }
         try
         {
-            if (group.Size > 1 && parsed.Value is NoiseSweepOptions or EnergyOptions)
-                throw new ArgumentException($"qex {(parsed.Value is EnergyOptions ? "energy" : "noise-sweep")} runs in one process; start it without mpiexec (train, eval and gen-data 1d shard over MPI ranks).");
             return parsed.Value switch
             {
                 InfoOptions info => InfoCommand.Run(info, output),
