@@ -23,6 +23,12 @@ public sealed class BatchScheduler
     /// <summary>The processes.</summary>
     public IProcessGroup Group { get; }
 
+    private long _gatherTicks, _gatheredBytes, _gathers;
+
+    /// <summary>Time this process spent in gathers (waiting for the slowest rank included), bytes received and gathers made.</summary>
+    public (TimeSpan Time, long Bytes, long Count) Communication =>
+        (TimeSpan.FromSeconds(Interlocked.Read(ref _gatherTicks) / (double)System.Diagnostics.Stopwatch.Frequency), Interlocked.Read(ref _gatheredBytes), Interlocked.Read(ref _gathers));
+
     /// <summary>True on the process that writes files and prints (rank 0).</summary>
     public bool IsRoot => Group.Rank == 0;
 
@@ -93,7 +99,11 @@ public sealed class BatchScheduler
             packed.Write(header);
             packed.Write(body);
         }
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var all = Group.AllGather(packed.ToArray());
+        Interlocked.Add(ref _gatherTicks, System.Diagnostics.Stopwatch.GetTimestamp() - t0);
+        Interlocked.Add(ref _gatheredBytes, all.Length);
+        Interlocked.Increment(ref _gathers);
         var output = new byte[n][];
         int pos = 0;
         (int Item, string Message)? failed = null;

@@ -15,6 +15,12 @@ public interface IProcessGroup
     /// <summary>What the group is, for progress lines ("1 process", "MPI: 4 ranks on 2 nodes").</summary>
     string Description { get; }
 
+    /// <summary>
+    /// A rank as a launcher's messages name it: "rank 1 (pid 577 on node7)" (an MPI launcher reports a killed rank by
+    /// its process id and host).
+    /// </summary>
+    string Member(int rank);
+
     /// <summary>Every process passes its part (any length, possibly empty); each receives all parts concatenated in rank order.</summary>
     byte[] AllGather(byte[] mine);
 
@@ -38,6 +44,9 @@ public sealed class SingleProcess : IProcessGroup
 
     /// <inheritdoc />
     public string Description => "1 process";
+
+    /// <inheritdoc />
+    public string Member(int rank) => rank == 0 ? $"rank 0 (pid {Environment.ProcessId})" : throw new ArgumentOutOfRangeException(nameof(rank), $"A single process has rank 0 only; got {rank}.");
 
     /// <inheritdoc />
     public byte[] AllGather(byte[] mine) => (byte[])(mine ?? throw new ArgumentNullException(nameof(mine))).Clone();

@@ -26,11 +26,16 @@ public sealed class MpiProcessGroup : IProcessGroup, IDisposable
         _world = world;
         Rank = world.Rank;
         Size = world.Size;
-        var hosts = Encoding.UTF8.GetString(AllGather(Encoding.UTF8.GetBytes(MPI.Environment.ProcessorName + "\n")))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Nodes = hosts.Distinct(StringComparer.Ordinal).Count();
-        RanksOnThisNode = hosts.Count(h => h == MPI.Environment.ProcessorName);
+        _members = [.. Encoding.UTF8.GetString(AllGather(Encoding.UTF8.GetBytes($"{Environment.ProcessId}\t{MPI.Environment.ProcessorName}\n")))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t', 2)).Select(p => (Pid: p[0], Host: p[1]))];
+        Nodes = _members.Select(m => m.Host).Distinct(StringComparer.Ordinal).Count();
+        RanksOnThisNode = _members.Count(m => m.Host == MPI.Environment.ProcessorName);
     }
+
+    private readonly (string Pid, string Host)[] _members;
+
+    /// <inheritdoc />
+    public string Member(int rank) => $"rank {rank} (pid {_members[rank].Pid} on {_members[rank].Host})";
 
     /// <summary>Initialises MPI (once per process) and joins the world communicator.</summary>
     /// <exception cref="DllNotFoundException">No MPI library with MPICH's ABI was found (the message lists what was tried).</exception>

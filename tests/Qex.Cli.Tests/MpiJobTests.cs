@@ -86,7 +86,7 @@ public sealed class MpiJobTests : IDisposable
         var pair = Run(2, "train", config, "--out", two);
         Assert.True(pair.Exit == 0, pair.Error);
         Assert.Contains("MPI: 2 ranks on 1 node", pair.Error);
-        Assert.Contains("rank 0: 128; rank 1: 384", pair.Error);
+        Assert.Matches(@"rank 0 \(pid \d+ on [^)]+\): 128; rank 1 \(pid \d+ on [^)]+\): 384", pair.Error);
         Assert.Equal(single.Output, pair.Output);   // the test line, printed once
         Assert.True(MaxDifference(Parameters(one), Parameters(two)) <= 1e-12);
 

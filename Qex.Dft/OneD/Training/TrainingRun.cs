@@ -193,7 +193,7 @@ public sealed class TrainingRun
             {
                 var owners = _scheduler.Owners(KohnShamObjective1D.Costs(batch, scf));
                 Say($"{_scheduler.Group.Description}; training molecules per rank: " + string.Join("; ",
-                    Enumerable.Range(0, _scheduler.Group.Size).Select(r => $"rank {r}: {string.Join(", ", Shards.Owned(owners, r).Select(i => batch[i].Label))}")));
+                    Enumerable.Range(0, _scheduler.Group.Size).Select(r => $"{_scheduler.Group.Member(r)}: {string.Join(", ", Shards.Owned(owners, r).Select(i => batch[i].Label))}")));
             }
             var trainer = new Trainer(new KohnShamObjective1D(solver, functional, batch, scf, weights, _scheduler));
             string metric = c.ValidationMetric;
@@ -245,6 +245,11 @@ public sealed class TrainingRun
             if (root) new XcCheckpoint(functional.Name, parameters) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test }.Save(checkpointPath);
         }
 
+        if (_scheduler.Group.Size > 1)
+        {
+            var (time, bytes, count) = _scheduler.Communication;
+            Say(string.Create(CultureInfo.InvariantCulture, $"MPI (rank 0): {count} gathers, {bytes / 1e6:F2} MB received, {time.TotalSeconds:F2} s in gathers (waiting for the slowest rank included) of {sw.Elapsed.TotalSeconds:F1} s"));
+        }
         var tests = new List<TestEvaluation>();
         foreach (var sel in test)
         {

@@ -48,6 +48,8 @@ internal sealed class InProcessGroup : IProcessGroup
 
     public string Description => $"{Size} in-process ranks";
 
+    public string Member(int rank) => $"rank {rank} (thread)";
+
     public byte[] AllGather(byte[] mine)
     {
         _shared.Slots[Rank] = (byte[])mine.Clone();
