@@ -72,10 +72,10 @@ public static class Program
             return ExitUsage;
         }
         if (parsed is NotParsed<object> notParsed) return Usage(notParsed, args, output, log);
-        if (group.Size > 1 && parsed.Value is NoiseSweepOptions or EnergyOptions)
+        if (group.Size > 1 && Unsharded(parsed.Value) is { } what)
         {
             // every rank parsed the same command line: rank 0 says it, all end normally
-            log.WriteLine($"qex: error: qex {(parsed.Value is EnergyOptions ? "energy" : "noise-sweep")} runs in one process; start it without mpiexec (train, eval and gen-data 1d shard over MPI ranks).");
+            log.WriteLine($"qex: error: {what} runs in one process; start it without mpiexec (train, eval and gen-data 1d shard over MPI ranks).");
             return ExitError;
         }
         try
@@ -112,6 +112,16 @@ public static class Program
             return ExitError;
         }
     }
+
+    /// <summary>The command, when it is one that does not shard over MPI ranks (null when it does).</summary>
+    private static string? Unsharded(object options) => options switch
+    {
+        EnergyOptions => "qex energy",
+        NoiseSweepOptions => "qex noise-sweep",
+        GenDataOptions g when g.Dimension.Equals("molecular", StringComparison.OrdinalIgnoreCase) => "qex gen-data molecular",
+        TrainOptions { Ladder: true } => "qex train --ladder",
+        _ => null,
+    };
 
     /// <summary>One line for any failure: the message of the innermost meaningful exception, never a stack trace.</summary>
     public static string Describe(Exception e)

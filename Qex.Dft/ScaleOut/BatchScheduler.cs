@@ -32,6 +32,25 @@ public sealed class BatchScheduler
     /// <summary>True on the process that writes files and prints (rank 0).</summary>
     public bool IsRoot => Group.Rank == 0;
 
+    /// <summary>The line that says which rank holds which items (null for a single process): "MPI: 2 ranks ...; rank 0 (pid 17 on n1): a, b; ...".</summary>
+    public string? ShardMap(IReadOnlyList<double> costs, Func<int, string> label, string what = "training molecules")
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        if (Group.Size == 1) return null;
+        var owners = Owners(costs);
+        return $"{Group.Description}; {what} per rank: " + string.Join("; ",
+            Enumerable.Range(0, Group.Size).Select(r => $"{Group.Member(r)}: {string.Join(", ", Shards.Owned(owners, r).Select(label))}"));
+    }
+
+    /// <summary>The line that says what the gathers cost this process (null for a single process).</summary>
+    public string? CommunicationSummary(TimeSpan wall)
+    {
+        if (Group.Size == 1) return null;
+        var (time, bytes, count) = Communication;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"MPI (rank {Group.Rank}): {count} gathers, {bytes / 1e6:F2} MB received, {time.TotalSeconds:F2} s in gathers (waiting for the slowest rank included) of {wall.TotalSeconds:F1} s");
+    }
+
     /// <summary>The owning rank of every item of a batch with these costs.</summary>
     public int[] Owners(IReadOnlyList<double> costs) => Shards.Assign(costs, Group.Size);
 

@@ -144,9 +144,12 @@ public sealed class MpiJobTests : IDisposable
     [MpichFact]
     public void VerbsThatDoNotShardAreRefusedUnderMpi()
     {
-        var e = Run(2, "noise-sweep", Path.Combine(_dir, "none.yaml"), "--params", Path.Combine(_dir, "none.json"));
-        Assert.Equal(1, e.Exit);
-        Assert.Contains("runs in one process; start it without mpiexec", e.Error);
-        Assert.Single(e.Error.Split('\n'), l => l.StartsWith("qex: error", StringComparison.Ordinal));
+        foreach (var args in new[] { new[] { "noise-sweep", Path.Combine(_dir, "none.yaml"), "--params", Path.Combine(_dir, "none.json") }, ["gen-data", "molecular", "--system", "h2", "--scan", "0.7", "--out", _dir] })
+        {
+            var e = Run(2, args);
+            Assert.Equal(1, e.Exit);
+            Assert.Contains("runs in one process; start it without mpiexec", e.Error);
+            Assert.Single(e.Error.Split('\n'), l => l.StartsWith("qex: error", StringComparison.Ordinal));
+        }
     }
 }

@@ -195,12 +195,7 @@ public sealed class MolecularTrainingRun
         var model = c.Model.Create();
         var layout = model.InitialParameters(RngKey.FromSeed(c.Seed));
         var objective = new MolecularObjective(model, train, c.Scf, c.Loss, _scheduler);
-        if (_scheduler.Group.Size > 1)
-        {
-            var owners = _scheduler.Owners([.. train.Select(s => MolecularObjective.Cost(s.Problem))]);
-            Say($"{_scheduler.Group.Description}; training molecules per rank: " + string.Join("; ",
-                Enumerable.Range(0, _scheduler.Group.Size).Select(r => $"{_scheduler.Group.Member(r)}: {string.Join(", ", Shards.Owned(owners, r).Select(i => train[i].Label))}")));
-        }
+        if (_scheduler.ShardMap([.. train.Select(s => MolecularObjective.Cost(s.Problem))], i => train[i].Label) is { } map) Say(map);
         var trainer = new Trainer(objective);
         string checkpointPath = Path.Combine(_out, TrainingRun.CheckpointFile);
         var modelSpec = MolecularModelSpec.Of(model);
@@ -234,11 +229,7 @@ public sealed class MolecularTrainingRun
         double mean = times.Count > 0 ? times.Average() : 0;
         Say(string.Create(CultureInfo.InvariantCulture, $"training ended ({result.Status}) after {result.Evaluations} evaluations: best loss {result.Loss:E4}; mean {mean:F0} ms per evaluation"));
         if (validate is not null) Say(string.Create(CultureInfo.InvariantCulture, $"kept the parameters of evaluation {result.BestValidationEvaluation} (validation max error {result.BestValidation:F3} mHa)"));
-        if (_scheduler.Group.Size > 1)
-        {
-            var (time, bytes, count) = _scheduler.Communication;
-            Say(string.Create(CultureInfo.InvariantCulture, $"MPI (rank 0): {count} gathers, {bytes / 1e6:F2} MB received, {time.TotalSeconds:F2} s in gathers (waiting for the slowest rank included) of {sw.Elapsed.TotalSeconds:F1} s"));
-        }
+        if (_scheduler.CommunicationSummary(sw.Elapsed) is { } gathers) Say(gathers);
         List<MolecularEvaluationRow> Rows(List<int> items)
         {
             var energies = _scheduler.Map([.. items.Select(i => MolecularObjective.Cost(samples[i].Problem))],

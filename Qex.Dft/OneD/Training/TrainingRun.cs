@@ -189,12 +189,7 @@ public sealed class TrainingRun
                 ? string.Create(CultureInfo.InvariantCulture, $" per start, up to {options.Starts} starts until the validation error is at most {options.TargetValidation:G4} mHa")
                 : $" per start, {options.Starts} starts";
             Say($"training {functional.Name} ({layout.TotalLength} parameters) on {batch.Count} molecules with {options.Optimiser}, at most {options.MaxEvaluations} evaluations{startsText}; checkpoints in {checkpointPath}");
-            if (_scheduler.Group.Size > 1)
-            {
-                var owners = _scheduler.Owners(KohnShamObjective1D.Costs(batch, scf));
-                Say($"{_scheduler.Group.Description}; training molecules per rank: " + string.Join("; ",
-                    Enumerable.Range(0, _scheduler.Group.Size).Select(r => $"{_scheduler.Group.Member(r)}: {string.Join(", ", Shards.Owned(owners, r).Select(i => batch[i].Label))}")));
-            }
+            if (_scheduler.ShardMap(KohnShamObjective1D.Costs(batch, scf), i => batch[i].Label) is { } map) Say(map);
             var trainer = new Trainer(new KohnShamObjective1D(solver, functional, batch, scf, weights, _scheduler));
             string metric = c.ValidationMetric;
             IReadOnlyList<EvaluationRow>? lastValidationRows = null;
@@ -245,11 +240,7 @@ public sealed class TrainingRun
             if (root) new XcCheckpoint(functional.Name, parameters) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test }.Save(checkpointPath);
         }
 
-        if (_scheduler.Group.Size > 1)
-        {
-            var (time, bytes, count) = _scheduler.Communication;
-            Say(string.Create(CultureInfo.InvariantCulture, $"MPI (rank 0): {count} gathers, {bytes / 1e6:F2} MB received, {time.TotalSeconds:F2} s in gathers (waiting for the slowest rank included) of {sw.Elapsed.TotalSeconds:F1} s"));
-        }
+        if (_scheduler.CommunicationSummary(sw.Elapsed) is { } gathers) Say(gathers);
         var tests = new List<TestEvaluation>();
         foreach (var sel in test)
         {
