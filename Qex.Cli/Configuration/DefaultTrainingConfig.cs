@@ -20,7 +20,7 @@ public static class DefaultTrainingConfig
             input_scale: 0.5          # number != 0: density values are multiplied by this before encoding (the paper: 1/2)
             chebyshev_scale: 1.0      # number > 0: chebyshev angle acos(tanh(x / s))
             initial_angle: 0.1        # number >= 0: initial circuit angles uniform in [-a, a]
-        noise:                        # how the qnn-* circuits are evaluated; training needs exact circuits (no noise)
+        noise:                        # how the qnn-* circuits are evaluated, in training too (noise-aware training: density-matrix derivatives, slow)
           channels: []                # list of {type, p, gamma, scope, gates}: [{type: amplitude-damping, p: 0.05, scope: gate}, {type: depolarizing-2, p: 0.01, gates: [cnot]}]
           device: null                # best | worst | null: amplitude + phase damping after every gate, from T1, T2 and the gate time
           scale: 1.0                  # number >= 0: noise scale of the device preset (multiplies the gate time)

@@ -48,8 +48,12 @@ public sealed record ExactCircuit(StatevectorSimulator Simulator) : IDifferentia
 }
 
 /// <summary>
-/// Evaluation by any estimator (noisy density matrix, finite shots): parameter-shift Jacobians. Second derivatives
-/// are not available (a parameter-shift Hessian costs a number of evaluations quadratic in the gate count).
+/// Evaluation by any estimator (noisy density matrix, quantum trajectories, finite shots): parameter-shift Jacobians
+/// and second-order shift-rule Hessian-vector products (<see cref="ParameterShift.HessianVector"/>), exact for
+/// density matrices and unbiased with shots. A product along the inputs only, what training through the XC
+/// potential needs, costs about 4 x (input gates) x (differentiable gates) circuit evaluations; density matrices
+/// of an encoding layer followed by the trained circuit take the analytic route instead
+/// (<see cref="DensityMatrixSimulator.Gradient"/>: one batched backward sweep per parameter vector).
 /// </summary>
 /// <param name="Estimator">The estimator.</param>
 public sealed record EstimatedCircuit(IExpectationEstimator Estimator) : IDifferentiableCircuit
@@ -58,15 +62,16 @@ public sealed record EstimatedCircuit(IExpectationEstimator Estimator) : IDiffer
     public Circuit Circuit => Estimator.Circuit;
 
     /// <inheritdoc />
-    public bool HasSecondDerivatives => false;
+    public bool HasSecondDerivatives => true;
 
     /// <inheritdoc />
     public Tensor Values(CircuitArguments args) => Estimator.Estimate(args);
 
     /// <inheritdoc />
-    public CircuitDerivatives Jacobian(CircuitArguments args, bool parameters = true, bool inputs = true) => ParameterShift.Gradient(Estimator, args, parameters, inputs);
+    public CircuitDerivatives Jacobian(CircuitArguments args, bool parameters = true, bool inputs = true) =>
+        Estimator is DensityMatrixSimulator dm && dm.HasAnalyticDerivatives(args) ? dm.Gradient(args, parameters, inputs) : ParameterShift.Gradient(Estimator, args, parameters, inputs);
 
     /// <inheritdoc />
     public CircuitDerivatives HessianVectorProduct(CircuitArguments args, CircuitDirection direction) =>
-        throw new NotSupportedException("Second derivatives of noisy or finite-shot circuit estimates are not available (training through v_xc needs them): train with exact statevector circuits and evaluate under noise.");
+        Estimator is DensityMatrixSimulator dm && dm.HasAnalyticDerivatives(args) ? dm.HessianVectorProduct(args, direction) : ParameterShift.HessianVector(Estimator, args, direction);
 }

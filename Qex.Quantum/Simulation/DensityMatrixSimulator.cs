@@ -19,7 +19,7 @@ namespace Qex.Quantum.Simulation;
 /// costs only its encoding prefix and <c>Tr(M rho_b)</c>. Otherwise every circuit is evolved forwards.
 /// Derivatives: <see cref="Differentiation.ParameterShift"/> (exact under noise).
 /// </remarks>
-public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurementSource
+public sealed partial class DensityMatrixSimulator : IExpectationEstimator, IMeasurementSource
 {
     private readonly Op[] _ops;
     private readonly int _split;
@@ -176,7 +176,7 @@ public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurement
         {
             var g = _ops[i].Gate;
             if (g is null || g.Kind is GateKind.Swap or GateKind.Unitary2) continue;
-            double extra = shift is { } s && s.Gate == _ops[i].GateIndex ? s.Angle : 0;
+            double extra = _ops[i].GateIndex >= 0 ? shift?.For(_ops[i].GateIndex) ?? 0 : 0;
             if (g.Angle is { Source: AngleSource.Input } a && batch > 1)
             {
                 var m = new Mat2Batch(batch);
@@ -285,7 +285,7 @@ public sealed class DensityMatrixSimulator : IExpectationEstimator, IMeasurement
 
     private StateView EvolvedObservable(CircuitArguments args, GateShift? shift, OpMatrices[] mats)
     {
-        GateShift? suffixShift = shift is { } s && Array.FindIndex(_ops, o => o.GateIndex == s.Gate) >= _split ? s : null;
+        GateShift? suffixShift = shift?.Restrict(gate => Array.FindIndex(_ops, o => o.GateIndex == gate) >= _split);
         var p = args.Parameters.ToArray();
         lock (_cacheLock)
             foreach (var e in _cache)

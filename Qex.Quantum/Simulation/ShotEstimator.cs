@@ -104,7 +104,11 @@ internal static class ArgumentHash
         Add(args.Parameters.Span);
         Add(args.Inputs.Span);
         if (args.InitialAmplitudes is { } a) Add(a.Span);
-        if (shift is { } s) { h ^= (ulong)s.Gate + 1; h *= 1099511628211UL; Add([s.Angle]); }
+        if (shift is { } s)
+        {
+            h ^= (ulong)s.Gate + 1; h *= 1099511628211UL; Add([s.Angle]);
+            if (s.SecondGate is { } g) { h ^= (ulong)g + 1; h *= 1099511628211UL; Add([s.SecondAngle]); }
+        }
         return h;
     }
 }

@@ -269,8 +269,10 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
     /// <summary>The matrices of every step for these arguments (uniform, or per circuit for input-dependent angles).</summary>
     internal StepMatrices[] Matrices(CircuitArguments args, GateShift? shift = null)
     {
-        if (shift is { } sh && (sh.Gate < 0 || sh.Gate >= _steps.Length || !_steps[sh.Gate].Gate.IsRotation))
-            throw new ArgumentException($"Gate {sh.Gate} is not a rotation of this circuit; only rotation angles can be shifted.");
+        if (shift is { } sh)
+            foreach (int sg in sh.Gates)
+                if (sg < 0 || sg >= _steps.Length || !_steps[sg].Gate.IsRotation)
+                    throw new ArgumentException($"Gate {sg} is not a rotation of this circuit; only rotation angles can be shifted.");
         var result = new StepMatrices[_steps.Length];
         var p = args.Parameters.Span;
         var inputs = args.Inputs.Span;
@@ -279,7 +281,7 @@ public sealed class StatevectorSimulator : IExpectationEstimator, IMeasurementSo
         {
             var s = _steps[k];
             if (s.Dense is not null) { result[k] = default; continue; }
-            double extra = shift is { } g && g.Gate == k ? g.Angle : 0;
+            double extra = shift?.For(k) ?? 0;
             if (s.Gate.Angle is { Source: AngleSource.Input } a && batch > 1)
             {
                 var fwd = new Mat2Batch(batch);

@@ -99,12 +99,24 @@ public sealed class QuantumCommandTests
     }
 
     [SharedDataFact("jaxdft", "h2")]
-    public void TrainingRefusesNoisyCircuits()
+    public void TrainsUnderNoiseAndItsTestErrorIsTheSweepsAtTheSameNoise()
     {
+        // noise-aware training: density-matrix circuits with the best device's damping after every gate, gradients by the
+        // density matrix's analytic derivatives; the run's test error is the model under that noise, as noise-sweep gives it
         string dir = TempDir();
         string config = Path.Combine(dir, "noisy.yaml");
-        File.WriteAllText(config, SmallQnn + "\nnoise: {device: best}\n");
-        var e = Assert.Throws<ArgumentException>(() => TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "out") }, new StringWriter()));
-        Assert.Contains("Training needs exact circuits", e.Message);
+        File.WriteAllText(config, SmallQnn + "\nnoise: {device: best, scale: 5}\n");
+        var log = new StringWriter();
+        Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "train") }, log));
+        Assert.Contains("circuits evaluated with density matrix", log.ToString());
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train", "report.json")));
+        var losses = report.RootElement.GetProperty("training").GetProperty("loss_history").EnumerateArray().Select(x => x.GetDouble()).ToList();
+        Assert.True(losses.Min() < losses[0], $"the noisy loss did not decrease: {string.Join(", ", losses)}");
+        double trainedMae = report.RootElement.GetProperty("test").EnumerateArray().First().GetProperty("summary").GetProperty("mae_mha").GetDouble();
+        Assert.Equal(0, NoiseSweepCommand.Run(new NoiseSweepOptions { Config = config, Params = Path.Combine(dir, "train", "checkpoint.json"), Scales = "0,5", Preset = "best", Out = Path.Combine(dir, "sweep") }, new StringWriter()));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "sweep", "noise_sweep.json")));
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(trainedMae, rows.Single(r => r.GetProperty("Scale").GetDouble() == 5).GetProperty("MaeMilliHartree").GetDouble(), 9);
+        Assert.NotEqual(trainedMae, rows.Single(r => r.GetProperty("Scale").GetDouble() == 0).GetProperty("MaeMilliHartree").GetDouble(), 6);
     }
 }
