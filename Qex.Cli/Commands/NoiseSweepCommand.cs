@@ -19,7 +19,7 @@ using Qex.Dft.Models;
 namespace Qex.Cli.Commands;
 
 /// <summary>Options of <c>qex noise-sweep</c>.</summary>
-[Verb("noise-sweep", HelpText = "Evaluate a trained quantum XC model under device noise at several noise scales: a table and an SVG plot.")]
+[Verb("noise-sweep", HelpText = "Evaluate a trained quantum XC model under device noise at several noise scales (--retrain: also retrain it under each noise): a table and a plot.")]
 public sealed class NoiseSweepOptions
 {
     /// <summary>YAML config (the model, its circuit, the test data, the SCF settings, optional readout/shots).</summary>
@@ -50,6 +50,10 @@ public sealed class NoiseSweepOptions
     [Option("device", Default = "cpu", HelpText = DeviceChoice.Help + " On the device today: the noiseless circuits' exact statevector (scale 0, and the training without noise when --params is not given); noisy circuits run on the CPU.")]
     public string Device { get; set; } = "cpu";
 
+    /// <summary>Noise-aware retraining.</summary>
+    [Option("retrain", HelpText = "Also retrain the model under each noisy setting (from the noise-free parameters, the config's optimiser, into OUT/retrain/PRESET_SCALE; an existing run there is resumed) and evaluate it under the same noise beside the noise-free model.")]
+    public bool Retrain { get; set; }
+
     /// <summary>No progress output.</summary>
     [Option('q', "quiet", HelpText = "No progress on standard error.")]
     public bool Quiet { get; set; }
@@ -59,8 +63,31 @@ public sealed class NoiseSweepOptions
 public static class NoiseSweepCommand
 {
     /// <summary>One row of the sweep.</summary>
+    /// <param name="Preset">Device preset.</param>
+    /// <param name="Scale">Noise scale.</param>
+    /// <param name="AmplitudeDamping">Amplitude-damping probability per gate.</param>
+    /// <param name="PhaseDamping">Phase-damping probability per gate.</param>
+    /// <param name="Dataset">Test set.</param>
+    /// <param name="Count">Geometries.</param>
+    /// <param name="MaeMilliHartree">The noise-free model under this noise: mean absolute error.</param>
+    /// <param name="MaxMilliHartree">Its largest error.</param>
+    /// <param name="WithinChemicalAccuracy">Its geometries within 1.6 mHa.</param>
+    /// <param name="Seconds">Wall time of the evaluation.</param>
     public sealed record Row(string Preset, double Scale, double AmplitudeDamping, double PhaseDamping, string Dataset, int Count, double MaeMilliHartree,
-        double MaxMilliHartree, int WithinChemicalAccuracy, double Seconds);
+        double MaxMilliHartree, int WithinChemicalAccuracy, double Seconds)
+    {
+        /// <summary>With --retrain: the model retrained under this noise, evaluated under it (null: not retrained).</summary>
+        public double? RetrainedMaeMilliHartree { get; init; }
+
+        /// <summary>With --retrain: its largest error.</summary>
+        public double? RetrainedMaxMilliHartree { get; init; }
+
+        /// <summary>With --retrain: its geometries within 1.6 mHa.</summary>
+        public int? RetrainedWithinChemicalAccuracy { get; init; }
+
+        /// <summary>With --retrain: its checkpoint.</summary>
+        public string? RetrainedCheckpoint { get; init; }
+    }
 
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(NoiseSweepOptions o, TextWriter output, TextWriter? log = null)
@@ -112,11 +139,32 @@ public static class NoiseSweepCommand
                 if (device is not null && backend.IsExact) backend = backend with { Device = device };
                 var functional = config.CreateFunctional(grid.Count, backend);
                 var (ad, pd) = preset.Probabilities(scale);
+                string? retrained = null;
+                ParameterSet? retrainedParameters = null;
+                // at scale 0 the preset's channels are identities: only the config's own channels, readout or shots are noise
+                bool noisyHere = !backend.IsExact && (scale > 0 || (config.Noise.Channels?.Count ?? 0) > 0 || config.Noise.Readout is not null || config.Noise.Shots > 0);
+                if (o.Retrain && noisyHere)
+                {
+                    // noise-aware training from the noise-free parameters, under exactly this noise
+                    retrained = Path.Combine(o.Out, "retrain", FormattableString.Invariant($"{preset.Name}_{scale:G6}"));
+                    string ckPath = Path.Combine(retrained, "checkpoint.json");
+                    var noisy = config with { Model = config.Model with { Init = Path.GetFullPath(paramsPath) }, Noise = config.Noise with { Device = preset.Name, Scale = scale } };
+                    log.WriteLine(FormattableString.Invariant($"retraining under {preset.Name} noise at scale {scale:G4} into {retrained}{(File.Exists(ckPath) ? " (resuming)" : "")}"));
+                    int rc = TrainCommand.Execute(noisy, retrained, resume: File.Exists(ckPath), log, log, quiet: true);
+                    if (rc != 0) throw new InvalidOperationException($"retraining under {preset.Name} noise at scale {scale} failed (exit {rc}); see {retrained}.");
+                    retrainedParameters = XcCheckpoint.LoadAny(ckPath, probe).Parameters;
+                    retrained = ckPath;
+                }
                 foreach (var t in tests)
                 {
                     var sw = System.Diagnostics.Stopwatch.StartNew();
                     var summary = EvaluationSummary.Of(Evaluator.Run(solver, functional, parameters, t.Dataset, t.Samples, scf));
                     var row = new Row(preset.Name, scale, ad, pd, t.Dataset, summary.Count, summary.MaeMilliHartree, summary.MaxMilliHartree, summary.WithinChemicalAccuracy, sw.Elapsed.TotalSeconds);
+                    if (retrainedParameters is not null)
+                    {
+                        var rs = EvaluationSummary.Of(Evaluator.Run(solver, functional, retrainedParameters, t.Dataset, t.Samples, scf));
+                        row = row with { RetrainedMaeMilliHartree = rs.MaeMilliHartree, RetrainedMaxMilliHartree = rs.MaxMilliHartree, RetrainedWithinChemicalAccuracy = rs.WithinChemicalAccuracy, RetrainedCheckpoint = retrained };
+                    }
                     rows.Add(row);
                     reporter.Update("noise sweep", ++done, total, FormattableString.Invariant($"{preset.Name,-6} scale {scale,5:G4}  p_AD {ad:F4} p_PD {pd:F4}  {t.Dataset}: MAE {row.MaeMilliHartree,9:F3} mHa  max {row.MaxMilliHartree,9:F3}  {row.WithinChemicalAccuracy}/{row.Count} within 1.6 mHa  ({row.Seconds:F1} s)"));
                 }
@@ -129,20 +177,30 @@ public static class NoiseSweepCommand
 
     private static void WriteOutputs(string dir, string model, string paramsPath, List<Row> rows, TextWriter output, TextWriter log)
     {
+        bool retrain = rows.Any(r => r.RetrainedMaeMilliHartree is not null);
+        string Opt(double? v) => v is { } x ? x.ToString("F3", CultureInfo.InvariantCulture) : "-";
         var table = new Table().AddColumns("preset", "scale", "p_AD", "p_PD", "dataset", "MAE (mHa)", "max (mHa)", "within 1.6 mHa");
+        if (retrain) table.AddColumns("retrained MAE", "retrained max", "retrained within");
         foreach (var r in rows)
-            table.AddRow(r.Preset, r.Scale.ToString("G4", CultureInfo.InvariantCulture), r.AmplitudeDamping.ToString("F4", CultureInfo.InvariantCulture),
+        {
+            var cells = new List<string> { r.Preset, r.Scale.ToString("G4", CultureInfo.InvariantCulture), r.AmplitudeDamping.ToString("F4", CultureInfo.InvariantCulture),
                 r.PhaseDamping.ToString("F4", CultureInfo.InvariantCulture), r.Dataset, r.MaeMilliHartree.ToString("F3", CultureInfo.InvariantCulture),
-                r.MaxMilliHartree.ToString("F3", CultureInfo.InvariantCulture), $"{r.WithinChemicalAccuracy}/{r.Count}");
+                r.MaxMilliHartree.ToString("F3", CultureInfo.InvariantCulture), $"{r.WithinChemicalAccuracy}/{r.Count}" };
+            if (retrain) cells.AddRange([Opt(r.RetrainedMaeMilliHartree), Opt(r.RetrainedMaxMilliHartree), r.RetrainedWithinChemicalAccuracy is { } w ? $"{w}/{r.Count}" : "-"]);
+            table.AddRow([.. cells]);
+        }
         var console = Qex.Cli.Output.ConsoleOutput.For(output);
         console.Write(table);
 
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Noise sweep: {model} ({paramsPath})").AppendLine();
         md.AppendLine("Amplitude damping p_AD = 1 - exp(-s t_gate / T1) and phase damping p_PD = 1 - exp(-s t_gate / T_phi) after every gate.").AppendLine();
-        md.AppendLine("| preset | scale | p_AD | p_PD | dataset | MAE (mHa) | max (mHa) | within 1.6 mHa |").AppendLine("|---|---|---|---|---|---|---|---|");
+        if (retrain) md.AppendLine("Retrained: the model trained under the row's noise (from the noise-free parameters), evaluated under the same noise.").AppendLine();
+        md.AppendLine("| preset | scale | p_AD | p_PD | dataset | MAE (mHa) | max (mHa) | within 1.6 mHa |" + (retrain ? " retrained MAE | retrained max | retrained within |" : ""))
+            .AppendLine("|---|---|---|---|---|---|---|---|" + (retrain ? "---|---|---|" : ""));
         foreach (var r in rows)
-            md.AppendLine(FormattableString.Invariant($"| {r.Preset} | {r.Scale:G4} | {r.AmplitudeDamping:F4} | {r.PhaseDamping:F4} | {r.Dataset} | {r.MaeMilliHartree:F3} | {r.MaxMilliHartree:F3} | {r.WithinChemicalAccuracy}/{r.Count} |"));
+            md.AppendLine(FormattableString.Invariant($"| {r.Preset} | {r.Scale:G4} | {r.AmplitudeDamping:F4} | {r.PhaseDamping:F4} | {r.Dataset} | {r.MaeMilliHartree:F3} | {r.MaxMilliHartree:F3} | {r.WithinChemicalAccuracy}/{r.Count} |")
+                + (retrain ? $" {Opt(r.RetrainedMaeMilliHartree)} | {Opt(r.RetrainedMaxMilliHartree)} | {(r.RetrainedWithinChemicalAccuracy is { } w ? $"{w}/{r.Count}" : "-")} |" : ""));
         AtomicFile.WriteAllText(Path.Combine(dir, "noise_sweep.md"), md.ToString());
         AtomicFile.WriteAllText(Path.Combine(dir, "noise_sweep.json"), JsonSerializer.Serialize(new { model, parameters = paramsPath, rows }, new JsonSerializerOptions { WriteIndented = true }));
 

@@ -119,4 +119,45 @@ public sealed class QuantumCommandTests
         Assert.Equal(trainedMae, rows.Single(r => r.GetProperty("Scale").GetDouble() == 5).GetProperty("MaeMilliHartree").GetDouble(), 9);
         Assert.NotEqual(trainedMae, rows.Single(r => r.GetProperty("Scale").GetDouble() == 0).GetProperty("MaeMilliHartree").GetDouble(), 6);
     }
+
+    [SharedDataFact("jaxdft", "h2")]
+    public void NoiseSweepRetrainsUnderEachNoiseAndResumesFinishedRetraining()
+    {
+        string dir = TempDir();
+        string config = Path.Combine(dir, "qnn.yaml");
+        File.WriteAllText(config, SmallQnn);
+        string Sweep()
+        {
+            var log = new StringWriter();
+            Assert.Equal(0, NoiseSweepCommand.Run(new NoiseSweepOptions { Config = config, Scales = "0,5", Preset = "worst", Retrain = true, Out = Path.Combine(dir, "sweep"), Quiet = true }, new StringWriter(), log));
+            return log.ToString();
+        }
+        string first = Sweep();
+        Assert.Contains("retraining under worst noise at scale 5", first);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "sweep", "noise_sweep.json"))))
+        {
+            var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+            var clean = rows.Single(r => r.GetProperty("Scale").GetDouble() == 0);
+            var noisy = rows.Single(r => r.GetProperty("Scale").GetDouble() == 5);
+            Assert.Equal(JsonValueKind.Null, clean.GetProperty("RetrainedMaeMilliHartree").ValueKind);   // nothing to retrain without noise
+            string ck = noisy.GetProperty("RetrainedCheckpoint").GetString()!;
+            Assert.True(File.Exists(ck));
+            // the retrained model under the sweep's noise is the retraining run's own test result (the same noise)
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(ck)!, "report.json")));
+            double reported = report.RootElement.GetProperty("test").EnumerateArray().First().GetProperty("summary").GetProperty("mae_mha").GetDouble();
+            Assert.Equal(reported, noisy.GetProperty("RetrainedMaeMilliHartree").GetDouble(), 9);
+        }
+        string md = File.ReadAllText(Path.Combine(dir, "sweep", "noise_sweep.md"));
+        Assert.Contains("retrained MAE", md);
+        // a second sweep resumes the finished retraining instead of repeating it, with the same numbers
+        List<string> Numbers()
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "sweep", "noise_sweep.json")));
+            return doc.RootElement.GetProperty("rows").EnumerateArray()
+                .Select(r => $"{r.GetProperty("MaeMilliHartree").GetDouble():R} {r.GetProperty("RetrainedMaeMilliHartree")}").ToList();
+        }
+        var before = Numbers();
+        Assert.Contains("(resuming)", Sweep());
+        Assert.Equal(before, Numbers());
+    }
 }
