@@ -203,19 +203,22 @@ public sealed partial class DensityMatrixSimulator
         return (re, im);
     }
 
-    /// <summary>The per-qubit chains of the input prefix for one batch of arguments.</summary>
+    /// <summary>The per-qubit chains of the input prefix for one batch of arguments (also behind <see cref="Estimate"/>'s product contraction).</summary>
     private sealed class Prefix
     {
         private readonly DensityMatrixSimulator _s;
         private readonly CircuitArguments _args;
         private readonly OpMatrices[] _mats;
+        private readonly GateShift? _shift;
         private readonly int[][] _opsOnQubit;
 
-        public Prefix(DensityMatrixSimulator s, CircuitArguments args)
+        /// <summary>The chains of <paramref name="args"/>, with <paramref name="shift"/> applied to the prefix's gates.</summary>
+        public Prefix(DensityMatrixSimulator s, CircuitArguments args, GateShift? shift = null)
         {
             _s = s;
             _args = args;
-            _mats = s.Matrices(args, null);
+            _shift = shift;
+            _mats = s.Matrices(args, shift);
             int n = s.Circuit.QubitCount;
             var lists = Enumerable.Range(0, n).Select(_ => new List<int>()).ToArray();
             var inputs = new List<int>();
@@ -297,7 +300,7 @@ public sealed partial class DensityMatrixSimulator
                 }
                 else
                 {
-                    double shift = (i == o1 ? s1 : 0) + (i == o2 ? s2 : 0);
+                    double shift = (i == o1 ? s1 : 0) + (i == o2 ? s2 : 0) + (_shift?.For(op.GateIndex) ?? 0);
                     Mat2 u;
                     if (op.Gate!.Angle is { Source: AngleSource.Input } a)
                         u = op.Gate.TargetMatrix(a.Evaluate(_args.Parameters.Span, _args.Inputs.Span.Slice(b * ni, ni)) + shift);

@@ -74,7 +74,7 @@ public sealed partial class DensityMatrixSimulator : IExpectationEstimator, IMea
         {
             var mats = Matrices(args, shift);
             var m = EvolvedObservable(args, shift, mats);
-            ContractProduct(m, args, mats, f);
+            ContractProduct(m, args, shift, f);
         }
         else if (HeisenbergSplit)
         {
@@ -301,44 +301,16 @@ public sealed partial class DensityMatrixSimulator : IExpectationEstimator, IMea
     }
 
     /// <summary>f_b = Tr(M rho_b) with rho_b a product of single-qubit density matrices (the prefix applied qubit by qubit).</summary>
-    private void ContractProduct(StateView m, CircuitArguments args, OpMatrices[] mats, double[] f)
+    private void ContractProduct(StateView m, CircuitArguments args, GateShift? shift, double[] f)
     {
         int n = Circuit.QubitCount, batch = args.Batch;
         long dim = Circuit.Dimension;
         var a = new Complex[dim * dim];
         for (long i = 0; i < a.Length; i++) a[i] = new Complex(m.Re[i], -m.Im[i]); // conj(M)
+        var prefix = new Prefix(this, args, shift);
         Parallel.For(0, batch, () => new Complex[dim * dim], (b, _, work) =>
         {
-            var rhos = new Complex[n][];
-            for (int q = 0; q < n; q++) rhos[q] = [1, 0, 0, 0];
-            for (int i = 0; i < _split; i++)
-            {
-                var op = _ops[i];
-                int q = op.Qubits[0];
-                if (op.Channel is not null)
-                {
-                    var r = rhos[q];
-                    var nr = new Complex[4];
-                    foreach (var k in op.Channel.Operators)
-                        for (int x = 0; x < 2; x++) for (int y = 0; y < 2; y++)
-                            for (int u = 0; u < 2; u++) for (int v = 0; v < 2; v++)
-                                nr[x * 2 + y] += k[x, u] * r[u * 2 + v] * Complex.Conjugate(k[y, v]);
-                    rhos[q] = nr;
-                }
-                else
-                {
-                    var u = mats[i].Batched is { } mb
-                        ? new Mat2(mb.Ar[b], mb.Ai[b], mb.Br[b], mb.Bi[b], mb.Cr[b], mb.Ci[b], mb.Dr[b], mb.Di[b])
-                        : mats[i].U;
-                    Complex[] uu = [u.A, u.B, u.C, u.D];
-                    var r = rhos[q];
-                    var nr = new Complex[4];
-                    for (int x = 0; x < 2; x++) for (int y = 0; y < 2; y++)
-                        for (int s1 = 0; s1 < 2; s1++) for (int s2 = 0; s2 < 2; s2++)
-                            nr[x * 2 + y] += uu[x * 2 + s1] * r[s1 * 2 + s2] * Complex.Conjugate(uu[y * 2 + s2]);
-                    rhos[q] = nr;
-                }
-            }
+            var rhos = prefix.Factors(b);
             // contract the least significant qubit first: T[(r, a), (c, b)] -> T'[r, c]
             Array.Copy(a, work, a.Length);
             long d = dim;
