@@ -23,7 +23,7 @@ namespace Qex.Cli.Commands;
 public sealed class EvalOptions
 {
     /// <summary>Functional name.</summary>
-    [Option("functional", HelpText = "lda | ksr-global | ksr-lda | ksr-gga | qnn-global | mlp-global | qnn-local | qnn-window (default: the checkpoint's).")]
+    [Option("functional", HelpText = "lda | ksr-global | ksr-lda | ksr-gga | qnn-global | mlp-global | qnn-local | qnn-window | rydberg-local | rydberg-window (default: the checkpoint's).")]
     public string? Functional { get; set; }
 
     /// <summary>Parameters.</summary>

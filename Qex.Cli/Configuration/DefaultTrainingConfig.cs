@@ -8,12 +8,12 @@ public static class DefaultTrainingConfig
         # Qex 1D training configuration. Every key is optional; these are the defaults, each with its type.
         kind: 1d                      # 1d | molecular: molecular configs have other keys (qex train --print-default-config --set kind=molecular)
         model:
-          functional: ksr-global      # name: lda | ksr-global | ksr-lda | ksr-gga | qnn-global | mlp-global | qnn-local | qnn-window
+          functional: ksr-global      # name: lda | ksr-global | ksr-lda | ksr-gga | qnn-global | mlp-global | qnn-local | qnn-window | rydberg-local | rydberg-window
           seed: 0                     # integer: initialisation seed
           init: null                  # path or null: start from a checkpoint file, or a folder of published KSR .npy parameters
-          quantum:                    # circuit of the qnn-* models (input_scale also applies to mlp-global)
-            qubits: null              # integer 1..20 or null: the model's default (qnn-global 6, qnn-local 4, qnn-window 6)
-            layers: null              # integer >= 0 or null: the model's default (qnn-global 8, qnn-local 4, qnn-window 4)
+          quantum:                    # circuit of the qnn-* models (input_scale also applies to mlp-global; rydberg-*: qubits = atoms, layers = pulse segments)
+            qubits: null              # integer 1..20 or null: the model's default (qnn-global 6, qnn-local 4, qnn-window 6, rydberg-local 2, rydberg-window 3)
+            layers: null              # integer >= 0 or null: the model's default (qnn-global 8, qnn-local 4, qnn-window 4, rydberg-* 2)
             rotations: rz,rx,rz       # comma list of rx|ry|rz: per qubit and layer (the released code of the paper: rx,ry,rx)
             entangler: brick-wall     # name: brick-wall | ring | linear
             feature_map: direct       # name: direct | chebyshev | fourier | tower | exponential | product

@@ -52,6 +52,34 @@ public static class RydbergHamiltonian
         return Op.Reshape(h, d, d);
     }
 
+    /// <summary>
+    /// A batch of dense matrices (B x d x d), one per row of <paramref name="omega"/> and <paramref name="delta"/>
+    /// (each shape (B, n), or (n) for a value shared by the batch): the batched twin of
+    /// <see cref="Matrix(RydbergRegister, Var, Var)"/>, as linear in its inputs.
+    /// </summary>
+    public static Var Matrices(RydbergRegister register, Var omega, Var delta)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        ArgumentNullException.ThrowIfNull(omega);
+        ArgumentNullException.ThrowIfNull(delta);
+        int n = register.Count, d = register.Dimension;
+        var om = Rows(omega, n, "drives");
+        var de = Rows(delta, n, "detunings");
+        int batch = Math.Max(om.Dim(0), de.Dim(0));
+        if (om.Dim(0) != de.Dim(0) && om.Dim(0) != 1 && de.Dim(0) != 1)
+            throw new ArgumentException($"Drives and detunings have different batch sizes ({om.Dim(0)} and {de.Dim(0)}).");
+        var (flips, occupations, interaction) = Operators(register);
+        var h = Op.MatMul(om * 0.5, flips) - Op.MatMul(de, occupations) + interaction;
+        return Op.Reshape(Op.BroadcastTo(h, [batch, d * d]), batch, d, d);
+    }
+
+    private static Var Rows(Var v, int n, string what)
+    {
+        if (v.Value.Rank == 1 && v.Length == n) return Op.Reshape(v, 1, n);
+        if (v.Value.Rank == 2 && v.Dim(1) == n) return v;
+        throw new ArgumentException($"The register has {n} atoms: {what} must have shape ({n}) or (B, {n}); got ({string.Join(", ", v.Value.ShapeArray())}).");
+    }
+
     /// <summary>Stacks (n, d*d) of X_i and n_i, and the interaction matrix (1, d*d), as constants.</summary>
     internal static (Var Flips, Var Occupations, Var Interaction) Operators(RydbergRegister register)
     {

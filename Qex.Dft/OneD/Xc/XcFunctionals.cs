@@ -7,7 +7,7 @@ namespace Qex.Dft.OneD.Xc;
 public static class XcFunctionals
 {
     /// <summary>The names accepted by <see cref="Create"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["lda", "ksr-global", "ksr-lda", "ksr-gga", "ksr-lsda", "qnn-global", "mlp-global", "qnn-local", "qnn-window"];
+    public static IReadOnlyList<string> Names { get; } = ["lda", "ksr-global", "ksr-lda", "ksr-gga", "ksr-lsda", "qnn-global", "mlp-global", "qnn-local", "qnn-window", "rydberg-local", "rydberg-window"];
 
     /// <summary>The functionals of both spin densities (for spin-polarised Kohn–Sham).</summary>
     public static IReadOnlyList<string> SpinNames { get; } = ["lda", "ksr-lsda"];
@@ -17,6 +17,8 @@ public static class XcFunctionals
     /// <paramref name="quantum"/> (defaults: qnn-global 6 qubits x 8 layers, the paper's 316-parameter model;
     /// qnn-local 4 qubits x 4 layers; qnn-window 6 qubits x 4 layers on stride-1 windows of 3 points).
     /// mlp-global is the classical control of qnn-global (an MLP 3-6-15-1 with 144 parameters in place of the circuit).
+    /// rydberg-local and rydberg-window are analog neutral-atom models (<see cref="RydbergWindowModel"/>: 2 atoms x 2
+    /// pulse segments on the local density, 3 atoms x 2 segments on stride-1 windows of 3 points).
     /// </summary>
     /// <param name="name">The functional's name.</param>
     /// <param name="quantum">Circuit options for the qnn-* models (null: their defaults).</param>
@@ -33,6 +35,8 @@ public static class XcFunctionals
         "mlp-global" => new GlobalWindowXc("mlp-global", new MlpWindowModel(3, inputScale: (quantum ?? DefaultCircuit("mlp-global")).InputScale), gridPoints),
         "qnn-local" => new SlidingWindowXc("qnn-local", new QuantumWindowModel(quantum ?? DefaultCircuit("qnn-local"), 1)),
         "qnn-window" => new SlidingWindowXc("qnn-window", new QuantumWindowModel(quantum ?? DefaultCircuit("qnn-window"), 3)),
+        "rydberg-local" => new SlidingWindowXc("rydberg-local", Analog(quantum ?? DefaultCircuit("rydberg-local"), 1)),
+        "rydberg-window" => new SlidingWindowXc("rydberg-window", Analog(quantum ?? DefaultCircuit("rydberg-window"), 3)),
         _ => throw new ArgumentException($"Unknown functional '{name}'; known: {string.Join(", ", Names)}."),
     };
 
@@ -50,6 +54,8 @@ public static class XcFunctionals
             "mlp-global" or "mlp_global" => "mlp-global",
             "qnn-local" or "qnn_local" => "qnn-local",
             "qnn-window" or "qnn_window" => "qnn-window",
+            "rydberg-local" or "rydberg_local" => "rydberg-local",
+            "rydberg-window" or "rydberg_window" => "rydberg-window",
             var n => n,
         };
     }
@@ -59,6 +65,19 @@ public static class XcFunctionals
     {
         "qnn-local" => new QuantumCircuitOptions(Qubits: 4, Layers: 4),
         "qnn-window" => new QuantumCircuitOptions(Layers: 4),
+        "rydberg-local" => new QuantumCircuitOptions(Qubits: 2, Layers: 2, InputScale: 1.0),
+        "rydberg-window" => new QuantumCircuitOptions(Qubits: 3, Layers: 2, InputScale: 1.0),
         _ => new QuantumCircuitOptions(),
     };
+
+    /// <summary>
+    /// The analog models read the quantum section as: qubits = atoms, layers = pulse segments, input_scale; they are
+    /// emulated exactly (no noise backend).
+    /// </summary>
+    private static RydbergWindowModel Analog(QuantumCircuitOptions o, int window)
+    {
+        if (o.Backend is { IsExact: false } b)
+            throw new ArgumentException($"The analog Rydberg models are emulated exactly; noise ({b}) is modelled for the digital circuits only.");
+        return new RydbergWindowModel(o.Qubits, o.Layers, window == 1 ? 1 : o.Qubits, o.InputScale);
+    }
 }

@@ -47,7 +47,7 @@ public sealed record XcModelSpec(string Functional, int GridPoints, QuantumCircu
 {
     /// <summary>True for the models whose shape depends on <see cref="Quantum"/>.</summary>
     public static bool UsesCircuitOptions(string functional) =>
-        XcFunctionals.Canonical(functional) is "qnn-global" or "mlp-global" or "qnn-local" or "qnn-window";
+        XcFunctionals.Canonical(functional) is "qnn-global" or "mlp-global" or "qnn-local" or "qnn-window" or "rydberg-local" or "rydberg-window";
 
     /// <summary>The description of a model built from options.</summary>
     public static XcModelSpec Of(string functional, QuantumCircuitOptions? quantum, int gridPoints)

@@ -46,6 +46,8 @@ public sealed class QuantumXcTests
     [Theory]
     [InlineData("qnn-local")]
     [InlineData("qnn-window")]
+    [InlineData("rydberg-local")]
+    [InlineData("rydberg-window")]
     public void SlidingModelsGiveOneEnergyDensityPerPointOnAnyGrid(string name)
     {
         var f = XcFunctionals.Create(name);
@@ -66,6 +68,8 @@ public sealed class QuantumXcTests
     [InlineData("mlp-global", 5)]
     [InlineData("qnn-window:chebyshev", 6)]
     [InlineData("qnn-window:amplitude", 7)]
+    [InlineData("rydberg-local", 8)]
+    [InlineData("rydberg-window", 9)]
     public void PotentialAndItsParameterDerivativesMatchFiniteDifferences(string spec, long seed)
     {
         // v_xc = (1/h) dE_xc/dn by autodiff through the circuits; then a loss of v_xc differentiated by the parameters
