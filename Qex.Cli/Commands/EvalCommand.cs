@@ -145,7 +145,7 @@ public static class EvalCommand
         {
             if (o.Split is not null || o.Distances is not null) throw new ArgumentException("--split and --distances need --dataset.");
             entries.AddRange(test);
-            Say($"evaluating the checkpoint's test sets: {string.Join(", ", test.Select(t => t.Dataset + (t.Split is not null ? $" ({t.Split})" : $" ({t.Distances!.Count} distances)")))}");
+            Say($"evaluating the checkpoint's test sets: {string.Join(", ", test.Select(t => t.Describe()))}");
         }
         else throw new ArgumentException("Give --dataset (the checkpoint records no test sets).");
         var catalog = new DataCatalog(root, DataCatalog.DefaultCacheDirectory(), interaction,
@@ -155,12 +155,24 @@ public static class EvalCommand
 
         // 4. the functional with its parameters (a quantum model's exact statevector on the device, when one is chosen)
         bool quantum = XcModelSpec.UsesCircuitOptions(config is null ? functionalName : XcFunctionals.Canonical(config.Model.Functional));
-        bool noisy = config is not null && !config.Backend().IsExact;
+        // the circuits' noise: --config's noise section, else the one the checkpoint was trained under
+        QuantumBackendOptions? noiseBackend = config?.Backend();
+        if (checkpoint?.Noise is { } trainedNoise && checkpoint.Model?.Quantum is { } trainedCircuit)
+        {
+            var trained = trainedNoise.Backend(trainedCircuit.Qubits);
+            if (config is null)
+            {
+                noiseBackend = trained;
+                Say($"circuits evaluated as trained: {trained} (a --config with a noise section changes this)");
+            }
+            else if (noiseBackend!.ToString() != trained.ToString()) Say($"--config overrides the checkpoint's training noise: {trained} -> {noiseBackend}.");
+        }
+        bool noisy = noiseBackend is { IsExact: false };
         using var device = DeviceChoice.Open(o.Device, log, o.Quiet,
             !quantum ? $"nothing of {functionalName}: a classical model runs on the CPU"
             : noisy ? "nothing: noisy circuits (density matrices, trajectories) run on the CPU"
             : "the circuits' exact statevector; the Kohn-Sham solver on the CPU");
-        QuantumBackendOptions? backend = device is null || noisy ? config?.Backend() : (config?.Backend() ?? QuantumBackendOptions.Exact) with { Device = device };
+        QuantumBackendOptions? backend = device is null || noisy ? noiseBackend : (noiseBackend ?? QuantumBackendOptions.Exact) with { Device = device };
         IXcFunctional functional;
         if (config is not null)
         {
@@ -177,7 +189,7 @@ public static class EvalCommand
         // the checkpoint was already checked against the model it describes; a --config model is checked against it now
         ParameterSet parameters = checkpoint is null ? new ParameterSet([])
             : config is null && checkpoint.Model is not null ? checkpoint.Parameters : XcCheckpoint.LoadAny(o.Params!, functional).Parameters;
-        if (backend is { IsExact: false }) Say($"circuits evaluated with {backend}");
+        if (config is not null && backend is { IsExact: false }) Say($"circuits evaluated with {backend}");
 
         var solver = new KohnShamSolver(selections[0].Grid, interaction);
         if (o.SpinPolarised && !scfSpec.SpinPolarised)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Qex.Cli.Commands;
 using Qex.Cli.Configuration;
+using Qex.Tests.Common;
 
 namespace Qex.Cli.Tests;
 
@@ -90,8 +91,7 @@ public sealed class MolecularTrainCommandTests
     [Fact]
     public void TheShippedDistillationConfigReadsAndNamesExistingMolecules()
     {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Qex.sln"))) root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("Qex.sln not found above the test binaries.");
+        string root = RepositoryPaths.Root();
         var c = MolecularConfigReader.Read(ConfigFiles.BuildMolecular(Path.Combine(root, "configs", "distill_b3lyp.yaml"), []));
         Assert.Equal("b3lyp", c.Reference);
         Assert.Equal("def2-svp", c.Basis);

@@ -113,11 +113,46 @@ public sealed class QuantumCommandTests
         var losses = report.RootElement.GetProperty("training").GetProperty("loss_history").EnumerateArray().Select(x => x.GetDouble()).ToList();
         Assert.True(losses.Min() < losses[0], $"the noisy loss did not decrease: {string.Join(", ", losses)}");
         double trainedMae = report.RootElement.GetProperty("test").EnumerateArray().First().GetProperty("summary").GetProperty("mae_mha").GetDouble();
+        // the checkpoint records the noise it was trained under: evaluated with no other flag, it gives the run's test error
+        string json = Path.Combine(dir, "eval.json");
+        var evalLog = new StringWriter();
+        Assert.Equal(0, EvalCommand.Run(new EvalOptions { Params = Path.Combine(dir, "train", "checkpoint.json"), Json = json }, evalLog));
+        Assert.Contains("circuits evaluated as trained: density matrix", evalLog.ToString());
+        using (var evaluated = JsonDocument.Parse(File.ReadAllText(json)))
+            Assert.Equal(trainedMae, evaluated.RootElement.GetProperty("sets")[0].GetProperty("summary").GetProperty("mae_mha").GetDouble(), 9);
         Assert.Equal(0, NoiseSweepCommand.Run(new NoiseSweepOptions { Config = config, Params = Path.Combine(dir, "train", "checkpoint.json"), Scales = "0,5", Preset = "best", Out = Path.Combine(dir, "sweep") }, new StringWriter()));
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "sweep", "noise_sweep.json")));
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
         Assert.Equal(trainedMae, rows.Single(r => r.GetProperty("Scale").GetDouble() == 5).GetProperty("MaeMilliHartree").GetDouble(), 9);
         Assert.NotEqual(trainedMae, rows.Single(r => r.GetProperty("Scale").GetDouble() == 0).GetProperty("MaeMilliHartree").GetDouble(), 6);
+    }
+
+    [SharedDataFact("jaxdft", "h2")]
+    public void TrainsAnAnalogRydbergModelWhoseCheckpointEvaluatesAsTrained()
+    {
+        // the analog model is trained by the same command: its loss falls, and its checkpoint (atoms, segments, input
+        // scale) evaluates to the training report's test energies with no other flag
+        string dir = TempDir();
+        string config = Path.Combine(dir, "rydberg.yaml");
+        File.WriteAllText(config, SmallQnn.Replace("functional: qnn-local", "functional: rydberg-local").Replace("{qubits: 2, layers: 1, input_scale: 2.0}", "{qubits: 2, layers: 1, input_scale: 1.5}"));
+        var log = new StringWriter();
+        Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "train") }, log));
+        Assert.Contains("training rydberg-local (7 parameters)", log.ToString());
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train", "report.json")));
+        var losses = report.RootElement.GetProperty("training").GetProperty("loss_history").EnumerateArray().Select(x => x.GetDouble()).ToList();
+        Assert.True(losses.Min() < losses[0], $"the loss did not decrease: {string.Join(", ", losses)}");
+        string json = Path.Combine(dir, "eval.json");
+        Assert.Equal(0, EvalCommand.Run(new EvalOptions { Params = Path.Combine(dir, "train", "checkpoint.json"), Json = json }, new StringWriter()));
+        using var evaluated = JsonDocument.Parse(File.ReadAllText(json));
+        var a = report.RootElement.GetProperty("test")[0].GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("energy").GetDouble()).ToList();
+        var b = evaluated.RootElement.GetProperty("sets")[0].GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("energy").GetDouble()).ToList();
+        Assert.Equal(a.Count, b.Count);
+        for (int i = 0; i < a.Count; i++) Assert.Equal(a[i], b[i], 1e-9);
+
+        // noise belongs to the digital circuits: an analog model under a noise section is a clear error
+        File.WriteAllText(config, File.ReadAllText(config) + "\nnoise: {device: best}\n");
+        var e = Assert.Throws<ArgumentException>(() => TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "noisy") }, new StringWriter()));
+        Assert.Contains("emulated exactly", e.Message);
     }
 
     [SharedDataFact("jaxdft", "h2")]

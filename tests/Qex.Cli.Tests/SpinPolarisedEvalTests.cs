@@ -46,8 +46,7 @@ public sealed class SpinPolarisedConfigTests
         Assert.Equal(["H", "Li$^+$"], e.Labels!);
         Assert.Contains("one of 'split', 'distances' or 'labels'", Assert.Throws<ArgumentException>(() => Qex.Cli.Training.DataEntries.FromConfig(
             new Dictionary<string, object?> { ["dataset"] = "ions/dmrg", ["labels"] = new List<object?> { "H" }, ["split"] = "all" }, "data.train[0]")).Message, StringComparison.Ordinal);
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Qex.sln"))) root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("Qex.sln not found above the test binaries.");
+        string root = RepositoryPaths.Root();
         var config = Qex.Cli.Configuration.TrainingConfigReader.Read(Qex.Cli.Configuration.ConfigFiles.Build(Path.Combine(root, "configs", "lsda_ions.yaml"), []));
         Assert.True(config.Scf.SpinPolarised);
         Assert.True(config.ToScfOptions().SpinPolarised);

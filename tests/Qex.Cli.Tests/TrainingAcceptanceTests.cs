@@ -34,7 +34,7 @@ public sealed class TrainingAcceptanceTests
     public void QuantumGlobalModelReachesChemicalAccuracyOnAverage()
     {
         string dir = Path.Combine(Path.GetTempPath(), "qex-accept-qnn-" + Guid.NewGuid().ToString("N"));
-        string config = Path.Combine(FindRepositoryRoot(), "configs", "qnn_h2.yaml");
+        string config = Path.Combine(RepositoryPaths.Root(), "configs", "qnn_h2.yaml");
         try
         {
             Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = dir }, new StringWriter()));
@@ -47,10 +47,4 @@ public sealed class TrainingAcceptanceTests
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
     }
 
-    private static string FindRepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Qex.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("Qex.sln not found above the test binaries.");
-    }
 }

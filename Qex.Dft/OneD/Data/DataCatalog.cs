@@ -21,6 +21,10 @@ public sealed record DataEntry(string Dataset, string? Split = null, IReadOnlyLi
         if (Distances is { Count: 0 }) throw new ArgumentException($"{where}: 'distances' for dataset '{Dataset}' is empty.");
         if (Labels is { Count: 0 }) throw new ArgumentException($"{where}: 'labels' for dataset '{Dataset}' is empty.");
     }
+
+    /// <summary>The entry in words: "h2 (test)", "h2 (3 distances)", "ions/dmrg (He+, Li++)".</summary>
+    public string Describe() =>
+        Dataset + (Split is not null ? $" ({Split})" : Distances is not null ? $" ({Distances.Count} distances)" : Labels is not null ? $" ({string.Join(", ", Labels)})" : "");
 }
 
 /// <summary>Samples chosen from one dataset.</summary>

@@ -56,7 +56,51 @@ public sealed record ReadoutConfig(double P01, double P10);
 /// <param name="Seed">Shot-noise and trajectory seed.</param>
 /// <param name="Trajectories">Quantum trajectories per circuit (0: density matrices).</param>
 public sealed record NoiseConfig(IReadOnlyList<NoiseChannelConfig>? Channels = null, string? Device = null, double Scale = 1.0, string DeviceScope = "gate",
-    ReadoutConfig? Readout = null, int Shots = 0, bool Mitigate = false, long Seed = 0, int Trajectories = 0);
+    ReadoutConfig? Readout = null, int Shots = 0, bool Mitigate = false, long Seed = 0, int Trajectories = 0)
+{
+    /// <summary>The evaluation backend this section configures (exact when it configures nothing).</summary>
+    /// <param name="qubits">Qubits of the circuit (for the per-qubit readout error).</param>
+    /// <param name="deviceScale">Overrides <see cref="Scale"/>.</param>
+    /// <param name="devicePreset">Overrides <see cref="Device"/>.</param>
+    /// <exception cref="ArgumentException">An unknown channel, gate, scope or preset, or probabilities out of range (the message names the key).</exception>
+    public QuantumBackendOptions Backend(int qubits, double? deviceScale = null, string? devicePreset = null)
+    {
+        var rules = new List<NoiseRule>();
+        var channels = Channels ?? [];
+        for (int i = 0; i < channels.Count; i++)
+        {
+            var ch = channels[i];
+            string where = $"noise.channels[{i}]";
+            KrausChannel channel;
+            try { channel = KrausChannel.Create(ch.Type, [.. ch.Probabilities]); }
+            catch (ArgumentException e) { throw new ArgumentException($"{where}: {e.Message}", e); }
+            var scope = ParseScope(ch.Scope, $"{where}.scope");
+            HashSet<GateKind>? kinds = ch.Gates is null ? null : [.. ch.Gates.Select(Gate.KindOf)];
+            rules.Add(new NoiseRule(channel, scope, kinds));
+        }
+        string? device = devicePreset ?? Device;
+        if (device is not null)
+        {
+            var dm = NoiseModel.FromDevice(DevicePreset.ByName(device), deviceScale ?? Scale, ParseScope(DeviceScope, "noise.device_scope"));
+            rules.AddRange(dm.Rules);
+        }
+        ReadoutError? readout = null;
+        if (Readout is { } ro)
+        {
+            if (!(ro.P01 is >= 0 and <= 1) || !(ro.P10 is >= 0 and <= 1)) throw new ArgumentException($"noise.readout: p01 and p10 must be probabilities in [0, 1]; got {ro.P01}, {ro.P10}.");
+            readout = ReadoutError.Uniform(qubits, ro.P01, ro.P10);
+        }
+        var noise = rules.Count == 0 && readout is null ? null : new NoiseModel(rules, readout);
+        return new QuantumBackendOptions(noise, Shots, Seed, Mitigate, Trajectories);
+    }
+
+    private static NoiseScope ParseScope(string scope, string where) => scope.Trim().ToLowerInvariant() switch
+    {
+        "gate" => NoiseScope.AfterEachGate,
+        "layer" => NoiseScope.AfterEachLayer,
+        var s => throw new ArgumentException($"{where} '{s}' is not gate or layer."),
+    };
+}
 
 /// <summary>The data section.</summary>
 /// <param name="Root">Folder with jaxdft/ and ksr_dft/ (null: ../shared/data, else the built-in exact H2 set).</param>
@@ -181,43 +225,7 @@ public sealed record TrainingConfig(ModelConfig Model, NoiseConfig Noise, DataCo
     /// <summary>The evaluation backend of the noise section (exact when it configures nothing).</summary>
     /// <param name="deviceScale">Overrides noise.scale.</param>
     /// <param name="devicePreset">Overrides noise.device.</param>
-    public QuantumBackendOptions Backend(double? deviceScale = null, string? devicePreset = null)
-    {
-        var rules = new List<NoiseRule>();
-        var channels = Noise.Channels ?? [];
-        for (int i = 0; i < channels.Count; i++)
-        {
-            var ch = channels[i];
-            string where = $"noise.channels[{i}]";
-            KrausChannel channel;
-            try { channel = KrausChannel.Create(ch.Type, [.. ch.Probabilities]); }
-            catch (ArgumentException e) { throw new ArgumentException($"{where}: {e.Message}", e); }
-            var scope = ParseScope(ch.Scope, $"{where}.scope");
-            HashSet<GateKind>? kinds = ch.Gates is null ? null : [.. ch.Gates.Select(Gate.KindOf)];
-            rules.Add(new NoiseRule(channel, scope, kinds));
-        }
-        string? device = devicePreset ?? Noise.Device;
-        if (device is not null)
-        {
-            var dm = NoiseModel.FromDevice(DevicePreset.ByName(device), deviceScale ?? Noise.Scale, ParseScope(Noise.DeviceScope, "noise.device_scope"));
-            rules.AddRange(dm.Rules);
-        }
-        ReadoutError? readout = null;
-        if (Noise.Readout is { } ro)
-        {
-            if (!(ro.P01 is >= 0 and <= 1) || !(ro.P10 is >= 0 and <= 1)) throw new ArgumentException($"noise.readout: p01 and p10 must be probabilities in [0, 1]; got {ro.P01}, {ro.P10}.");
-            readout = ReadoutError.Uniform(CircuitQubits(), ro.P01, ro.P10);
-        }
-        var noise = rules.Count == 0 && readout is null ? null : new NoiseModel(rules, readout);
-        return new QuantumBackendOptions(noise, Noise.Shots, Noise.Seed, Noise.Mitigate, Noise.Trajectories);
-    }
+    public QuantumBackendOptions Backend(double? deviceScale = null, string? devicePreset = null) => Noise.Backend(CircuitQubits(), deviceScale, devicePreset);
 
     private int CircuitQubits() => Model.Circuit.Qubits ?? XcFunctionals.DefaultCircuit(Model.Functional).Qubits;
-
-    private static NoiseScope ParseScope(string scope, string where) => scope.Trim().ToLowerInvariant() switch
-    {
-        "gate" => NoiseScope.AfterEachGate,
-        "layer" => NoiseScope.AfterEachLayer,
-        var s => throw new ArgumentException($"{where} '{s}' is not gate or layer."),
-    };
 }

@@ -154,6 +154,7 @@ public sealed class TrainingRun
         var solver = new KohnShamSolver(grid, interaction);
         var functional = c.CreateFunctional(grid.Count, _device is null ? null : c.Backend() with { Device = _device });
         var modelSpec = c.ModelSpec(grid.Count);
+        var trainedNoise = XcModelSpec.UsesCircuitOptions(functional.Name) && !c.Backend().IsExact ? c.Noise : null;   // recorded, so the checkpoint evaluates as trained
         var scfSpec = c.Scf.ToSpec();
         if (XcModelSpec.UsesCircuitOptions(functional.Name) && !c.Backend().IsExact)
             Say($"circuits evaluated with {c.Backend()}: derivatives by parameter shift (first order for the loss, second order for the potential's response), about 4 x input gates x gates circuit batches per evaluation of the response");
@@ -220,7 +221,7 @@ public sealed class TrainingRun
                     if (point.Improved) bestScore = point.Score;
                     _events.Validation?.Invoke(point);
                 },
-                (kept, record) => new XcCheckpoint(functional.Name, kept, record) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test },
+                (kept, record) => new XcCheckpoint(functional.Name, kept, record) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test, Noise = trainedNoise },
                 k => functional.InitialParameters(RngKey.FromSeed(seed).Fold((ulong)k)),
                 k =>
                 {
@@ -237,7 +238,7 @@ public sealed class TrainingRun
         else
         {
             Say($"{functional.Name} has no trainable parameters: evaluating only.");
-            if (root) new XcCheckpoint(functional.Name, parameters) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test }.Save(checkpointPath);
+            if (root) new XcCheckpoint(functional.Name, parameters) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test, Noise = trainedNoise }.Save(checkpointPath);
         }
 
         if (_scheduler.CommunicationSummary(sw.Elapsed) is { } gathers) Say(gathers);

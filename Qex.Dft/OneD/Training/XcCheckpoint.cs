@@ -73,6 +73,12 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
     /// <summary>The test selections of the training run (what <c>qex eval --params</c> evaluates by default).</summary>
     public IReadOnlyList<Data.DataEntry>? Test { get; init; }
 
+    /// <summary>
+    /// The noise section the circuits were trained under (null: exact statevector); <c>qex eval --params</c>
+    /// evaluates under it unless a config says otherwise.
+    /// </summary>
+    public NoiseConfig? Noise { get; init; }
+
     /// <summary>The format version of the file this was read from (or <see cref="CurrentVersion"/>; 0 for a folder of published .npy parameters).</summary>
     public int Version { get; init; } = CurrentVersion;
 
@@ -86,7 +92,7 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
         ?? typeof(XcCheckpoint).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     private sealed record FileJson(string Format, int Version, string? QexVersion, string Functional, XcModelSpec? Model, ScfSpec? Scf,
-        Data.DataEntry[]? Test, int ParameterCount, CheckpointParameter[]? Parameters, TrainingProgressRecord? Training);
+        Data.DataEntry[]? Test, int ParameterCount, CheckpointParameter[]? Parameters, TrainingProgressRecord? Training, NoiseConfig? Noise = null);
 
     private static JsonSerializerOptions Options => CheckpointJson.Options;
 
@@ -95,7 +101,7 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
     public void Save(string path)
     {
         var file = new FileJson(Format, CurrentVersion, ThisQexVersion, Functional, Model, Scf, Test?.ToArray(), Parameters.TotalLength,
-            CheckpointJson.Parameters(Parameters), Training);
+            CheckpointJson.Parameters(Parameters), Training, Noise);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Options));
     }
 
@@ -171,9 +177,17 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
                 if (sp?.Parameters is null || sp.Parameters.Length != n)
                     throw new InvalidDataException($"'{path}': an entry of training.top_validated does not have {n} parameters.");
         }
-        try { f.Scf?.Validate("the checkpoint's scf"); }
+        try
+        {
+            f.Scf?.Validate("the checkpoint's scf");
+            if (f.Noise is { } noise)
+            {
+                if (f.Model?.Quantum is not { } circuit) throw new ArgumentException("it records training noise but no circuit to apply it to.");
+                _ = noise.Backend(circuit.Qubits);
+            }
+        }
         catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
-        return new XcCheckpoint(xc.Name, new ParameterSet(items), f.Training) { Model = f.Model, Scf = f.Scf, Version = f.Version, QexVersion = f.QexVersion, Test = f.Test };
+        return new XcCheckpoint(xc.Name, new ParameterSet(items), f.Training) { Model = f.Model, Scf = f.Scf, Version = f.Version, QexVersion = f.QexVersion, Test = f.Test, Noise = f.Noise };
     }
 
     /// <summary>

@@ -65,8 +65,8 @@ public static class XcFunctionals
     {
         "qnn-local" => new QuantumCircuitOptions(Qubits: 4, Layers: 4),
         "qnn-window" => new QuantumCircuitOptions(Layers: 4),
-        "rydberg-local" => new QuantumCircuitOptions(Qubits: 2, Layers: 2, InputScale: 1.0),
-        "rydberg-window" => new QuantumCircuitOptions(Qubits: 3, Layers: 2, InputScale: 1.0),
+        "rydberg-local" => new QuantumCircuitOptions(Qubits: 2, Layers: 2),
+        "rydberg-window" => new QuantumCircuitOptions(Qubits: 3, Layers: 2),
         _ => new QuantumCircuitOptions(),
     };
 

@@ -6,12 +6,7 @@ namespace Qex.Dft.Tests.Molecular.Data;
 /// <summary>The shipped H, C, N, O molecule set (configs/molecules/hcno): every file is a closed-shell neutral molecule of those elements, as its index says.</summary>
 public sealed class ShippedMoleculeSetTests
 {
-    private static string Folder()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Qex.sln"))) return Path.Combine(d.FullName, "configs", "molecules", "hcno");
-        throw new DirectoryNotFoundException("Qex.sln not found above the test binaries.");
-    }
+    private static string Folder() => Path.Combine(Qex.Tests.Common.RepositoryPaths.Root(), "configs", "molecules", "hcno");
 
     [Fact]
     public void EveryIndexedFileIsAClosedShellHcnoMoleculeWithItsSource()
