@@ -7,6 +7,7 @@ using Qex.Dft.OneD.Data;
 using Qex.Dft.OneD.Reference;
 using Qex.Dft.OneD.Training;
 using Qex.Dft.OneD.Xc;
+using Qex.Dft.Models;
 using Qex.Dft.Training;
 
 namespace Qex.Dft.Tests.OneD;
@@ -38,6 +39,33 @@ public sealed class TrainingMachineryTests : IDisposable
         Assert.Contains("expects W1 (1, 1, 16)", Assert.Throws<InvalidDataException>(() => XcCheckpoint.Load(path)).Message);
         File.WriteAllText(path, "{\"format\": \"something-else\"}");
         Assert.Contains("not a Qex XC checkpoint", Assert.Throws<InvalidDataException>(() => XcCheckpoint.Load(path)).Message);
+    }
+
+    [Fact]
+    public void CheckpointsKeepTheTrainingNoiseOfTheirCircuits()
+    {
+        // the noise section round-trips and rebuilds the same backend; noise without a circuit, or a bad channel, is named
+        var circuit = new QuantumCircuitOptions(Qubits: 2, Layers: 1);
+        var spec = XcModelSpec.Of("qnn-local", circuit, 81);
+        var xc = spec.Create();
+        var noise = new NoiseConfig(Channels: [new NoiseChannelConfig("depolarizing", [0.02], "layer")], Device: "worst", Scale: 2, Readout: new ReadoutConfig(0.01, 0.03));
+        string path = Path.Combine(_dir, "noisy.json");
+        Directory.CreateDirectory(_dir);
+        new XcCheckpoint(xc.Name, xc.InitialParameters(RngKey.FromSeed(1))) { Model = spec, Noise = noise }.Save(path);
+        var back = XcCheckpoint.Load(path);
+        Assert.NotNull(back.Noise);
+        Assert.Equal(noise.Backend(2).ToString(), back.Noise!.Backend(2).ToString());
+        Assert.Equal(noise.Readout, back.Noise.Readout);
+        Assert.Equal(2, back.Noise.Backend(2).Noise!.Readout!.Qubits);
+        Assert.False(back.Noise.Backend(2).IsExact);
+        string text = File.ReadAllText(path);
+        File.WriteAllText(path, text.Replace("\"depolarizing\"", "\"spin-flip\"", StringComparison.Ordinal));
+        Assert.Contains("spin-flip", Assert.Throws<InvalidDataException>(() => XcCheckpoint.Load(path)).Message);
+        new XcCheckpoint("lda", new ParameterSet([])) { Model = XcModelSpec.Of("lda", null, 81), Noise = noise }.Save(path);
+        Assert.Contains("no circuit", Assert.Throws<InvalidDataException>(() => XcCheckpoint.Load(path)).Message);
+        // an exact run records no noise
+        new XcCheckpoint(xc.Name, xc.InitialParameters(RngKey.FromSeed(1))) { Model = spec }.Save(path);
+        Assert.Null(XcCheckpoint.Load(path).Noise);
     }
 
     [Fact]
