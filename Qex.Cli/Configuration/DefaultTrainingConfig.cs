@@ -16,7 +16,7 @@ public static class DefaultTrainingConfig
             layers: null              # integer >= 0 or null: the model's default (qnn-global 8, qnn-local 4, qnn-window 4, rydberg-* 2)
             rotations: rz,rx,rz       # comma list of rx|ry|rz: per qubit and layer (the released code of the paper: rx,ry,rx)
             entangler: brick-wall     # name: brick-wall | ring | linear
-            feature_map: direct       # name: direct | chebyshev | fourier | tower | exponential | product
+            feature_map: direct       # name: direct | chebyshev | fourier | tower | exponential | product | amplitude (rydberg-*: direct = density in local detunings, amplitude = in local drive amplitudes)
             input_scale: 0.5          # number != 0: density values are multiplied by this before encoding (the paper: 1/2)
             chebyshev_scale: 1.0      # number > 0: chebyshev angle acos(tanh(x / s))
             initial_angle: 0.1        # number >= 0: initial circuit angles uniform in [-a, a]

@@ -6,11 +6,22 @@ using Qex.Quantum.Analog;
 
 namespace Qex.Dft.Models;
 
+/// <summary>Where an analog model writes the density: each atom's detuning or each atom's drive amplitude.</summary>
+public enum AnalogEncoding
+{
+    /// <summary>delta_i = delta_s + kappa_i x_i (the drive is global).</summary>
+    Detuning,
+
+    /// <summary>Omega_i = Omega_s + kappa_i x_i (the detuning is global).</summary>
+    Amplitude,
+}
+
 /// <summary>
 /// An analog neutral-atom window model (Pasqal's hardware is analog): a line of atoms driven by a global pulse of
 /// piecewise-constant segments, the density encoded in local detunings, read out as the Rydberg population
 /// <c>sum_i &lt;n_i&gt;</c>. In segment s every atom sees drive Omega_s and detuning <c>delta_s + kappa_i x_i</c>, x_i the
-/// (scaled) window value of atom i (a window of 1 value feeds every atom). Evolution is exact
+/// (scaled) window value of atom i (a window of 1 value feeds every atom); with <see cref="AnalogEncoding.Amplitude"/>
+/// the density enters the drives instead, <c>Omega_s + kappa_i x_i</c>, under the global detuning delta_s. Evolution is exact
 /// (<see cref="RydbergEvolution.StepBatch"/>: the whole batch of windows in one graph), so are its first and second
 /// derivatives.
 /// Parameters: "omega" (segments, rad/us), "delta" (segments, rad/us), "tau" (segments: durations softplus(tau) us),
@@ -27,7 +38,8 @@ public sealed class RydbergWindowModel : IWindowModel
     /// <param name="inputScale">Density values are multiplied by this first.</param>
     /// <param name="spacing">Distance between neighbouring atoms (um).</param>
     /// <exception cref="ArgumentException">Sizes out of range, or a window that does not match the register.</exception>
-    public RydbergWindowModel(int atoms, int segments, int windowSize, double inputScale = 1.0, double spacing = 8.0)
+    /// <param name="encoding">Where the density enters: local detunings (default) or local drive amplitudes.</param>
+    public RydbergWindowModel(int atoms, int segments, int windowSize, double inputScale = 1.0, double spacing = 8.0, AnalogEncoding encoding = AnalogEncoding.Detuning)
     {
         if (atoms is < 1 or > 8) throw new ArgumentException($"An analog window model uses 1 to 8 atoms; got {atoms}.");
         if (segments is < 1 or > 16) throw new ArgumentException($"An analog pulse has 1 to 16 segments; got {segments}.");
@@ -35,6 +47,7 @@ public sealed class RydbergWindowModel : IWindowModel
         if (!double.IsFinite(inputScale) || inputScale == 0) throw new ArgumentException($"The input scale must be a non-zero number; got {inputScale}.");
         Register = RydbergRegister.Line(atoms, spacing);
         Segments = segments;
+        Encoding = encoding;
         WindowSize = windowSize;
         InputScale = inputScale;
         var pop = new double[Register.Dimension];
@@ -47,6 +60,9 @@ public sealed class RydbergWindowModel : IWindowModel
 
     /// <summary>Pulse segments.</summary>
     public int Segments { get; }
+
+    /// <summary>Where the density enters the Hamiltonian.</summary>
+    public AnalogEncoding Encoding { get; }
 
     /// <summary>Density values are multiplied by this first.</summary>
     public double InputScale { get; }
@@ -88,12 +104,15 @@ public sealed class RydbergWindowModel : IWindowModel
         var state = RydbergEvolution.GroundStates(Register, batch);
         for (int s = 0; s < Segments; s++)
         {
-            var hamiltonians = RydbergHamiltonian.Matrices(Register, Op.BroadcastTo(Op.Slice(omega, 0, s, 1), [n]), Op.Slice(delta, 0, s, 1) + local);
+            var (drive, detuning) = (Op.Slice(omega, 0, s, 1), Op.Slice(delta, 0, s, 1));
+            var hamiltonians = Encoding == AnalogEncoding.Detuning
+                ? RydbergHamiltonian.Matrices(Register, Op.BroadcastTo(drive, [n]), detuning + local)
+                : RydbergHamiltonian.Matrices(Register, drive + local, Op.BroadcastTo(detuning, [n]));
             state = RydbergEvolution.StepBatch(state, hamiltonians, Op.Slice(durations, 0, s, 1));
         }
         return RydbergEvolution.Expectations(state, _population);
     }
 
     /// <inheritdoc />
-    public string Describe() => $"analog {Register.Count}-atom line ({Register.Positions.Count switch { 1 => "", _ => $"{Register.Positions[1].X - Register.Positions[0].X:G3} um apart, " }}C6/r^6), {Segments}-segment global pulse, density in local detunings ({WindowSize} value{(WindowSize == 1 ? "" : "s")} per window), Rydberg population";
+    public string Describe() => $"analog {Register.Count}-atom line ({Register.Positions.Count switch { 1 => "", _ => $"{Register.Positions[1].X - Register.Positions[0].X:G3} um apart, " }}C6/r^6), {Segments}-segment global pulse, density in local {(Encoding == AnalogEncoding.Detuning ? "detunings" : "drive amplitudes")} ({WindowSize} value{(WindowSize == 1 ? "" : "s")} per window), Rydberg population";
 }

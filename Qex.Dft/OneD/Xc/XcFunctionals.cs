@@ -1,3 +1,4 @@
+using Qex.Quantum.Circuits;
 using Qex.Dft.OneD.Xc.Quantum;
 using Qex.Dft.Models;
 
@@ -71,13 +72,20 @@ public static class XcFunctionals
     };
 
     /// <summary>
-    /// The analog models read the quantum section as: qubits = atoms, layers = pulse segments, input_scale; they are
-    /// emulated exactly (no noise backend).
+    /// The analog models read the quantum section as: qubits = atoms, layers = pulse segments, input_scale, and
+    /// feature_map direct (the density in local detunings) or amplitude (in local drive amplitudes); they are emulated
+    /// exactly (no noise backend).
     /// </summary>
     private static RydbergWindowModel Analog(QuantumCircuitOptions o, int window)
     {
         if (o.Backend is { IsExact: false } b)
             throw new ArgumentException($"The analog Rydberg models are emulated exactly; noise ({b}) is modelled for the digital circuits only.");
-        return new RydbergWindowModel(o.Qubits, o.Layers, window == 1 ? 1 : o.Qubits, o.InputScale);
+        var encoding = o.FeatureMap switch
+        {
+            FeatureMapKind.Direct => AnalogEncoding.Detuning,
+            FeatureMapKind.Amplitude => AnalogEncoding.Amplitude,
+            var k => throw new ArgumentException($"The analog models write the density into local detunings (feature_map: direct) or drive amplitudes (feature_map: amplitude); got {FeatureMaps.NameOf(k)}."),
+        };
+        return new RydbergWindowModel(o.Qubits, o.Layers, window == 1 ? 1 : o.Qubits, o.InputScale, encoding: encoding);
     }
 }

@@ -61,6 +61,17 @@ public sealed class QuantumXcTests
         }
     }
 
+    [Fact]
+    public void AnalogModelsNameTheEncodingsTheyAccept()
+    {
+        var e = Assert.Throws<ArgumentException>(() => XcFunctionals.Create("rydberg-local", new QuantumCircuitOptions(Qubits: 2, Layers: 1, FeatureMap: Qex.Quantum.Circuits.FeatureMapKind.Chebyshev)));
+        Assert.Contains("feature_map: direct", e.Message);
+        Assert.Contains("amplitude", e.Message);
+        Assert.Contains("chebyshev", e.Message);
+        var amplitude = XcFunctionals.Create("rydberg-window", new QuantumCircuitOptions(Qubits: 3, Layers: 1, FeatureMap: Qex.Quantum.Circuits.FeatureMapKind.Amplitude));
+        Assert.Contains("drive amplitudes", Assert.IsType<SlidingWindowXc>(amplitude).Model.Describe());
+    }
+
     [Theory]
     [InlineData("qnn-global", 3)]
     [InlineData("qnn-window", 3)]
@@ -70,6 +81,7 @@ public sealed class QuantumXcTests
     [InlineData("qnn-window:amplitude", 7)]
     [InlineData("rydberg-local", 8)]
     [InlineData("rydberg-window", 9)]
+    [InlineData("rydberg-local:amplitude", 10)]
     public void PotentialAndItsParameterDerivativesMatchFiniteDifferences(string spec, long seed)
     {
         // v_xc = (1/h) dE_xc/dn by autodiff through the circuits; then a loss of v_xc differentiated by the parameters
