@@ -165,7 +165,7 @@ public static class EvalCommand
                 noiseBackend = trained;
                 Say($"circuits evaluated as trained: {trained} (a --config with a noise section changes this)");
             }
-            else if (noiseBackend!.ToString() != trained.ToString()) Say($"--config overrides the checkpoint's training noise: {trained} -> {noiseBackend}.");
+            else if (System.Text.Json.JsonSerializer.Serialize(config.Noise) != System.Text.Json.JsonSerializer.Serialize(trainedNoise)) Say($"--config overrides the checkpoint's training noise: {trained} -> {noiseBackend}.");
         }
         bool noisy = noiseBackend is { IsExact: false };
         using var device = DeviceChoice.Open(o.Device, log, o.Quiet,

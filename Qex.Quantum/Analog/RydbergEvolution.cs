@@ -74,7 +74,9 @@ public static class RydbergEvolution
                 for (int j = 0; j < d; j++) row += Math.Abs(hv[(b * d + i) * d + j]);
                 norm = Math.Max(norm, row * Math.Abs(t));
             }
-        int squarings = norm <= 0.5 ? 0 : (int)Math.Ceiling(Math.Log2(norm / 0.5));
+        // a non-finite Hamiltonian (a training step into overflow) is passed on as non-finite amplitudes, which the
+        // trainer treats as a failed step, rather than stopping the run
+        int squarings = !double.IsFinite(norm) || norm <= 0.5 ? 0 : (int)Math.Ceiling(Math.Log2(norm / 0.5));
         if (squarings > 60) throw new ArgumentException($"|t H| = {norm:G3} is too large to evolve.");
 
         var a = hamiltonians * Op.Reshape(duration * Math.Pow(2, -squarings), 1, 1, 1);

@@ -36,8 +36,8 @@ public static class XcFunctionals
         "mlp-global" => new GlobalWindowXc("mlp-global", new MlpWindowModel(3, inputScale: (quantum ?? DefaultCircuit("mlp-global")).InputScale), gridPoints),
         "qnn-local" => new SlidingWindowXc("qnn-local", new QuantumWindowModel(quantum ?? DefaultCircuit("qnn-local"), 1)),
         "qnn-window" => new SlidingWindowXc("qnn-window", new QuantumWindowModel(quantum ?? DefaultCircuit("qnn-window"), 3)),
-        "rydberg-local" => new SlidingWindowXc("rydberg-local", Analog(quantum ?? DefaultCircuit("rydberg-local"), 1)),
-        "rydberg-window" => new SlidingWindowXc("rydberg-window", Analog(quantum ?? DefaultCircuit("rydberg-window"), 3)),
+        "rydberg-local" => new SlidingWindowXc("rydberg-local", Analog(quantum ?? DefaultCircuit("rydberg-local"), local: true)),
+        "rydberg-window" => new SlidingWindowXc("rydberg-window", Analog(quantum ?? DefaultCircuit("rydberg-window"), local: false)),
         _ => throw new ArgumentException($"Unknown functional '{name}'; known: {string.Join(", ", Names)}."),
     };
 
@@ -73,10 +73,11 @@ public static class XcFunctionals
 
     /// <summary>
     /// The analog models read the quantum section as: qubits = atoms, layers = pulse segments, input_scale, and
-    /// feature_map direct (the density in local detunings) or amplitude (in local drive amplitudes); they are emulated
-    /// exactly (no noise backend).
+    /// feature_map direct (the density in local detunings) or amplitude (in local drive amplitudes); a local model
+    /// feeds one density value to every atom, a window model one point per atom. They are emulated exactly (no noise
+    /// backend).
     /// </summary>
-    private static RydbergWindowModel Analog(QuantumCircuitOptions o, int window)
+    private static RydbergWindowModel Analog(QuantumCircuitOptions o, bool local)
     {
         if (o.Backend is { IsExact: false } b)
             throw new ArgumentException($"The analog Rydberg models are emulated exactly; noise ({b}) is modelled for the digital circuits only.");
@@ -86,6 +87,6 @@ public static class XcFunctionals
             FeatureMapKind.Amplitude => AnalogEncoding.Amplitude,
             var k => throw new ArgumentException($"The analog models write the density into local detunings (feature_map: direct) or drive amplitudes (feature_map: amplitude); got {FeatureMaps.NameOf(k)}."),
         };
-        return new RydbergWindowModel(o.Qubits, o.Layers, window == 1 ? 1 : o.Qubits, o.InputScale, encoding: encoding);
+        return new RydbergWindowModel(o.Qubits, o.Layers, local ? 1 : o.Qubits, o.InputScale, encoding: encoding);   // a window: one point per atom
     }
 }
