@@ -32,7 +32,7 @@ public static class DefaultTrainingConfig
           trajectories: 0             # integer >= 0; > 0: simulate the channels by this many quantum trajectories per circuit, not density matrices
         data:
           root: null                  # path or null: folder with jaxdft/ and ksr_dft/ (default: ../shared/data; else the built-in exact H2 set)
-          train:                      # list of {dataset, split: train|validation|test|all} or {dataset, distances: [integer keys]}
+          train:                      # list of {dataset, split: train|validation|test|all} or {dataset, distances: [integer keys]}; optional density_weight: number >= 0 multiplying loss.density_weight for the entry
             - {dataset: h2, distances: [128, 384]}
           validation:                 # list (same form); early stopping: keep the checkpoint with the best validation score; [] to disable
             - {dataset: h2, distances: [32, 64, 96, 144, 168, 192, 224, 256, 288, 320, 352, 400, 432, 464, 496, 528, 560, 592]}   # 0.32-5.92 Bohr, disjoint from the test and training geometries

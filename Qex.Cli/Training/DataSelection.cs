@@ -3,7 +3,7 @@ using Qex.Dft.OneD.Data;
 
 namespace Qex.Cli.Training;
 
-/// <summary>Reads config entries <c>{dataset, split}</c>, <c>{dataset, distances}</c> or <c>{dataset, labels}</c> into <see cref="DataEntry"/> records.</summary>
+/// <summary>Reads config entries <c>{dataset, split}</c>, <c>{dataset, distances}</c> or <c>{dataset, labels}</c> (with an optional <c>density_weight</c>) into <see cref="DataEntry"/> records.</summary>
 public static class DataEntries
 {
     /// <summary>One entry of a data list (data.train[i], ...).</summary>
@@ -12,8 +12,8 @@ public static class DataEntries
     {
         ArgumentNullException.ThrowIfNull(entry);
         foreach (string key in entry.Keys)
-            if (key is not ("dataset" or "split" or "distances" or "labels"))
-                throw new ArgumentException($"{where}: unknown key '{key}' (use dataset, split, distances or labels).");
+            if (key is not ("dataset" or "split" or "distances" or "labels" or "density_weight"))
+                throw new ArgumentException($"{where}: unknown key '{key}' (use dataset, split, distances, labels or density_weight).");
         string name = entry.TryGetValue("dataset", out var d) && d is not null ? Convert.ToString(d, CultureInfo.InvariantCulture)!
             : throw new ArgumentException($"{where}: every entry needs a 'dataset'.");
         string? split = entry.TryGetValue("split", out var sp) && sp is not null ? Convert.ToString(sp, CultureInfo.InvariantCulture) : null;
@@ -32,7 +32,14 @@ public static class DataEntries
         if (entry.TryGetValue("labels", out var lab) && lab is not null)
             labels = lab is List<object?> ls ? [.. ls.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "")]
                 : throw new ArgumentException($"{where}: 'labels' must be a list of sample labels, like [H, Li].");
-        var e = new DataEntry(name, split, distances, labels);
+        double? densityWeight = null;
+        if (entry.TryGetValue("density_weight", out var dw) && dw is not null)
+        {
+            string text = Convert.ToString(dw, CultureInfo.InvariantCulture) ?? "";
+            densityWeight = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double w) ? w
+                : throw new ArgumentException($"{where}: 'density_weight' must be a number >= 0, not '{text}'.");
+        }
+        var e = new DataEntry(name, split, distances, labels, densityWeight);
         e.Validate(where);
         return e;
     }

@@ -158,6 +158,10 @@ public sealed class BadInputTests : IDisposable
         { "- a\n- b\n", "mapping of keys" },
         { "data:\n  test: [{dataset: h2, split: tset}]\n", "Unknown split 'tset'" },
         { "data:\n  test: [{dataset: h2, split: test, distances: [40]}]\n", "one of 'split', 'distances' or 'labels'" },
+        { "data:\n  train: [{dataset: h2, distances: [128], density_weight: -1}]\n", "'density_weight' must be a finite number >= 0" },
+        { "data:\n  train: [{dataset: h2, distances: [128], density_weight: NaN}]\n", "'density_weight' must be a finite number >= 0" },
+        { "data:\n  train: [{dataset: h2, distances: [128], density_weight: heavy}]\n", "'density_weight' must be a number" },
+        { "data:\n  validation: [{dataset: h2, distances: [64], density_weight: 0}]\n", "data.validation[0]: 'density_weight' weights a training entry" },
         { "data:\n  test: [{dataset: no-such-set, split: test}]\n", "no-such-set" },
     };
 

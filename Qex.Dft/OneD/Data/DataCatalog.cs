@@ -9,7 +9,13 @@ namespace Qex.Dft.OneD.Data;
 /// <param name="Split">train | validation | test | all (see <see cref="StandardSplits"/>).</param>
 /// <param name="Distances">distance_x100 keys.</param>
 /// <param name="Labels">Sample labels (latex_symbols: H, He$^+$, Li, ... of the ions set).</param>
-public sealed record DataEntry(string Dataset, string? Split = null, IReadOnlyList<int>? Distances = null, IReadOnlyList<string>? Labels = null)
+/// <param name="DensityWeight">
+/// In a training list, a multiplier of the loss's density term for these samples (null: 1). 0 trains them on their
+/// energies alone: the density of a strongly correlated geometry (stretched H4) that no semilocal-looking Kohn–Sham
+/// density can match otherwise outweighs every energy term of the batch.
+/// </param>
+public sealed record DataEntry(string Dataset, string? Split = null, IReadOnlyList<int>? Distances = null, IReadOnlyList<string>? Labels = null,
+    double? DensityWeight = null)
 {
     /// <summary>Checks the entry: a dataset name and exactly one of split, distances and labels.</summary>
     /// <exception cref="ArgumentException">Names the entry (<paramref name="where"/>) and the problem.</exception>
@@ -20,6 +26,8 @@ public sealed record DataEntry(string Dataset, string? Split = null, IReadOnlyLi
             throw new ArgumentException($"{where}: give one of 'split', 'distances' or 'labels' for dataset '{Dataset}'.");
         if (Distances is { Count: 0 }) throw new ArgumentException($"{where}: 'distances' for dataset '{Dataset}' is empty.");
         if (Labels is { Count: 0 }) throw new ArgumentException($"{where}: 'labels' for dataset '{Dataset}' is empty.");
+        if (DensityWeight is { } w && !(w >= 0 && double.IsFinite(w)))
+            throw new ArgumentException($"{where}: 'density_weight' must be a finite number >= 0, not {w.ToString(CultureInfo.InvariantCulture)}.");
     }
 
     /// <summary>The entry in words: "h2 (test)", "h2 (3 distances)", "ions/dmrg (He+, Li++)".</summary>

@@ -22,11 +22,19 @@ public sealed class KohnShamObjective1D : ITrainingObjective
     private readonly ScfOptions _scf;
     private readonly LossWeights _weights;
     private readonly BatchScheduler _scheduler;
+    private readonly LossWeights[] _sampleWeights;
 
     /// <summary>An objective for a batch of reference samples (all on the solver's grid), evaluated by <paramref name="scheduler"/> (this process alone by default).</summary>
-    /// <exception cref="ArgumentException">Empty batch, or a sample on another grid.</exception>
+    /// <param name="solver">The Kohn–Sham solver.</param>
+    /// <param name="functional">The functional being trained.</param>
+    /// <param name="batch">The training samples.</param>
+    /// <param name="scf">SCF settings.</param>
+    /// <param name="weights">Loss weights.</param>
+    /// <param name="scheduler">Where the molecules are evaluated.</param>
+    /// <param name="densityScales">Per-sample multipliers of the density weight (null: all 1).</param>
+    /// <exception cref="ArgumentException">Empty batch, a sample on another grid, or density scales that do not match the batch.</exception>
     public KohnShamObjective1D(KohnShamSolver solver, IXcFunctional functional, IReadOnlyList<Sample> batch, ScfOptions? scf = null, LossWeights? weights = null,
-        BatchScheduler? scheduler = null)
+        BatchScheduler? scheduler = null, IReadOnlyList<double>? densityScales = null)
     {
         ArgumentNullException.ThrowIfNull(solver);
         ArgumentNullException.ThrowIfNull(functional);
@@ -41,6 +49,13 @@ public sealed class KohnShamObjective1D : ITrainingObjective
         _scf = scf ?? new ScfOptions();
         _weights = weights ?? new LossWeights();
         _scheduler = scheduler ?? BatchScheduler.Local;
+        if (densityScales is not null && densityScales.Count != batch.Count)
+            throw new ArgumentException($"{densityScales.Count} density scales for {batch.Count} training samples.");
+        if (densityScales is not null && densityScales.Any(w => !(w >= 0 && double.IsFinite(w))))
+            throw new ArgumentException("Density scales must be finite numbers >= 0.");
+        var baseWeights = _weights;
+        _sampleWeights = [.. Enumerable.Range(0, batch.Count).Select(i => densityScales is null || densityScales[i] == 1.0 ? baseWeights
+            : baseWeights with { DensityWeight = baseWeights.DensityWeight * densityScales[i] })];
         if (_scf.SpinPolarised)
         {
             if (functional is not ISpinXcFunctional) throw new ArgumentException($"scf.spin_polarised needs a functional of both spin densities; {functional.Name} has none (spin functionals: {string.Join(", ", XcFunctionals.SpinNames)}).");
@@ -66,12 +81,12 @@ public sealed class KohnShamObjective1D : ITrainingObjective
             if (_spin is not null)
             {
                 var t = _spin.Run(_batch[i].Molecule, (ISpinXcFunctional)_functional, vars, _scf);
-                (loss, final) = (TrajectoryLoss.Molecule(t, _batch[i], _solver.Grid.Spacing, _weights), t.Final.Energy);
+                (loss, final) = (TrajectoryLoss.Molecule(t, _batch[i], _solver.Grid.Spacing, _sampleWeights[i]), t.Final.Energy);
             }
             else
             {
                 var t = _solver.Run(_batch[i].Molecule, _functional, vars, _scf);
-                (loss, final) = (TrajectoryLoss.Molecule(t, _batch[i], _solver.Grid.Spacing, _weights), t.Final.Energy);
+                (loss, final) = (TrajectoryLoss.Molecule(t, _batch[i], _solver.Grid.Spacing, _sampleWeights[i]), t.Final.Energy);
             }
             return BatchMean.Pack(loss.ToScalar(), final.ToScalar() - _batch[i].TotalEnergy, parameters.FlattenGradients(Grad.Compute(loss, vars)));
         }, i => Describe(_batch[i]));

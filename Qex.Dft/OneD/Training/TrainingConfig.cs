@@ -189,6 +189,10 @@ public sealed record TrainingConfig(ModelConfig Model, NoiseConfig Noise, DataCo
         for (int i = 0; i < Data.Train.Count; i++) Data.Train[i].Validate($"data.train[{i}]");
         for (int i = 0; i < Data.Validation.Count; i++) Data.Validation[i].Validate($"data.validation[{i}]");
         for (int i = 0; i < Data.Test.Count; i++) Data.Test[i].Validate($"data.test[{i}]");
+        foreach (var (list, key) in new[] { (Data.Validation, "data.validation"), (Data.Test, "data.test") })
+            for (int i = 0; i < list.Count; i++)
+                if (list[i].DensityWeight is not null)
+                    throw new ArgumentException($"{key}[{i}]: 'density_weight' weights a training entry's density term; validation and test entries are scored by their energies.");
         if (Noise.Shots < 0 || Noise.Shots > 100_000_000) throw new ArgumentException($"noise.shots must be between 0 and 100000000; got {Noise.Shots}.");
         if (Noise.Trajectories < 0 || Noise.Trajectories > 1_000_000) throw new ArgumentException($"noise.trajectories must be between 0 and 1000000; got {Noise.Trajectories}.");
         if (!double.IsFinite(Noise.Scale) || Noise.Scale < 0) throw new ArgumentException($"noise.scale must be a non-negative number; got {Noise.Scale}.");

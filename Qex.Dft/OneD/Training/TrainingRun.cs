@@ -163,6 +163,7 @@ public sealed class TrainingRun
         long seed = c.Model.Seed;
         var layout = functional.InitialParameters(RngKey.FromSeed(seed));
         var batch = train.SelectMany(t => t.Samples).ToList();
+        var densityScales = c.Data.Train.Zip(train, (e, t) => Enumerable.Repeat(e.DensityWeight ?? 1.0, t.Samples.Count)).SelectMany(x => x).ToList();
         if (layout.TotalLength > 0 && batch.Count == 0)
             throw new ArgumentException($"{functional.Name} has {layout.TotalLength} trainable parameters but data.train selects no molecules; add training data (or evaluate with `qex eval`).");
         ParameterSet parameters = layout;
@@ -191,7 +192,7 @@ public sealed class TrainingRun
                 : $" per start, {options.Starts} starts";
             Say($"training {functional.Name} ({layout.TotalLength} parameters) on {batch.Count} molecules with {options.Optimiser}, at most {options.MaxEvaluations} evaluations{startsText}; checkpoints in {checkpointPath}");
             if (_scheduler.ShardMap(KohnShamObjective1D.Costs(batch, scf), i => batch[i].Label) is { } map) Say(map);
-            var trainer = new Trainer(new KohnShamObjective1D(solver, functional, batch, scf, weights, _scheduler));
+            var trainer = new Trainer(new KohnShamObjective1D(solver, functional, batch, scf, weights, _scheduler, densityScales));
             string metric = c.ValidationMetric;
             IReadOnlyList<EvaluationRow>? lastValidationRows = null;
             string validationLog = Path.Combine(_out, ValidationLogFile);

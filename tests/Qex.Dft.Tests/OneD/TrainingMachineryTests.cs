@@ -69,6 +69,40 @@ public sealed class TrainingMachineryTests : IDisposable
     }
 
     [Fact]
+    public void PerSampleDensityScalesWeightOnlyTheirSamplesDensityTerm()
+    {
+        // scales [1, 0]: the batch mean of sample 0's full loss and sample 1's energy-only loss, gradient included
+        var solver = new KohnShamSolver(Grid, new ExponentialCoulomb());
+        var xc = new KsrLocal(3);
+        var scf = new ScfOptions(Iterations: 5);
+        var w = new LossWeights(EnergySteps: 2, DensityWeight: 2.0);
+        var layout = xc.InitialParameters(RngKey.FromSeed(4));
+        double[] x = layout.Flatten();
+        var scaled = new KohnShamObjective1D(solver, xc, Batch.Value, scf, w, densityScales: [1.0, 0.0]).Evaluate(layout, x);
+        var first = new KohnShamObjective1D(solver, xc, [Batch.Value[0]], scf, w).Evaluate(layout, x);
+        var second = new KohnShamObjective1D(solver, xc, [Batch.Value[1]], scf, w with { DensityWeight = 0 }).Evaluate(layout, x);
+        var plain = new KohnShamObjective1D(solver, xc, Batch.Value, scf, w).Evaluate(layout, x);
+        Assert.Equal((first.Loss + second.Loss) / 2, scaled.Loss, 1e-15);
+        for (int i = 0; i < x.Length; i++) Assert.Equal((first.Gradient[i] + second.Gradient[i]) / 2, scaled.Gradient[i], 1e-13);
+        Assert.True(plain.Loss - scaled.Loss > 1e-6, $"the density term of sample 1 is dropped: {plain.Loss} against {scaled.Loss}");
+        Assert.Equal(plain.EnergyErrors, scaled.EnergyErrors);
+
+        // the gradient against central finite differences along a random direction
+        var objective = new KohnShamObjective1D(solver, xc, Batch.Value, scf, w, densityScales: [0.25, 3.0]);
+        var g = objective.Evaluate(layout, x).Gradient;
+        var rng = new Rng(11);
+        double[] d = [.. x.Select(_ => rng.Uniform() - 0.5)];
+        const double h = 1e-5;
+        double Loss(double t) => objective.Evaluate(layout, [.. x.Select((v, i) => v + t * d[i])]).Loss;
+        double fd = (Loss(h) - Loss(-h)) / (2 * h);
+        double analytic = g.Select((v, i) => v * d[i]).Sum();
+        Assert.True(Math.Abs(fd - analytic) <= 1e-6 * Math.Max(1e-3, Math.Abs(analytic)), $"FD {fd} against {analytic}");
+
+        Assert.Contains("1 density scales for 2", Assert.Throws<ArgumentException>(() => new KohnShamObjective1D(solver, xc, Batch.Value, scf, w, densityScales: [1.0])).Message);
+        Assert.Contains(">= 0", Assert.Throws<ArgumentException>(() => new KohnShamObjective1D(solver, xc, Batch.Value, scf, w, densityScales: [1.0, double.NaN])).Message);
+    }
+
+    [Fact]
     public void AdamTrainingLowersTheLossAndCheckpointsItsState()
     {
         var solver = new KohnShamSolver(Grid, new ExponentialCoulomb());
