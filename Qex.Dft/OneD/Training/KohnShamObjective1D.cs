@@ -20,7 +20,6 @@ public sealed class KohnShamObjective1D : ITrainingObjective
     private readonly IXcFunctional _functional;
     private readonly IReadOnlyList<Sample> _batch;
     private readonly ScfOptions _scf;
-    private readonly LossWeights _weights;
     private readonly BatchScheduler _scheduler;
     private readonly LossWeights[] _sampleWeights;
 
@@ -47,22 +46,20 @@ public sealed class KohnShamObjective1D : ITrainingObjective
         _functional = functional;
         _batch = batch;
         _scf = scf ?? new ScfOptions();
-        _weights = weights ?? new LossWeights();
+        var w = weights ?? new LossWeights();
         _scheduler = scheduler ?? BatchScheduler.Local;
         if (densityScales is not null && densityScales.Count != batch.Count)
             throw new ArgumentException($"{densityScales.Count} density scales for {batch.Count} training samples.");
-        if (densityScales is not null && densityScales.Any(w => !(w >= 0 && double.IsFinite(w))))
+        if (densityScales is not null && densityScales.Any(s => !(s >= 0 && double.IsFinite(s))))
             throw new ArgumentException("Density scales must be finite numbers >= 0.");
-        var baseWeights = _weights;
-        _sampleWeights = [.. Enumerable.Range(0, batch.Count).Select(i => densityScales is null || densityScales[i] == 1.0 ? baseWeights
-            : baseWeights with { DensityWeight = baseWeights.DensityWeight * densityScales[i] })];
+        _sampleWeights = [.. Enumerable.Range(0, batch.Count).Select(i => densityScales is null ? w : w with { DensityWeight = w.DensityWeight * densityScales[i] })];
         if (_scf.SpinPolarised)
         {
             if (functional is not ISpinXcFunctional) throw new ArgumentException($"scf.spin_polarised needs a functional of both spin densities; {functional.Name} has none (spin functionals: {string.Join(", ", XcFunctionals.SpinNames)}).");
             _spin = new SpinKohnShamSolver(solver.Grid, solver.Context.Interaction);
         }
-        if (_scf.Iterations < _weights.EnergySteps)
-            throw new ArgumentException($"loss.energy_steps ({_weights.EnergySteps}) exceeds scf.iterations ({_scf.Iterations}).");
+        if (_scf.Iterations < w.EnergySteps)
+            throw new ArgumentException($"loss.energy_steps ({w.EnergySteps}) exceeds scf.iterations ({_scf.Iterations}).");
     }
 
     /// <inheritdoc />
