@@ -75,7 +75,7 @@ public static class Program
         if (group.Size > 1 && Unsharded(parsed.Value) is { } what)
         {
             // every rank parsed the same command line: rank 0 says it, all end normally
-            log.WriteLine($"qex: error: {what} runs in one process; start it without mpiexec (train, eval and gen-data 1d shard over MPI ranks).");
+            log.WriteLine($"qex: error: {what} runs in one process; start it without mpiexec (train, eval and gen-data shard over MPI ranks).");
             return ExitError;
         }
         try
@@ -118,7 +118,6 @@ public static class Program
     {
         EnergyOptions => "qex energy",
         NoiseSweepOptions => "qex noise-sweep",
-        GenDataOptions g when g.Dimension.Equals("molecular", StringComparison.OrdinalIgnoreCase) => "qex gen-data molecular",
         TrainOptions { Ladder: true } => "qex train --ladder",
         _ => null,
     };

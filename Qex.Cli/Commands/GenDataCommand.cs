@@ -101,7 +101,7 @@ public static class GenDataCommand
     /// <param name="o">Options.</param>
     /// <param name="output">Results (standard output).</param>
     /// <param name="log">Progress (standard error; defaults to <paramref name="output"/>).</param>
-    /// <param name="scheduler">The processes of an MPI job (this process alone when null): 1d geometries are sharded over them, rank 0 writes.</param>
+    /// <param name="scheduler">The processes of an MPI job (this process alone when null): the geometries are sharded over them, rank 0 writes.</param>
     public static int Run(GenDataOptions o, TextWriter output, TextWriter? log = null, Qex.Dft.ScaleOut.BatchScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(o);
@@ -109,9 +109,7 @@ public static class GenDataCommand
         log ??= output;
         scheduler ??= Qex.Dft.ScaleOut.BatchScheduler.Local;
         if (o.Dimension.Equals("molecular", StringComparison.OrdinalIgnoreCase))
-            return scheduler.Group.Size > 1
-                ? throw new ArgumentException("gen-data molecular runs in one process (its geometries are not sharded over MPI ranks yet); start it without mpiexec.")
-                : RunMolecular(o, output, log);
+            return RunMolecular(o, output, log, scheduler);
         if (!o.Dimension.Equals("1d", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"gen-data DIMENSION must be 1d or molecular; got '{o.Dimension}'.");
         if (o.Scan is not null) throw new ArgumentException("--scan is the molecular scan (Angstrom); 1d geometries are --distances (Bohr x 100).");
@@ -150,7 +148,7 @@ public static class GenDataCommand
                 }
         }
         var todo = distances.Where(d => !done.ContainsKey(atom ? -1 : d)).ToArray();
-        log.WriteLine($"exact diagonalisation of {o.System}: {distances.Length} geometr{(distances.Length == 1 ? "y" : "ies")} on {grid.Count} points (h = {grid.Spacing}){(todo.Length < distances.Length ? $", {distances.Length - todo.Length} already in {o.Out}" : "")}");
+        log.WriteLine($"exact diagonalisation of {o.System}: {distances.Length} geometr{(distances.Length == 1 ? "y" : "ies")} on {grid.Count} points (h = {grid.Spacing}){(todo.Length < distances.Length ? $", {distances.Length - todo.Length} already in {o.Out}" : "")}{Sharding(scheduler)}");
         var reporter = new ProgressReporter(log, o.Quiet);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         // over the ranks of an MPI job: one geometry per rank at a time, each round written by rank 0 as it completes
@@ -190,7 +188,7 @@ public static class GenDataCommand
         return 0;
     }
 
-    private static int RunMolecular(GenDataOptions o, TextWriter output, TextWriter log)
+    private static int RunMolecular(GenDataOptions o, TextWriter output, TextWriter log, Qex.Dft.ScaleOut.BatchScheduler scheduler)
     {
         if (o.Distances is not null) throw new ArgumentException("--distances is the 1d scan (Bohr x 100); a molecular scan is --scan in Angstrom, e.g. --scan 0.5:3.0:0.25.");
         string system = o.System.Trim();
@@ -200,16 +198,20 @@ public static class GenDataCommand
         if (!Qex.Dft.Molecular.Learning.MolecularSystems.IsFile(system) && !Qex.Dft.Molecular.Learning.MolecularSystems.Names.Contains(system))
             throw new ArgumentException($"Unknown molecular system '{o.System}'; known: {string.Join(", ", Qex.Dft.Molecular.Learning.MolecularSystems.Names)}, or an .xyz file.");
         var grid = Qex.Dft.Molecular.Grids.GridOptions.Build(null, o.Radial, o.Spherical, "treutler", "treutler", "none");
-        log.WriteLine($"{o.Method.ToUpperInvariant()}/{o.Basis} references of {system}: {Math.Max(scan.Length, 1)} geometr{(scan.Length == 1 ? "y" : "ies")}, densities on a {o.Radial} x {o.Spherical} grid per atom");
+        log.WriteLine($"{o.Method.ToUpperInvariant()}/{o.Basis} references of {system}: {Math.Max(scan.Length, 1)} geometr{(scan.Length == 1 ? "y" : "ies")}, densities on a {o.Radial} x {o.Spherical} grid per atom{Sharding(scheduler)}");
         var reporter = new ProgressReporter(log, o.Quiet);
         var (set, path, reused) = reporter.Run(() => Qex.Dft.Molecular.Learning.MolecularDataGenerator.Generate(system, scan, o.Basis, o.Method, grid, o.Out,
-            (i, n, e, seconds) => reporter.Update("references", i, n, FormattableString.Invariant($"  {i}/{n}  {e.Label}  E = {e.Energy:F8} Ha  ({seconds:F0} s, about {seconds / i * (n - i):F0} s left)"))));
+            (i, n, e, seconds) => reporter.Update("references", i, n, FormattableString.Invariant($"  {i}/{n}  {e.Label}  E = {e.Energy:F8} Ha  ({seconds:F0} s, about {seconds / i * (n - i):F0} s left)")),
+            scheduler: scheduler));
         if (reused > 0) log.WriteLine($"{reused} geometr{(reused == 1 ? "y was" : "ies were")} already in {path}");
         foreach (var e in set.Entries)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {e.Label,-16}  E = {e.Energy:F8} Ha  (RHF {e.HartreeFockEnergy:F8})"));
         log.WriteLine($"wrote {set.Entries.Count} geometries to {path} ({set.DensityKind})");
         return 0;
     }
+
+    private static string Sharding(Qex.Dft.ScaleOut.BatchScheduler scheduler) =>
+        scheduler.Group.Size > 1 ? $"; {scheduler.Group.Description}, one geometry per rank at a time" : "";
 
     /// <summary>Bytes the exact two-electron solver needs on a grid of n points (about 40 n^2 doubles: Davidson subspace, products, preconditioner).</summary>
     public static long EstimateBytes(int n) => 40L * n * n * sizeof(double);

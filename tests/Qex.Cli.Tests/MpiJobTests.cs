@@ -142,9 +142,31 @@ public sealed class MpiJobTests : IDisposable
     }
 
     [MpichFact]
+    public void GenDataMolecularOnTwoRanksWritesTheSameFileAsOneProcess()
+    {
+        // three FCI geometries over two ranks: two rounds, the second with one rank idle; a rerun keeps what is there
+        string one = Path.Combine(_dir, "mol1"), two = Path.Combine(_dir, "mol2");
+        string[] args = ["gen-data", "molecular", "--system", "h2", "--scan", "0.6,0.74,0.9", "--radial", "20", "--spherical", "26", "--quiet"];
+        var single = Run(0, [.. args, "--out", one]);
+        Assert.True(single.Exit == 0, single.Error);
+        var pair = Run(2, [.. args, "--out", two]);
+        Assert.True(pair.Exit == 0, pair.Error);
+        Assert.Equal(single.Output, pair.Output);
+        Assert.Contains("MPI: 2 ranks", pair.Error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(one, "h2_6-31g_fci.h5")), File.ReadAllBytes(Path.Combine(two, "h2_6-31g_fci.h5")));
+        var more = Run(2, ["gen-data", "molecular", "--system", "h2", "--scan", "0.6,0.74,0.9,1.2", "--radial", "20", "--spherical", "26", "--quiet", "--out", two]);
+        Assert.True(more.Exit == 0, more.Error);
+        Assert.Contains("3 geometries were already in", more.Error);
+        var set = global::Qex.Dft.Molecular.Learning.MolecularDataset.Load(Path.Combine(two, "h2_6-31g_fci.h5"));
+        Assert.Equal([0.6, 0.74, 0.9, 1.2], set.Entries.Select(e => e.Distance));
+        var first = global::Qex.Dft.Molecular.Learning.MolecularDataset.Load(Path.Combine(one, "h2_6-31g_fci.h5"));
+        for (int i = 0; i < 3; i++) Assert.Equal(first.Entries[i].Energy, set.Entries[i].Energy);
+    }
+
+    [MpichFact]
     public void VerbsThatDoNotShardAreRefusedUnderMpi()
     {
-        foreach (var args in new[] { new[] { "noise-sweep", Path.Combine(_dir, "none.yaml"), "--params", Path.Combine(_dir, "none.json") }, ["gen-data", "molecular", "--system", "h2", "--scan", "0.7", "--out", _dir] })
+        foreach (var args in new[] { new[] { "noise-sweep", Path.Combine(_dir, "none.yaml"), "--params", Path.Combine(_dir, "none.json") }, ["energy", Path.Combine(_dir, "none.xyz")] })
         {
             var e = Run(2, args);
             Assert.Equal(1, e.Exit);

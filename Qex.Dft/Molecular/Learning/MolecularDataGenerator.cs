@@ -1,5 +1,6 @@
 using System.Globalization;
 using Qex.Dft.Molecular.Basis;
+using Qex.Core.Tensors;
 using Qex.Dft.Molecular.Grids;
 
 namespace Qex.Dft.Molecular.Learning;
@@ -9,7 +10,9 @@ namespace Qex.Dft.Molecular.Learning;
 /// its density matrix and its density on the grid. The file is rewritten (atomically) after every geometry, and a
 /// rerun into the same folder keeps the geometries already there when system, basis, method and grid agree, so an
 /// interrupted run loses nothing it finished; geometries of the file outside the scan stay in it (sorted by R), and a
-/// file on another grid, or with another geometry under the same label, is refused rather than overwritten.
+/// file on another grid, or with another geometry under the same label, is refused rather than overwritten. Over the
+/// ranks of an MPI job the geometries go one per rank at a time, each round written by rank 0 as it completes; the
+/// file is the one process's, bit for bit.
 /// </summary>
 public static class MolecularDataGenerator
 {
@@ -22,10 +25,14 @@ public static class MolecularDataGenerator
     /// <param name="directory">Output folder.</param>
     /// <param name="progress">Called after each computed geometry: (done, to do, entry, seconds).</param>
     /// <param name="cancel">Stops between geometries (finished ones stay in the file).</param>
+    /// <param name="scheduler">The processes of an MPI job (this process alone when null): geometries are sharded over them, rank 0 writes.</param>
     /// <exception cref="ArgumentException">Unknown system or method, bad distances, an open shell.</exception>
+    /// <exception cref="ScaleOut.ScaleOutException">A geometry failed on a rank of a group of several (on every rank).</exception>
     public static (MolecularDataset Dataset, string Path, int Reused) Generate(string system, IReadOnlyList<double> distances, string basisName, string method,
-        GridOptions grid, string directory, Action<int, int, MolecularDatasetEntry, double>? progress = null, CancellationToken cancel = default)
+        GridOptions grid, string directory, Action<int, int, MolecularDatasetEntry, double>? progress = null, CancellationToken cancel = default,
+        ScaleOut.BatchScheduler? scheduler = null)
     {
+        scheduler ??= ScaleOut.BatchScheduler.Local;
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(distances);
         ArgumentNullException.ThrowIfNull(grid);
@@ -39,7 +46,7 @@ public static class MolecularDataGenerator
         foreach (var (label, _, mol) in geometries)
             if (mol.Multiplicity != 1 || mol.ElectronCount % 2 != 0)
                 throw new ArgumentException($"{label}: the references are closed-shell; it has {mol.ElectronCount} electrons.");
-        Core.IO.AtomicFile.EnsureWritableDirectory(directory);
+        if (scheduler.IsRoot) Core.IO.AtomicFile.EnsureWritableDirectory(directory);
         string path = Path.Combine(directory, MolecularDataset.FileName(system, definition.Name, m));
         var done = new Dictionary<string, MolecularDatasetEntry>();
         var kept = new List<MolecularDatasetEntry>();   // geometries of the file outside this scan: kept, never dropped
@@ -63,24 +70,41 @@ public static class MolecularDataGenerator
         var sw = System.Diagnostics.Stopwatch.StartNew();
         MolecularDataset Current() => new(system, definition.Name, m, kind, grid.RadialPoints, grid.SphericalPoints,
             [.. kept.Concat(geometries.Where(g => done.ContainsKey(g.Label)).Select(g => done[g.Label])).OrderBy(e => e.Distance)]);
-        for (int i = 0; i < todo.Count; i++)
+        // one geometry per rank at a time (every rank read the file before the first gather, so all agree on what is
+        // left); each result goes to every rank, and rank 0 writes the file after every round
+        int ranks = scheduler.Group.Size;
+        for (int start = 0; start < todo.Count; start += ranks)
         {
             cancel.ThrowIfCancellationRequested();
-            var (label, r, mol) = todo[i];
-            var basis = BasisSet.For(mol, definition);
-            var reference = MolecularReferences.Compute(mol, basis, m);
-            var molecularGrid = MolecularGrid.Create(mol, grid);
-            var features = new GridDensity(basis, molecularGrid).FeaturesOf(reference.Density);
-            var rho = features.Span[..molecularGrid.Count].ToArray();
-            var coords = mol.Atoms.SelectMany(a => new[] { a.X, a.Y, a.Z }).ToArray();
-            var e = new MolecularDatasetEntry(label, r, [.. mol.Atoms.Select(a => a.AtomicNumber)], coords, reference.Energy, reference.HartreeFockEnergy,
-                mol.NuclearRepulsion(), reference.Density, molecularGrid, rho);
-            done[label] = e;
-            kind = reference.DensityKind;
-            Current().Save(path);
-            progress?.Invoke(i + 1, todo.Count, e, sw.Elapsed.TotalSeconds);
+            var round = todo.Skip(start).Take(ranks).ToList();
+            var computed = scheduler.Map([.. round.Select(_ => 1.0)], k => Compute(round[k].Molecule, definition, m, grid), k => $"{round[k].Label} ({m}/{definition.Name})");
+            for (int k = 0; k < round.Count; k++)
+            {
+                var (label, r, mol) = round[k];
+                var c = computed[k];
+                int n = (int)Math.Round(Math.Sqrt(c.DensityMatrix.Length));
+                var coords = mol.Atoms.SelectMany(a => new[] { a.X, a.Y, a.Z }).ToArray();
+                done[label] = new MolecularDatasetEntry(label, r, [.. mol.Atoms.Select(a => a.AtomicNumber)], coords, c.Energy, c.HartreeFockEnergy,
+                    mol.NuclearRepulsion(), Tensor.FromSpan(c.DensityMatrix, n, n), MolecularGrid.Create(mol, grid), c.Density);
+                kind = c.DensityKind;
+            }
+            if (scheduler.IsRoot) Current().Save(path);
+            int finished = start + round.Count;
+            progress?.Invoke(finished, todo.Count, done[round[^1].Label], sw.Elapsed.TotalSeconds);
         }
         return (Current(), path, reused);
+    }
+
+    /// <summary>What one geometry's reference sends to the other ranks.</summary>
+    private sealed record Computed(double Energy, double HartreeFockEnergy, string DensityKind, double[] DensityMatrix, double[] Density);
+
+    private static Computed Compute(Molecule mol, BasisSetDefinition definition, string method, GridOptions grid)
+    {
+        var basis = BasisSet.For(mol, definition);
+        var reference = MolecularReferences.Compute(mol, basis, method);
+        var molecularGrid = MolecularGrid.Create(mol, grid);
+        var features = new GridDensity(basis, molecularGrid).FeaturesOf(reference.Density);
+        return new Computed(reference.Energy, reference.HartreeFockEnergy, reference.DensityKind, reference.Density.ToArray(), features.Span[..molecularGrid.Count].ToArray());
     }
 
     private static bool SameGeometry(Molecule m, MolecularDatasetEntry e) =>

@@ -134,7 +134,7 @@ public sealed class MolecularTrainingRun
 
     /// <summary>
     /// A run (nothing computed yet). With a <paramref name="scheduler"/> over several processes (an MPI job) the
-    /// training, validation and test molecules are sharded over them (the references are computed on every process)
+    /// training, validation and test molecules, and their references, are sharded over them
     /// and only rank 0 reports events and writes files.
     /// </summary>
     public MolecularTrainingRun(MolecularTrainingConfig config, string outputDirectory, MolecularTrainingEvents? events = null, BatchScheduler? scheduler = null)
@@ -147,6 +147,10 @@ public sealed class MolecularTrainingRun
     }
 
     private void Say(string line) => _events.Message?.Invoke(line);
+
+    // the expected cost of a reference, to balance them over ranks: n^4 integrals and transformations, times the
+    // electrons (the correlated methods' and the SCF's work grows with both)
+    private static double ReferenceCost(int functions, int electrons) => Math.Pow(functions, 4) * Math.Max(1, electrons);
 
     /// <summary>The energy of a geometry with a model as trained (the last cycle, or the fixed point in implicit mode).</summary>
     public static double Energy(MolecularProblem problem, IMolecularXcModel model, ParameterSet parameters, DifferentiableScfOptions scf)
@@ -176,18 +180,29 @@ public sealed class MolecularTrainingRun
         var references = new MolecularReference[entries.Count];
         int done = 0;
         Say($"references: {c.Reference.ToUpperInvariant()}/{c.Basis} for {entries.Count} geometries");
+        // each reference is computed by one rank (balanced by basis size) and sent to all as plain numbers
+        var payloads = _scheduler.Map([.. entries.Select(e => ReferenceCost(BasisSet.For(e.Molecule, definition).FunctionCount, e.Molecule.ElectronCount))], i =>
+        {
+            cancel.ThrowIfCancellationRequested();
+            var (_, _, _, mol, role) = entries[i];
+            var basis = BasisSet.For(mol, definition);
+            var reference = MolecularReferences.Compute(mol, basis, c.Reference);
+            // the derivative-informed terms of training molecules: the teacher's orbitals and Hessian products
+            var teacher = role == "train" && c.Loss.HessianWeight + c.Loss.GradientWeight > 0 ? TeacherDerivatives.Of(mol, basis, reference, c.Loss.HessianDirections, c.Seed + i) : null;
+            _events.ReferenceProgress?.Invoke(Interlocked.Increment(ref done), entries.Count);
+            return ReferencePayload.Of(reference, teacher);
+        }, i => $"the {c.Reference}/{c.Basis} reference of {entries[i].Label}");
         Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancel }, i =>
         {
             var (_, label, _, mol, _) = entries[i];
-            var basis = BasisSet.For(mol, definition);
-            var reference = references[i] = MolecularReferences.Compute(mol, basis, c.Reference);
-            samples[i] = new MolecularSample(label, new MolecularProblem(mol, basis, c.Scf.Grid ?? DifferentiableScfOptions.DefaultGrid), reference.Energy, reference.Density)
+            var (reference, teacher) = payloads[i].Restore();
+            references[i] = reference;
+            samples[i] = new MolecularSample(label, new MolecularProblem(mol, BasisSet.For(mol, definition), c.Scf.Grid ?? DifferentiableScfOptions.DefaultGrid), reference.Energy, reference.Density)
             {
-                // the derivative-informed terms of training molecules: the teacher's orbitals and Hessian products
-                Teacher = entries[i].Role == "train" && c.Loss.HessianWeight + c.Loss.GradientWeight > 0 ? TeacherDerivatives.Of(mol, basis, reference, c.Loss.HessianDirections, c.Seed + i) : null,
+                Teacher = teacher,
             };
-            _events.ReferenceProgress?.Invoke(Interlocked.Increment(ref done), entries.Count);
         });
+        if (_scheduler.Group.Size > 1) _events.ReferenceProgress?.Invoke(entries.Count, entries.Count);
         List<int> Role(string role) => [.. Enumerable.Range(0, entries.Count).Where(i => entries[i].Role == role)];
         var train = Role("train").Select(i => samples[i]).ToList();
         var validation = Role("validation");
