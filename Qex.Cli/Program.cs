@@ -118,7 +118,6 @@ public static class Program
     {
         EnergyOptions => "qex energy",
         NoiseSweepOptions => "qex noise-sweep",
-        TrainOptions { Ladder: true } => "qex train --ladder",
         _ => null,
     };
 

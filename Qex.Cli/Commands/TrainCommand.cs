@@ -76,8 +76,7 @@ public static class TrainCommand
         var chosen = Qex.Kernels.Devices.DeviceCatalog.Select(o.Device);   // an unknown or missing device fails before any work
         if (molecular && chosen.Kind != Qex.Kernels.Devices.DeviceKind.Cpu && !o.Quiet)
             (log ?? output).WriteLine($"device: {chosen.Name} chosen, but nothing of molecular training runs there yet (the differentiable SCF's XC is on the autodiff tape): it runs on the CPU");
-        if (molecular && o.Ladder && scheduler.Group.Size > 1) throw new ArgumentException("--ladder runs in one process; start it without mpiexec.");
-        if (molecular && o.Ladder) return ExecuteLadder(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet);
+        if (molecular && o.Ladder) return ExecuteLadder(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet, scheduler);
         if (molecular) return RunMolecular(MolecularConfigReader.Read(ConfigFiles.BuildMolecular(o.Config, o.Set)), o.Out, o.Resume, output, log ?? output, o.Quiet, scheduler).Exit;
         var config = TrainingConfigReader.Read(ConfigFiles.Build(o.Config, o.Set));
         bool quantum = Qex.Dft.OneD.Xc.XcModelSpec.UsesCircuitOptions(Qex.Dft.OneD.Xc.XcFunctionals.Canonical(config.Model.Functional));
@@ -88,13 +87,21 @@ public static class TrainCommand
     }
 
     /// <summary>The DI-loss ladder: one molecular run per rung, then the comparison table (printed, ladder.md, ladder.json).</summary>
-    public static int ExecuteLadder(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet)
+    /// <param name="config">The distillation config (a functional as data.reference).</param>
+    /// <param name="outDir">Output folder (one subfolder per rung).</param>
+    /// <param name="resume">Continue the rungs that have a checkpoint.</param>
+    /// <param name="output">Results.</param>
+    /// <param name="log">Progress.</param>
+    /// <param name="quiet">No progress.</param>
+    /// <param name="scheduler">The processes of an MPI job (this process alone when null): every rung is sharded over them, rank 0 writes.</param>
+    public static int ExecuteLadder(MolecularTrainingConfig config, string outDir, bool resume, TextWriter output, TextWriter log, bool quiet, BatchScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(config);
+        scheduler ??= BatchScheduler.Local;
         if (MolecularTrainingConfig.References.Contains(config.Reference))
             throw new ArgumentException($"--ladder distils a teacher functional: data.reference must be a density functional (b3lyp, ...); got '{config.Reference}'.");
         if (config.Test.Count == 0) throw new ArgumentException("--ladder compares the rungs on data.test: give test molecules.");
-        Qex.Core.IO.AtomicFile.EnsureWritableDirectory(outDir);
+        if (scheduler.IsRoot) Qex.Core.IO.AtomicFile.EnsureWritableDirectory(outDir);
         // every rung's config is checked before the first trains (a rung refused after hours of the others is lost time)
         var rungs = DistillationLadder.Rungs(config.Loss)
             .Select(r => (Rung: r, Config: config with { Loss = config.Loss with { GradientWeight = r.GradientWeight, HessianWeight = r.HessianWeight } })).ToList();
@@ -105,12 +112,13 @@ public static class TrainCommand
         {
             if (!quiet) log.WriteLine($"ladder: {rung.Name} (gradient weight {rung.GradientWeight.ToString(CultureInfo.InvariantCulture)}, Hessian weight {rung.HessianWeight.ToString(CultureInfo.InvariantCulture)})");
             string dir = Path.Combine(outDir, rung.Name);
-            var (exit, result) = RunMolecular(c, dir, resume && File.Exists(Path.Combine(dir, TrainingRun.CheckpointFile)), output, log, quiet);
+            var (exit, result) = RunMolecular(c, dir, resume && File.Exists(Path.Combine(dir, TrainingRun.CheckpointFile)), output, log, quiet, scheduler);
             code = Math.Max(code, exit);
             rows.Add(DistillationLadder.Row(rung.Name, result));
         }
         string table = DistillationLadder.Markdown(rows);
         output.WriteLine(table);
+        if (!scheduler.IsRoot) return code;
         Qex.Core.IO.AtomicFile.WriteAllText(Path.Combine(outDir, "ladder.md"), table);
         Qex.Core.IO.AtomicFile.WriteAllText(Path.Combine(outDir, "ladder.json"), System.Text.Json.JsonSerializer.Serialize(rows, new System.Text.Json.JsonSerializerOptions
         {

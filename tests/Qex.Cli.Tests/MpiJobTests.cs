@@ -71,6 +71,9 @@ public sealed class MpiJobTests : IDisposable
 
     private static double[] Parameters(string dir) => XcCheckpoint.Load(Path.Combine(dir, TrainingRun.CheckpointFile)).Parameters.Flatten();
 
+    private static double[] MolecularParameters(string dir) =>
+        global::Qex.Dft.Molecular.Learning.MolecularXcCheckpoint.Load(Path.Combine(dir, TrainingRun.CheckpointFile)).Parameters.Flatten();
+
     private static double MaxDifference(double[] a, double[] b)
     {
         Assert.Equal(a.Length, b.Length);
@@ -161,6 +164,37 @@ public sealed class MpiJobTests : IDisposable
         Assert.Equal([0.6, 0.74, 0.9, 1.2], set.Entries.Select(e => e.Distance));
         var first = global::Qex.Dft.Molecular.Learning.MolecularDataset.Load(Path.Combine(one, "h2_6-31g_fci.h5"));
         for (int i = 0; i < 3; i++) Assert.Equal(first.Entries[i].Energy, set.Entries[i].Energy);
+    }
+
+    [MpichFact]
+    public void TheMolecularLadderOnTwoRanksGivesTheOneProcessTable()
+    {
+        // a distillation ladder (three molecular runs, teacher SVWN with its orbital-Hessian products): references,
+        // training, test and distillation metrics sharded, rank 0 writes; the table equals one process's (but its timings)
+        string config = Path.Combine(_dir, "ladder.yaml"), one = Path.Combine(_dir, "ladder1"), two = Path.Combine(_dir, "ladder2");
+        File.WriteAllText(config, """
+            kind: molecular
+            model: {functional: enhancement-gga, hidden: [4, 3], seed: 1}
+            data:
+              basis: 6-31g
+              reference: svwn
+              train: [{system: h2, distances: [0.74, 1.5]}]
+              validation: []
+              test: [{system: h2, distances: [1.0, 1.2]}]
+            grid: {radial: 20, spherical: 50}
+            scf: {differentiation: implicit, fixed_point_tolerance: 1.0e-10}
+            loss: {energy_steps: 1, hessian_directions: 1}
+            optimiser: {max_evaluations: 2}
+            """);
+        var single = Run(0, "train", config, "--ladder", "--out", one, "--quiet");
+        Assert.True(single.Exit == 0, single.Error);
+        var pair = Run(2, "train", config, "--ladder", "--out", two, "--quiet");
+        Assert.True(pair.Exit == 0, pair.Error);
+        static string[] Table(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "ladder.md")).Select(l => l[..l.TrimEnd(' ', '|').LastIndexOf('|')])];
+        Assert.Equal(5, Table(one).Length);
+        Assert.Equal(Table(one), Table(two));
+        foreach (string rung in new[] { "e_rho", "e_rho_grad", "e_rho_grad_hess" })
+            Assert.True(MaxDifference(MolecularParameters(Path.Combine(one, rung)), MolecularParameters(Path.Combine(two, rung))) <= 1e-12, rung);
     }
 
     [MpichFact]

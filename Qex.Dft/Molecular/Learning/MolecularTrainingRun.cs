@@ -265,7 +265,9 @@ public sealed class MolecularTrainingRun
         if (references.Length > 0 && references[0].Teacher is not null && test.Count > 0)
         {
             Say($"distillation metrics of {test.Count} test molecules (teacher {c.Reference.ToUpperInvariant()})");
-            distillation = test.AsParallel().AsOrdered().Select(i => DistillationMetrics.Evaluate(samples[i], references[i], model, result.Parameters, c.Scf, c.DistillationExcitations)).ToList();
+            distillation = [.. _scheduler.Map([.. test.Select(i => MolecularObjective.Cost(samples[i].Problem))],
+                k => DistillationMetrics.Evaluate(samples[test[k]], references[test[k]], model, result.Parameters, c.Scf, c.DistillationExcitations),
+                k => $"the distillation metrics of {samples[test[k]].Label}")];
             foreach (var d in distillation)
                 Say(FormattableString.Invariant(
                     $"  {d.Label}: E error {d.EnergyError * 1000:+0.000;-0.000} mHa, E_rho {d.DensityDrivenError * 1000:F4} mHa, dipole {d.DipoleError:F5} au, L2 density {d.DensityL2:F5}, teacher SCF {d.TeacherIterationsFromStudent} iterations from the student's density ({d.TeacherIterationsFromGuess} from its guess)")
