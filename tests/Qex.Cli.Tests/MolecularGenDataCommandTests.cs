@@ -83,6 +83,15 @@ public sealed class MolecularGenDataCommandTests
         Assert.Contains("--scan", Assert.Throws<ArgumentException>(() => GenDataCommand.Run(new GenDataOptions { Dimension = "molecular", System = "h2", Distances = "128", Out = "x" }, new StringWriter())).Message);
     }
 
+    [Fact]
+    public void AGeometrysOwnFailureIsItsClearError()
+    {
+        // refused inside the geometry's reference (43 functions: the finite-field CC density stops at 40)
+        var o = new GenDataOptions { Dimension = "molecular", System = "h2o", Scan = "1.0", Method = "ccsd", Basis = "def2-tzvp", Out = Path.Combine(Path.GetTempPath(), "qex-never-" + Guid.NewGuid().ToString("N")), Quiet = true };
+        try { Assert.Contains("finite-field CCSD density", Assert.Throws<ArgumentException>(() => GenDataCommand.Run(o, new StringWriter(), new StringWriter())).Message); }
+        finally { if (Directory.Exists(o.Out)) Directory.Delete(o.Out, true); }
+    }
+
     private static bool H5pyAvailable() => File.Exists("/usr/bin/python3") && RunPython("import h5py").ExitCode == 0;
 
     private static (int ExitCode, string Output) RunPython(string script)

@@ -77,7 +77,14 @@ public static class MolecularDataGenerator
         {
             cancel.ThrowIfCancellationRequested();
             var round = todo.Skip(start).Take(ranks).ToList();
-            var computed = scheduler.Map([.. round.Select(_ => 1.0)], k => Compute(round[k].Molecule, definition, m, grid), k => $"{round[k].Label} ({m}/{definition.Name})");
+            Computed[] computed;
+            try { computed = scheduler.Map([.. round.Select(_ => 1.0)], k => Compute(round[k].Molecule, definition, m, grid), k => $"{round[k].Label} ({m}/{definition.Name})"); }
+            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+            {
+                // alone, a geometry's failure is its own exception (as in one loop), not the thread pool's wrapper
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                throw;
+            }
             for (int k = 0; k < round.Count; k++)
             {
                 var (label, r, mol) = round[k];
