@@ -167,6 +167,41 @@ public sealed class MpiJobTests : IDisposable
     }
 
     [MpichFact]
+    public void AMolecularRunOnTwoRanksTrainsLikeOneProcessAndResumesOnOne()
+    {
+        // 20 evaluations of a small molecular config (FCI references, implicit fixed-point gradients): one process
+        // against two ranks; then two ranks stopped at evaluation 10 and resumed on one process to 20
+        string config = Path.Combine(_dir, "mol.yaml"), one = Path.Combine(_dir, "mol1"), two = Path.Combine(_dir, "mol2"), split = Path.Combine(_dir, "mol3");
+        File.WriteAllText(config, """
+            kind: molecular
+            model: {functional: enhancement-gga, hidden: [4, 3], seed: 1}
+            data:
+              basis: 6-31g
+              train: [{system: h2, distances: [0.74, 1.5]}, {system: h4-square, distances: [1.2]}]
+              validation: [{system: h2, distances: [1.0]}]
+              test: [{system: h2, distances: [1.2]}]
+            grid: {radial: 20, spherical: 50}
+            scf: {differentiation: implicit, fixed_point_tolerance: 1.0e-10}
+            loss: {energy_steps: 1}
+            optimiser: {max_evaluations: 20}
+            checkpoint_every: 1
+            validate_every: 2
+            """);
+        var single = Run(0, "train", config, "--out", one, "--quiet");
+        Assert.True(single.Exit == 0, single.Error);
+        var pair = Run(2, "train", config, "--out", two, "--quiet");
+        Assert.True(pair.Exit == 0, pair.Error);
+        Assert.Equal(single.Output, pair.Output);
+        Assert.True(MaxDifference(MolecularParameters(one), MolecularParameters(two)) <= 1e-12);
+        var first = Run(2, "train", config, "--out", split, "--quiet", "--set", "optimiser.max_evaluations=10");
+        Assert.True(first.Exit == 0, first.Error);
+        var rest = Run(0, "train", config, "--out", split, "--quiet", "--resume");
+        Assert.True(rest.Exit == 0, rest.Error);
+        Assert.Equal(single.Output, rest.Output);
+        Assert.True(MaxDifference(MolecularParameters(one), MolecularParameters(split)) <= 1e-12);
+    }
+
+    [MpichFact]
     public void TheMolecularLadderOnTwoRanksGivesTheOneProcessTable()
     {
         // a distillation ladder (three molecular runs, teacher SVWN with its orbital-Hessian products): references,
