@@ -6,9 +6,9 @@ thread, every molecule's loss and gradient allgathered to every rank):
 
   T(N) = T_compute(N) + T_gather(N)
   T_compute: the most loaded thread after assigning molecules to ranks (longest first to the least loaded, as
-             Shards.Assign) and each rank's molecules to its threads the same way; a molecule's cost is
-             a * n^2 (G + n^2) (MolecularObjective.Cost: n basis functions, G grid points), a calibrated from
-             measured single-thread evaluations (--measured n,G,seconds ...)
+             Shards.Assign) and each rank's molecules to its threads the same way; a molecule's time is
+             a G + b n^3 (G grid points, n basis functions; the form of MolecularObjective.Cost), a and b fitted by
+             least squares to measured single-thread evaluations (--measured n,G,seconds, at least two)
   T_gather:  one MPI_Allgatherv of M (P + 2) doubles plus an 8-byte header per molecule:
              alpha * ceil(log2 R) + beta * bytes * (R - 1) / R   (R ranks, one per node)
 
@@ -25,8 +25,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 INDEX = os.path.join(HERE, "..", "..", "configs", "molecules", "hcno", "index.csv")
 
 
-def cost(n, g):
-    return n * n * (g + n * n)
+def fit(measured):
+    """Least squares of t = a G + b n^3 over the measured (n, G, t)."""
+    sgg = sum(g * g for n, g, t in measured)
+    sgc = sum(g * n ** 3 for n, g, t in measured)
+    scc = sum(n ** 6 for n, g, t in measured)
+    sgt = sum(g * t for n, g, t in measured)
+    sct = sum(n ** 3 * t for n, g, t in measured)
+    det = sgg * scc - sgc * sgc
+    return (sgt * scc - sct * sgc) / det, (sgg * sct - sgc * sgt) / det
 
 
 def lpt(costs, bins):
@@ -54,7 +61,9 @@ def main():
     a = p.parse_args()
 
     measured = [tuple(float(x) for x in m.split(",")) for m in a.measured]
-    scale = sum(t for _, _, t in measured) / sum(cost(n, g) for n, g, _ in measured)
+    if len(measured) < 2:
+        raise SystemExit("--measured needs at least two molecules (n,G,seconds) to fit a G + b n^3")
+    ca, cb = fit(measured)
 
     with open(INDEX, newline="") as f:
         pool = [r for r in csv.DictReader(f) if int(r["heavy_atoms"]) <= a.max_heavy]
@@ -64,11 +73,12 @@ def main():
     for r in batch:
         heavy, atoms = int(r["heavy_atoms"]), int(r["atoms"])
         n = 14 * heavy + 5 * (atoms - heavy)
-        costs.append(scale * cost(n, 50 * 194 * atoms))
+        costs.append(ca * 50 * 194 * atoms + cb * n ** 3)
     serial = sum(costs)
     gather_bytes = a.molecules * ((a.parameters + 2) * 8 + 8)
     print(f"{a.molecules} molecules (at most {a.max_heavy} heavy atoms, {len(pool)} in the pool), P = {a.parameters}; "
-          f"calibration {scale:.3e} s per n^2(G + n^2) from {len(measured)} measured molecules; "
+          f"fit t = {ca:.3e} G + {cb:.3e} n^3 s to {len(measured)} measured molecules "
+          f"({', '.join(f'{t:.1f} s -> {ca * g + cb * n ** 3:.1f}' for n, g, t in measured)}); "
           f"one molecule: mean {serial / a.molecules:.2f} s, largest {max(costs):.2f} s (one thread)")
     print(f"gather per evaluation: {gather_bytes / 1e6:.2f} MB to every rank; alpha {a.alpha:.1e} s, beta {a.beta:.1e} s/byte; {a.cores} cores per node")
     print("| nodes | cores | compute (s) | gather (s) | per evaluation (s) | speed-up | efficiency |")
