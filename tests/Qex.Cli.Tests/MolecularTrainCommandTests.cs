@@ -61,6 +61,11 @@ public sealed class MolecularTrainCommandTests
             Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = outDir, Resume = true, Set = ["optimiser.max_evaluations=4"] }, new StringWriter(), log));
             using var report2 = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")));
             Assert.Equal(4, report2.RootElement.GetProperty("training").GetProperty("evaluations").GetInt32());
+            // another loss, or another reference method for the same molecules, is refused by name
+            Assert.Contains("energy_weight 0.5", Assert.Throws<ArgumentException>(() => TrainCommand.Run(new TrainOptions { Config = config, Out = outDir, Resume = true,
+                Set = ["optimiser.max_evaluations=5", "loss.energy_weight=0.5"] }, new StringWriter(), new StringWriter())).Message);
+            Assert.Contains("reference energies: h2:", Assert.Throws<ArgumentException>(() => TrainCommand.Run(new TrainOptions { Config = config, Out = outDir, Resume = true,
+                Set = ["optimiser.max_evaluations=5", "data.reference=svwn"] }, new StringWriter(), new StringWriter())).Message);
         }
         finally { Directory.Delete(dir, true); }
     }

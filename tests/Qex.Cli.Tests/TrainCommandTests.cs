@@ -62,6 +62,19 @@ public sealed class TrainCommandTests
             Assert.Contains("resuming", log2.ToString());
             Assert.Contains("eval    4", log2.ToString());
             Assert.DoesNotContain("generating", log2.ToString()); // the exact references were cached
+            // a resume that poses another training problem is refused before any work, naming what changed
+            string outDir = Path.Combine(dir, "out"), before = File.ReadAllText(Path.Combine(outDir, "checkpoint.json"));
+            var lossChanged = Assert.Throws<ArgumentException>(() => TrainCommand.Run(new TrainOptions { Config = config, Out = outDir, Resume = true, Set = ["loss.density_weight=0.5"] }, new StringWriter()));
+            Assert.Contains("loss: energy_steps 5, discount 0.9, energy_weight 1, density_weight 1, gradient_weight 0, hessian_weight 0, hessian_directions 4 in the checkpoint", lossChanged.Message);
+            Assert.Contains("density_weight 0.5, gradient_weight 0, hessian_weight 0, hessian_directions 4 in the config", lossChanged.Message);
+            string moved = Path.Combine(dir, "moved.yaml");
+            File.WriteAllText(moved, File.ReadAllText(config).Replace("train: [{dataset: h2, distances: [128]}]", "train: [{dataset: h2, distances: [136], density_weight: 0}]", StringComparison.Ordinal)
+                .Replace("distances: [240]", "distances: [240, 296]", StringComparison.Ordinal));
+            var dataChanged = Assert.Throws<ArgumentException>(() => TrainCommand.Run(new TrainOptions { Config = moved, Out = outDir, Resume = true }, new StringWriter()));
+            Assert.Contains("data.train: the checkpoint has h2:128; the config has h2:136 (density weight 0)", dataChanged.Message);
+            Assert.Contains("data.validation: the config has h2:296", dataChanged.Message);
+            Assert.Contains("model.init", dataChanged.Message);
+            Assert.Equal(before, File.ReadAllText(Path.Combine(outDir, "checkpoint.json")));
             // every verb sees the same built-in set, with the standard splits of the DMRG set
             var evalOut = new StringWriter();
             Assert.Equal(0, EvalCommand.Run(new EvalOptions { Functional = "lda", Dataset = "h2", Split = "test", Quiet = true }, evalOut));

@@ -215,6 +215,12 @@ public sealed class MolecularTrainingRun
         string checkpointPath = Path.Combine(_out, TrainingRun.CheckpointFile);
         var modelSpec = MolecularModelSpec.Of(model);
         var scfSpec = MolecularScfSpec.Of(definition.Name, c.Scf);
+        var trainIndices = Role("train");
+        var problem = new TrainingProblemSpec(
+            [.. trainIndices.Select(i => $"{entries[i].System}:{entries[i].Label}")],
+            [.. validation.Select(i => $"{entries[i].System}:{entries[i].Label}")],
+            c.Loss.Describe(), "max",
+            [.. trainIndices.Concat(validation).Select(i => samples[i].Energy)]);
         TrainingProgressRecord? resumeFrom = null;
         if (resume)
         {
@@ -224,6 +230,7 @@ public sealed class MolecularTrainingRun
             if (ck.Scf != scfSpec) throw new ArgumentException($"--resume: the checkpoint was trained with other SCF settings ({ck.Scf}) than the config's ({scfSpec}).");
             resumeFrom = ck.Training ?? throw new ArgumentException($"--resume: '{checkpointPath}' holds no training state.");
             if (resumeFrom.Seed != c.Seed) throw new ArgumentException($"--resume: the checkpoint was trained with model.seed {resumeFrom.Seed}, the config says {c.Seed}.");
+            if (TrainingProblemSpec.CheckResume(ck.Problem, problem, checkpointPath) is { } note) Say(note);
             Say($"resuming from {checkpointPath}: {resumeFrom.Evaluations} evaluations done");
         }
         var labels = train.Select(s => s.Label).ToList();
@@ -239,7 +246,7 @@ public sealed class MolecularTrainingRun
         _events.Started?.Invoke(resumeFrom?.Evaluations ?? 0, (resumeFrom?.StartBeganAt ?? 0) + c.Optimiser.MaxEvaluations);
         var result = trainer.Train(layout, c.Optimiser, c.Seed, step => { times.Add(step.Milliseconds); _events.Step?.Invoke(step, labels); }, root ? checkpointPath : null, resumeFrom, cancel,
             validate, p => _events.Validation?.Invoke(p),
-            (kept, record) => new MolecularXcCheckpoint(model.Name, kept, record) { Model = modelSpec, Scf = scfSpec },
+            (kept, record) => new MolecularXcCheckpoint(model.Name, kept, record) { Model = modelSpec, Scf = scfSpec, Problem = problem },
             k => model.InitialParameters(RngKey.FromSeed(c.Seed).Fold((ulong)k)));
         double mean = times.Count > 0 ? times.Average() : 0;
         Say(string.Create(CultureInfo.InvariantCulture, $"training ended ({result.Status}) after {result.Evaluations} evaluations: best loss {result.Loss:E4}; mean {mean:F0} ms per evaluation"));

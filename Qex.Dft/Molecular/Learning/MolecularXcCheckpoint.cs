@@ -88,8 +88,11 @@ public sealed record MolecularXcCheckpoint(string Functional, ParameterSet Param
     /// <summary>The SCF settings of training.</summary>
     public MolecularScfSpec? Scf { get; init; }
 
+    /// <summary>The training problem (data, loss, validation) a resume must pose again (null: not recorded).</summary>
+    public TrainingProblemSpec? Problem { get; init; }
+
     private sealed record FileJson(string Format, int Version, string? QexVersion, string Functional, MolecularModelSpec? Model, MolecularScfSpec? Scf,
-        int ParameterCount, CheckpointParameter[]? Parameters, TrainingProgressRecord? Training);
+        int ParameterCount, CheckpointParameter[]? Parameters, TrainingProgressRecord? Training, TrainingProblemSpec? Problem = null);
 
     private static JsonSerializerOptions Options => CheckpointJson.Options;
 
@@ -97,7 +100,7 @@ public sealed record MolecularXcCheckpoint(string Functional, ParameterSet Param
     public void Save(string path)
     {
         var file = new FileJson(Format, CurrentVersion, OneD.Training.XcCheckpoint.ThisQexVersion, Functional, Model, Scf, Parameters.TotalLength,
-            CheckpointJson.Parameters(Parameters), Training);
+            CheckpointJson.Parameters(Parameters), Training, Problem);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Options));
     }
 
@@ -133,6 +136,6 @@ public sealed record MolecularXcCheckpoint(string Functional, ParameterSet Param
             if (!p.Values.All(double.IsFinite)) throw new InvalidDataException($"'{path}': parameter {p.Name} has non-finite values.");
             items.Add(new NamedTensor(p.Name, Tensor.Wrap(p.Values, p.Shape)));
         }
-        return new MolecularXcCheckpoint(model.Name, new ParameterSet(items), f.Training) { Model = f.Model, Scf = f.Scf };
+        return new MolecularXcCheckpoint(model.Name, new ParameterSet(items), f.Training) { Model = f.Model, Scf = f.Scf, Problem = f.Problem };
     }
 }

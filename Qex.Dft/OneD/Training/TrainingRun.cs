@@ -164,6 +164,11 @@ public sealed class TrainingRun
         var layout = functional.InitialParameters(RngKey.FromSeed(seed));
         var batch = train.SelectMany(t => t.Samples).ToList();
         var densityScales = c.Data.Train.Zip(train, (e, t) => Enumerable.Repeat(e.DensityWeight ?? 1.0, t.Samples.Count)).SelectMany(x => x).ToList();
+        var problem = new TrainingProblemSpec(
+            [.. c.Data.Train.Zip(train, (e, t) => t.Samples.Select(x => TrainingProblemSpec.TrainLabel(t.Dataset, x.Label, e.DensityWeight ?? 1.0))).SelectMany(x => x)],
+            [.. validation.SelectMany(v => v.Samples.Select(x => $"{v.Dataset}:{x.Label}"))],
+            weights.Describe(), c.ValidationMetric,
+            [.. batch.Concat(validationSamples).Select(x => x.TotalEnergy)]);
         if (layout.TotalLength > 0 && batch.Count == 0)
             throw new ArgumentException($"{functional.Name} has {layout.TotalLength} trainable parameters but data.train selects no molecules; add training data (or evaluate with `qex eval`).");
         ParameterSet parameters = layout;
@@ -178,6 +183,7 @@ public sealed class TrainingRun
                 throw new ArgumentException($"--resume: the checkpoint was trained with other SCF settings ({s}) than the config's ({scfSpec}).");
             resumeFrom = ck.Training ?? throw new ArgumentException($"--resume: '{checkpointPath}' holds no training state.");
             if (resumeFrom.Seed != seed) throw new ArgumentException($"--resume: the checkpoint was trained with model.seed {resumeFrom.Seed}, the config says {seed}.");
+            if (TrainingProblemSpec.CheckResume(ck.Problem, problem, checkpointPath) is { } note) Say(note);
             Say($"resuming from {checkpointPath}: {resumeFrom.Evaluations} evaluations done, best loss {resumeFrom.Loss.ToString("E3", CultureInfo.InvariantCulture)}");
         }
         else if (c.Model.Init is { } init)
@@ -222,7 +228,7 @@ public sealed class TrainingRun
                     if (point.Improved) bestScore = point.Score;
                     _events.Validation?.Invoke(point);
                 },
-                (kept, record) => new XcCheckpoint(functional.Name, kept, record) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test, Noise = trainedNoise },
+                (kept, record) => new XcCheckpoint(functional.Name, kept, record) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test, Noise = trainedNoise, Problem = problem },
                 k => functional.InitialParameters(RngKey.FromSeed(seed).Fold((ulong)k)),
                 k =>
                 {
@@ -239,7 +245,7 @@ public sealed class TrainingRun
         else
         {
             Say($"{functional.Name} has no trainable parameters: evaluating only.");
-            if (root) new XcCheckpoint(functional.Name, parameters) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test, Noise = trainedNoise }.Save(checkpointPath);
+            if (root) new XcCheckpoint(functional.Name, parameters) { Model = modelSpec, Scf = scfSpec, Test = c.Data.Test, Noise = trainedNoise, Problem = problem }.Save(checkpointPath);
         }
 
         if (_scheduler.CommunicationSummary(sw.Elapsed) is { } gathers) Say(gathers);

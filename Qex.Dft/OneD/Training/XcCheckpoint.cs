@@ -79,6 +79,9 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
     /// </summary>
     public NoiseConfig? Noise { get; init; }
 
+    /// <summary>The training problem (data, loss, validation) a resume must pose again (null: not a training run's, or an older Qex).</summary>
+    public TrainingProblemSpec? Problem { get; init; }
+
     /// <summary>The format version of the file this was read from (or <see cref="CurrentVersion"/>; 0 for a folder of published .npy parameters).</summary>
     public int Version { get; init; } = CurrentVersion;
 
@@ -92,7 +95,7 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
         ?? typeof(XcCheckpoint).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     private sealed record FileJson(string Format, int Version, string? QexVersion, string Functional, XcModelSpec? Model, ScfSpec? Scf,
-        Data.DataEntry[]? Test, int ParameterCount, CheckpointParameter[]? Parameters, TrainingProgressRecord? Training, NoiseConfig? Noise = null);
+        Data.DataEntry[]? Test, int ParameterCount, CheckpointParameter[]? Parameters, TrainingProgressRecord? Training, NoiseConfig? Noise = null, TrainingProblemSpec? Problem = null);
 
     private static JsonSerializerOptions Options => CheckpointJson.Options;
 
@@ -101,7 +104,7 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
     public void Save(string path)
     {
         var file = new FileJson(Format, CurrentVersion, ThisQexVersion, Functional, Model, Scf, Test?.ToArray(), Parameters.TotalLength,
-            CheckpointJson.Parameters(Parameters), Training, Noise);
+            CheckpointJson.Parameters(Parameters), Training, Noise, Problem);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Options));
     }
 
@@ -187,7 +190,7 @@ public sealed record XcCheckpoint(string Functional, ParameterSet Parameters, Tr
             }
         }
         catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
-        return new XcCheckpoint(xc.Name, new ParameterSet(items), f.Training) { Model = f.Model, Scf = f.Scf, Version = f.Version, QexVersion = f.QexVersion, Test = f.Test, Noise = f.Noise };
+        return new XcCheckpoint(xc.Name, new ParameterSet(items), f.Training) { Model = f.Model, Scf = f.Scf, Version = f.Version, QexVersion = f.QexVersion, Test = f.Test, Noise = f.Noise, Problem = f.Problem };
     }
 
     /// <summary>
