@@ -20,9 +20,9 @@ public sealed class TrainingProgress
             DataProgress = new Training.SyncProgress<(int Done, int Total)>(p =>
                 _reporter.Update("exact references", p.Done, p.Total, $"  exact diagonalisation {p.Done}/{p.Total}")),
             Started = (done, budget) => { _budget = budget; _reporter.Update("training", done, budget); },
-            Step = (step, batch) =>
+            Step = (step, labels) =>
             {
-                string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => $"{batch[i].Label}:{e * 1000:+0.00;-0.00}"));
+                string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => string.Create(CultureInfo.InvariantCulture, $"{labels[i]}:{e * 1000:+0.00;-0.00}")));
                 string line = string.Create(CultureInfo.InvariantCulture, $"eval {step.Evaluation,4}  loss {step.Loss:E4}  |g| {step.GradientNorm:E2}  dE[mHa] {errs}  {step.Milliseconds:F0} ms");
                 _reporter.Update("training", step.Evaluation, _budget, line);
             },

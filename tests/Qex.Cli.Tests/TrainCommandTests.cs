@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Qex.Cli.Commands;
+using Qex.Tests.Common;
 
 namespace Qex.Cli.Tests;
 
@@ -88,6 +89,31 @@ public sealed class TrainCommandTests
             Environment.SetEnvironmentVariable("QEX_SHARED_DATA", oldShared);
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    [SharedDataFact("jaxdft", "h4")]
+    public void TheTrainingLogNamesTheDatasetOfEachMoleculeWhenTrainingDrawsOnSeveral()
+    {
+        // H2 at 1.28 Bohr and H4 at 1.28 Bohr share a label; the progress line must tell them apart
+        string dir = Path.Combine(Path.GetTempPath(), "qex-labels-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string config = Path.Combine(dir, "c.yaml");
+            File.WriteAllText(config, """
+                model: {functional: ksr-lda, seed: 0}
+                data:
+                  train: [{dataset: h2, distances: [128]}, {dataset: h4, distances: [128]}]
+                  test: []
+                scf: {iterations: 5}
+                optimiser: {max_evaluations: 1, starts: 1}
+                """);
+            var log = new StringWriter();
+            Assert.Equal(0, TrainCommand.Run(new TrainOptions { Config = config, Out = Path.Combine(dir, "out") }, new StringWriter(), log));
+            var line = log.ToString().Split('\n').Single(l => l.StartsWith("eval    1", StringComparison.Ordinal));
+            Assert.Matches(@"dE\[mHa\] h2:128:[+-]\d+\.\d\d h4:128:[+-]\d+\.\d\d ", line);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 
     [Fact]

@@ -25,8 +25,11 @@ public sealed class TrainingRunEvents
     /// <summary>Training starts: evaluations already done (resumed), budget.</summary>
     public Action<int, int>? Started { get; init; }
 
-    /// <summary>After every evaluation; the batch labels the energy errors.</summary>
-    public Action<TrainingStep, IReadOnlyList<Sample>>? Step { get; init; }
+    /// <summary>
+    /// After every evaluation, with the labels of the training molecules in the order of the energy errors: the
+    /// geometry label, as "dataset:label" when the training set draws on more than one dataset (H2 1.28 and H4 1.28).
+    /// </summary>
+    public Action<TrainingStep, IReadOnlyList<string>>? Step { get; init; }
 
     /// <summary>After every validation.</summary>
     public Action<ValidationPoint>? Validation { get; init; }
@@ -163,6 +166,8 @@ public sealed class TrainingRun
         long seed = c.Model.Seed;
         var layout = functional.InitialParameters(RngKey.FromSeed(seed));
         var batch = train.SelectMany(t => t.Samples).ToList();
+        bool mixed = train.Select(t => t.Dataset).Distinct().Count() > 1;
+        var stepLabels = train.SelectMany(t => t.Samples.Select(x => mixed ? $"{t.Dataset}:{x.Label}" : x.Label)).ToList();
         var densityScales = c.Data.Train.Zip(train, (e, t) => Enumerable.Repeat(e.DensityWeight ?? 1.0, t.Samples.Count)).SelectMany(x => x).ToList();
         var problem = new TrainingProblemSpec(
             [.. c.Data.Train.Zip(train, (e, t) => t.Samples.Select(x => TrainingProblemSpec.TrainLabel(t.Dataset, x.Label, e.DensityWeight ?? 1.0))).SelectMany(x => x)],
@@ -218,7 +223,7 @@ public sealed class TrainingRun
             {
                 done = step.Evaluation;
                 stepTimes.Add(step.Milliseconds);
-                _events.Step?.Invoke(step, batch);
+                _events.Step?.Invoke(step, stepLabels);
             }, root ? checkpointPath : null, resumeFrom, cancel, validate,
                 point =>
                 {
