@@ -207,20 +207,22 @@ public static class EvalCommand
             var rows = Evaluator.Run(solver, functional, parameters, sel.Dataset, sel.Samples, scf, scheduler: scheduler);
             var summary = EvaluationSummary.Of(rows);
             results.Add((sel, rows, summary));
-            var table = new Table().AddColumns("geometry", "energy (Ha)", "reference (Ha)", "error (mHa)", "density error");
+            var table = new Table().AddColumns("geometry", "energy (Ha)", "reference (Ha)", "error (mHa)", "density error", "last step (mHa)");
             foreach (var r in rows)
                 table.AddRow(r.DistanceX100 >= 0 ? r.DistanceX100.ToString(CultureInfo.InvariantCulture) : Markup.Escape(r.Label),
                     r.Energy.ToString("F6", CultureInfo.InvariantCulture), r.Reference.ToString("F6", CultureInfo.InvariantCulture),
                     (Math.Abs(r.Error) < 0.0016 ? "" : "[red]") + (r.Error * 1000).ToString("F3", CultureInfo.InvariantCulture) + (Math.Abs(r.Error) < 0.0016 ? "" : "[/]"),
-                    r.DensityError.ToString("E2", CultureInfo.InvariantCulture));
+                    r.DensityError.ToString("E2", CultureInfo.InvariantCulture),
+                    (r.LastStepChange > Evaluator.UnsettledThreshold ? "[yellow]" : "") + (r.LastStepChange * 1000).ToString("F3", CultureInfo.InvariantCulture) + (r.LastStepChange > Evaluator.UnsettledThreshold ? "[/]" : ""));
             console.Write(table);
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Markup.Escape(functional.Name)}{(spinPolarised ? " (spin-polarised)" : "")} on {Markup.Escape(sel.Dataset)} ({summary.Count} geometries; reference: {Markup.Escape(sel.Method)}): MAE [bold]{summary.MaeMilliHartree:F3}[/] mHa, max {summary.MaxMilliHartree:F3} mHa, {summary.WithinChemicalAccuracy}/{summary.Count} within 1.6 mHa"));
+            if (Evaluator.UnsettledWarning(rows, scf.Iterations) is { } unsettled) Say(unsettled);
         }
         if (o.Json is not null && scheduler.IsRoot)
         {
             var doc = new EvalJson(functional.Name, o.Params, Describe(scfSpec), scfSpec, spinPolarised, results.Select(x => new EvalSetJson(x.Selection.Dataset, x.Selection.Source, x.Selection.Method,
-                x.Rows.Select(r => new EvalRowJson(r.DistanceX100, r.Label, r.Energy, r.Reference, r.Error, r.DensityError)).ToArray(),
+                x.Rows.Select(r => new EvalRowJson(r.DistanceX100, r.Label, r.Energy, r.Reference, r.Error, r.DensityError, r.LastStepChange)).ToArray(),
                 new EvalSummaryJson(x.Summary.Count, x.Summary.MaeMilliHartree, x.Summary.MaxMilliHartree, x.Summary.WithinChemicalAccuracy, x.Summary.MeanDensityError))).ToArray());
             AtomicFile.WriteAllText(o.Json, JsonSerializer.Serialize(doc, ReportJson.Indented));
         }
@@ -230,7 +232,7 @@ public static class EvalCommand
     private static string Describe(ScfSpec s) => FormattableString.Invariant(
         $"{s.Iterations} iterations, mixing {s.Mixing} decaying by {s.MixingDecay}, symmetry {(s.Symmetry ? "on" : "off")}, temperature {s.Temperature}, {s.Interaction}{(s.SpinPolarised ? ", spin-polarised" : "")}");
 
-    private sealed record EvalRowJson(int DistanceX100, string Label, double Energy, double ReferenceEnergy, double ErrorHa, double DensityError);
+    private sealed record EvalRowJson(int DistanceX100, string Label, double Energy, double ReferenceEnergy, double ErrorHa, double DensityError, double LastStepChangeHa);
 
     private sealed record EvalSummaryJson(int Count, double MaeMha, double MaxMha, [property: System.Text.Json.Serialization.JsonPropertyName("within_1_6_mha")] int Within16Mha, double MeanDensityError);
 

@@ -173,8 +173,11 @@ public static class TrainCommand
         var run = new TrainingRun(config, outDir, progress.Events, device, scheduler);
         var result = progress.Run(() => run.Execute(resume));
         foreach (var t in result.Tests)
+        {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test {t.Selection.Dataset} ({t.Selection.Method}): MAE {t.Summary.MaeMilliHartree:F3} mHa, max {t.Summary.MaxMilliHartree:F3} mHa, {t.Summary.WithinChemicalAccuracy}/{t.Summary.Count} within 1.6 mHa"));
+            if (!quiet && Evaluator.UnsettledWarning(t.Rows, config.Scf.Iterations) is { } unsettled) log.WriteLine(unsettled);
+        }
         if (!scheduler.IsRoot) return result.Failed ? 1 : 0;
         var written = TrainingPlots.Write(outDir, result);
         if (!quiet) log.WriteLine($"wrote {string.Join(", ", new[] { TrainingRun.CheckpointFile, TrainingRun.ReportFile }.Concat(written))} in {outDir}");

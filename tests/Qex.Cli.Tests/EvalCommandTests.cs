@@ -30,8 +30,11 @@ public sealed class EvalCommandTests
             Assert.InRange(summary.GetProperty("max_mha").GetDouble(), 1.18, 1.28);   // 1.23 +- 0.05
             Assert.Equal(32, doc.RootElement.GetProperty("rows").GetArrayLength());
             var row = doc.RootElement.GetProperty("rows")[0];
-            foreach (string key in new[] { "distance_x100", "energy", "reference_energy", "error_ha", "density_error" })
+            foreach (string key in new[] { "distance_x100", "energy", "reference_energy", "error_ha", "density_error", "last_step_change_ha" })
                 Assert.True(row.TryGetProperty(key, out _), key);
+            // the published model's 15-iteration SCF has settled on every H2 test geometry (no warning)
+            foreach (var r in doc.RootElement.GetProperty("rows").EnumerateArray())
+                Assert.InRange(r.GetProperty("last_step_change_ha").GetDouble(), 0, 1e-4);
         }
         finally { File.Delete(json); }
     }
