@@ -146,7 +146,7 @@ public static class TrainCommand
             Started = (done, b) => { budget = b; reporter.Update("training", done, b); },
             Step = (step, labels) =>
             {
-                string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => string.Create(CultureInfo.InvariantCulture, $"{labels[i].Replace(' ', ':')}:{e * 1000:+0.00;-0.00}")));
+                string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => $"{labels[i].Replace(' ', ':')}:{TrainingProgress.MilliHartree(e)}"));
                 reporter.Update("training", step.Evaluation, budget, string.Create(CultureInfo.InvariantCulture,
                     $"eval {step.Evaluation,4}  loss {step.Loss:E4}  |g| {step.GradientNorm:E2}  dE[mHa] {errs}  {step.Milliseconds:F0} ms"));
             },

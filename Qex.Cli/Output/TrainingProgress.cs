@@ -22,7 +22,7 @@ public sealed class TrainingProgress
             Started = (done, budget) => { _budget = budget; _reporter.Update("training", done, budget); },
             Step = (step, labels) =>
             {
-                string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => string.Create(CultureInfo.InvariantCulture, $"{labels[i]}:{e * 1000:+0.00;-0.00}")));
+                string errs = string.Join(" ", step.EnergyErrors.Select((e, i) => $"{labels[i]}:{MilliHartree(e)}"));
                 string line = string.Create(CultureInfo.InvariantCulture, $"eval {step.Evaluation,4}  loss {step.Loss:E4}  |g| {step.GradientNorm:E2}  dE[mHa] {errs}  {step.Milliseconds:F0} ms");
                 _reporter.Update("training", step.Evaluation, _budget, line);
             },
@@ -34,6 +34,12 @@ public sealed class TrainingProgress
             },
         };
     }
+
+    /// <summary>
+    /// An energy error (Hartree) as signed mHa with two decimals, as in the progress lines; an error that rounds to zero
+    /// is "+0.00" (the two-section format alone printed a tiny negative one as "-+0.00").
+    /// </summary>
+    public static string MilliHartree(double errorHa) => (errorHa * 1000).ToString("+0.00;-0.00;+0.00", CultureInfo.InvariantCulture);
 
     /// <summary>The events to pass to <see cref="TrainingRun"/>.</summary>
     public TrainingRunEvents Events { get; }
